@@ -1,0 +1,5 @@
+"""Pages of the citizens app."""
+
+app_name = "citizens"
+
+urlpatterns: list = []

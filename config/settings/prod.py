@@ -1,0 +1,11 @@
+"""Production: everything from the environment, secure cookies."""
+
+import os
+
+from .base import *  # noqa: F403
+
+if not os.environ.get("SECRET_KEY"):
+    raise RuntimeError("SECRET_KEY must be set in production")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

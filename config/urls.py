@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from organisation import views as organisation_views
+
+api_v1 = [
+    path("", include("organisation.api.urls")),
+    path("", include("procedures.api.urls")),
+    path("", include("dossiers.api.urls")),
+    path("", include("worktime.api.urls")),
+    path("", include("notices.api.urls")),
+    path("", include("citizens.api.urls")),
+    path("", include("reporting.api.urls")),
+]
+
+urlpatterns = [
+    path("", organisation_views.home, name="home"),
+    path("accounts/login/", organisation_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", organisation_views.logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("thu-tuc/", include("procedures.urls")),
+    path("ho-so/", include("dossiers.urls")),
+    path("lich/", include("worktime.urls")),
+    path("thong-bao/", include("notices.urls")),
+    path("cong-dan/", include("citizens.urls")),
+    path("bao-cao/", include("reporting.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

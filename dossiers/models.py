@@ -1,0 +1,282 @@
+"""Dossiers (hồ sơ), their components, processing steps, timeline, supplements and apologies.
+
+Due time and verdict are stored on the row so that "late" and "on time" are plain indexed filters.
+Every write goes through `dossiers/services.py`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Status(models.IntegerChoices):
+    """The ten statuses of the national portal (domain.md §4)."""
+
+    SUBMITTED = 1, _("Mới đăng ký")
+    RECEIVED = 2, _("Được tiếp nhận")
+    REFUSED = 3, _("Không được tiếp nhận")
+    PROCESSING = 4, _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = 5, _("Yêu cầu bổ sung")
+    PAYMENT_REQUESTED = 6, _("Yêu cầu nghĩa vụ tài chính")
+    WITHDRAWAL_REQUESTED = 7, _("Công dân yêu cầu rút hồ sơ")
+    STOPPED = 8, _("Dừng xử lý")
+    DECIDED = 9, _("Đã xử lý xong")
+    RETURNED = 10, _("Đã trả kết quả")
+
+
+# The strings the national portal (DVCQG) uses for each status.
+DVCQG_STATUS = {
+    1: "receiving", 2: "new", 3: "denied", 4: "processing", 5: "waiting",
+    6: "paying", 7: "cancelled", 8: "unresolved", 9: "releasing", 10: "done",
+}
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính công ích")
+
+
+class ReturnMethod(models.TextChoices):
+    DESK = "desk", _("Tại bộ phận một cửa")
+    POST = "post", _("Qua bưu chính")
+    ONLINE = "online", _("Trực tuyến")
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("Cá nhân")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class IdType(models.TextChoices):
+    CCCD = "cccd", _("Căn cước / CCCD")
+    PASSPORT = "passport", _("Hộ chiếu")
+    TAX_CODE = "tax_code", _("Mã số thuế / mã số doanh nghiệp")
+    OTHER = "other", _("Khác")
+
+
+class Verdict(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục"))
+    agency = models.ForeignKey(
+        "organisation.Agency", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("cơ quan tiếp nhận")
+    )
+    status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices, default=Status.SUBMITTED)
+    channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.COUNTER)
+    return_method = models.CharField(_("hình thức nhận kết quả"), max_length=10, choices=ReturnMethod.choices, default=ReturnMethod.DESK)
+    return_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
+
+    # Applicant (người nộp) and owner (chủ hồ sơ); the owner defaults to the applicant.
+    applicant_kind = models.CharField(_("loại chủ hồ sơ"), max_length=20, choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
+    applicant_name = models.CharField(_("họ và tên người nộp"), max_length=255)
+    applicant_id_type = models.CharField(_("loại giấy tờ"), max_length=20, choices=IdType.choices, default=IdType.CCCD)
+    applicant_id_number = models.CharField(_("số giấy tờ"), max_length=30, blank=True)
+    applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    owner_name = models.CharField(_("chủ hồ sơ"), max_length=255, blank=True)
+    owner_id_number = models.CharField(_("số giấy tờ chủ hồ sơ"), max_length=30, blank=True)
+    summary = models.TextField(_("trích yếu"), blank=True)
+
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="own_dossiers",
+        verbose_name=_("tài khoản công dân"),
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="received_dossiers",
+        verbose_name=_("cán bộ tiếp nhận"),
+    )
+    # Where the dossier is now: the agency holding its current step (liên thông).
+    current_agency = models.ForeignKey(
+        "organisation.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="held_dossiers",
+    )
+
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    appointment_at = models.DateTimeField(_("hẹn trả lúc"), null=True, blank=True)
+    original_appointment_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
+    due_soon_at = models.DateTimeField(_("sắp đến hạn từ"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+
+    is_due_soon = models.BooleanField(_("sắp đến hạn"), default=False)
+    is_late = models.BooleanField(_("quá hạn"), default=False)
+    verdict = models.CharField(_("đánh giá thời hạn"), max_length=10, choices=Verdict.choices, null=True, blank=True)
+    # Set by the sweep when the dossier will be late and an apology (form 04) is owed.
+    apology_opened_at = models.DateTimeField(_("cần xin lỗi từ"), null=True, blank=True)
+
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    supplement_wait_seconds = models.PositiveIntegerField(_("thời gian chờ bổ sung (giây làm việc)"), default=0)
+    fee_amount = models.PositiveIntegerField(_("số tiền phải nộp"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("đã nộp phí lúc"), null=True, blank=True)
+    result_text = models.TextField(_("kết quả giải quyết"), blank=True)
+    result_file = models.FileField(_("kết quả điện tử"), upload_to="results/%Y/%m/", blank=True)
+    reason = models.TextField(_("lý do (từ chối, dừng, rút)"), blank=True)
+
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Optimistic concurrency: every action bumps it; a stale write is a 409.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["current_agency", "status"]),
+            models.Index(fields=["agency", "received_at"]),
+            models.Index(fields=["status", "appointment_at"]),
+            models.Index(fields=["status", "due_soon_at"]),
+            models.Index(fields=["agency", "finished_at"]),
+            models.Index(fields=["citizen", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"], condition=~Q(idempotency_key=""), name="one_dossier_per_idempotency_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code or f"#{self.pk}"
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+    @property
+    def dvcqg_status(self):
+        return DVCQG_STATUS[self.status]
+
+    @property
+    def lookup_secret(self) -> str:
+        """The public look-up secret: the last four digits of the applicant's phone."""
+        digits = "".join(ch for ch in self.applicant_phone if ch.isdigit())
+        return digits[-4:]
+
+
+class DossierComponent(models.Model):
+    """A document received with the dossier (or in a supplement round), with its scan."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    component = models.ForeignKey("procedures.Component", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    kind = models.CharField(_("loại bản"), max_length=20, default="original")
+    count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    file = models.FileField(_("bản số hóa"), upload_to="dossiers/%Y/%m/", blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    supplement_round = models.PositiveSmallIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["dossier", "id"]
+
+    @property
+    def digitised(self) -> bool:
+        return bool(self.file)
+
+
+class Step(models.Model):
+    """One processing step of one dossier (one row of the control sheet, form 06)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("bước"), max_length=255)
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.PROTECT, related_name="dossier_steps")
+    department = models.ForeignKey("organisation.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.CharField(max_length=30, default="processing_officer")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="dossier_steps")
+    allowance_seconds = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_soon_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, null=True, blank=True)
+    is_due_soon = models.BooleanField(default=False)
+    is_late = models.BooleanField(default=False)
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+        ordering = ["dossier", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="one_step_per_order")]
+        indexes = [models.Index(fields=["agency", "finished_at"]), models.Index(fields=["finished_at", "due_at"])]
+
+
+class TimelineEvent(models.Model):
+    """A readable line of the audit trail: who did what, when, from which status to which."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=255, blank=True)
+    from_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"])]
+
+
+class DossierCodeSequence(models.Model):
+    """The per-agency, per-day counter behind `<agency code>-<YYMMDD>-<NNNN>`."""
+
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="one_sequence_per_agency_day")]
+
+
+class SupplementRequest(models.Model):
+    """A supplement round: the facts both time rules need (Decree 61 restart, national portal subtraction)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplements")
+    round = models.PositiveSmallIntegerField()
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    items = models.TextField(_("giấy tờ cần bổ sung"))
+    reason = models.TextField(_("lý do"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "round"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "round"], name="one_supplement_per_round")]
+
+
+class Apology(models.Model):
+    """The apology letter (form 04) with a new appointment date; at most one per dossier."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="apology")
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("lý do chậm"))
+    old_appointment_at = models.DateTimeField()
+    new_appointment_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phiếu xin lỗi")
+        verbose_name_plural = _("phiếu xin lỗi")

@@ -1,0 +1,5 @@
+"""Pages of the notices app."""
+
+app_name = "notices"
+
+urlpatterns: list = []

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AdminUnit, Agency, Department, Desk, StaffMembership
+
+admin.site.site_header = "MotCua – Quản trị"
+
+
+@admin.register(AdminUnit)
+class AdminUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["code", "name"]
+
+
+class DepartmentInline(admin.TabularInline):
+    model = Department
+    extra = 0
+
+
+class DeskInline(admin.TabularInline):
+    model = Desk
+    extra = 0
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "level", "parent", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [DepartmentInline, DeskInline]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "agency", "role", "department"]
+    list_filter = ["role", "agency"]
+    search_fields = ["user__username", "agency__code", "agency__name"]
+    autocomplete_fields = ["agency"]

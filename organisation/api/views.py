@@ -1,0 +1,46 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from organisation.errors import DomainError
+from organisation.models import Agency
+
+from .serializers import AgencySerializer
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a bearer token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=TokenRequestSerializer, responses=inline_serializer("Token", {"token": serializers.CharField()}))
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        if user is None or not user.is_active:
+            raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid_credentials")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class AgencyList(generics.ListAPIView):
+    """The agencies (public)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = AgencySerializer
+    queryset = Agency.objects.filter(is_active=True).select_related("parent").order_by("code")

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationConfig(AppConfig):
+    name = "organisation"
+    verbose_name = _("Tổ chức")
+
+    def ready(self):
+        from . import auth  # noqa: F401  (login throttling signal receivers)

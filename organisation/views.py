@@ -1,0 +1,33 @@
+from django.contrib import auth, messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .selectors import user_roles
+
+
+def home(request):
+    """The front page: the catalogue search for everyone, the worklists for staff."""
+    roles = user_roles(request.user) if request.user.is_authenticated else set()
+    return render(request, "home.html", {"roles": roles})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "organisation/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        from .auth import is_locked
+
+        if is_locked(form.data.get("username", "")):
+            form.errors.clear()
+            form.add_error(None, _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút."))
+        return super().form_invalid(form)
+
+
+@require_POST
+def logout_view(request):
+    auth.logout(request)
+    messages.info(request, _("Đã đăng xuất."))
+    return redirect("home")

@@ -1,0 +1,11 @@
+"""Pages of the reporting app."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]
