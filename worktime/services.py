@@ -1,0 +1,481 @@
+"""The working calendar as the rest of the portal uses it, and the actions that edit it.
+
+`calendar_for(agency)` turns the CalendarDay and OfficeSession rows into the pure clock's
+`WorkCalendar`. Building one costs two queries and a few hundred day computations, and the dossier
+intake needs one per dossier, so the calendar is cached twice: in the shared Django cache (keyed by
+agency and a calendar *version*), and in this process's memory (where the clock keeps its own
+precomputed window of days). Every edit bumps the version, so an edited calendar is never served
+from either cache: the version lives in the cache with no timeout, and when it is missing (cache
+cleared or evicted) a fresh one is drawn from the clock, never a value used before.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time as _time
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisation.errors import ValidationFailed
+
+from . import clock
+from .clock import DEFAULT_SESSIONS, Appointment, ClockError, Session, Unit, WorkCalendar
+from .models import CalendarDay, OfficeSession
+from .pauses import SupplementDeadlines, SupplementRound, supplement_deadlines
+
+log = logging.getLogger(__name__)
+
+# CalendarDay.source values. Only rows from the `holidays` package are ever rewritten by a sync;
+# a REMOVED row is a national day an administrator took out, kept so the next sync does not put it back.
+SOURCE_HOLIDAYS = "holidays"
+SOURCE_ADMIN = "admin"
+SOURCE_REMOVED = "removed"
+
+VERSION_KEY = "worktime:calendar-version"
+CALENDAR_TIMEOUT = 24 * 3600
+_MEMO_MAX = 256
+_memo: dict[tuple[int, int], WorkCalendar] = {}
+_memo_lock = threading.Lock()
+
+_SESSION_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+_SUBSTITUTED_VI = re.compile(r"thay cho ngày (\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+# --- the calendar version ------------------------------------------------------------------------
+
+
+def calendar_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        fresh = _time.time_ns()
+        if cache.add(VERSION_KEY, fresh, timeout=None):
+            return fresh
+        version = cache.get(VERSION_KEY, fresh)
+    return version
+
+
+def _bump() -> None:
+    cache.set(VERSION_KEY, _time.time_ns(), timeout=None)
+
+
+def bump_calendar_version() -> None:
+    """Invalidate every cached calendar.
+
+    Bumped at once (so this transaction reads its own edit) and again after commit (so a calendar
+    another process built from the old rows in between is not kept under the new version).
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+# --- building the calendar -----------------------------------------------------------------------
+
+
+def parse_sessions(text: str, field: str = "sessions") -> tuple[Session, ...]:
+    """`"07:00-11:30,13:30-17:00"` → sessions; empty text → (). Bad text raises ValidationFailed."""
+    text = (text or "").strip()
+    if not text:
+        return ()
+    out = []
+    for part in text.split(","):
+        m = _SESSION_RE.match(part)
+        bad = _("Giờ làm việc viết dạng 07:00-11:30,13:30-17:00.")
+        if not m:
+            raise ValidationFailed(bad, code="invalid_sessions", fields={field: [bad]})
+        h1, m1, h2, m2 = map(int, m.groups())
+        try:
+            out.append(Session(time(h1, m1), time(h2, m2)))
+        except (ValueError, ClockError):
+            msg = _("Buổi %(part)s không hợp lệ: giờ bắt đầu phải trước giờ kết thúc.") % {"part": part.strip()}
+            raise ValidationFailed(msg, code="invalid_sessions", fields={field: [msg]}) from None
+    try:
+        WorkCalendar(sessions=tuple(out))
+    except ClockError:
+        msg = _("Các buổi phải theo thứ tự thời gian và không chồng lên nhau.")
+        raise ValidationFailed(msg, code="invalid_sessions", fields={field: [msg]}) from None
+    return tuple(out)
+
+
+def format_sessions(sessions) -> str:
+    return ",".join(f"{s.start:%H:%M}-{s.end:%H:%M}" for s in sessions)
+
+
+def _agency_id(agency) -> int | None:
+    if agency is None:
+        return None
+    if isinstance(agency, int):
+        return agency
+    return agency.pk
+
+
+def _default_weekend(d: date) -> bool:
+    return d.weekday() in (5, 6)
+
+
+def _build_calendar(agency_id: int | None) -> WorkCalendar:
+    day_rows = CalendarDay.objects.exclude(source=SOURCE_REMOVED).filter(
+        Q(agency__isnull=True) | Q(agency_id=agency_id) if agency_id else Q(agency__isnull=True)
+    ).values_list("date", "agency_id", "working", "label", "sessions")
+    national: dict[date, tuple] = {}
+    local: dict[date, tuple] = {}
+    for d, row_agency, working, label, sessions in day_rows:
+        (local if row_agency else national)[d] = (working, label, sessions, row_agency is None)
+    merged = {**national, **local}
+
+    non_working: dict[date, str] = {}
+    extra_working: dict[date, str] = {}
+    swapped: set[date] = set()
+    overrides: dict[date, tuple[Session, ...]] = {}
+    for d, (working, label, sessions, is_national) in merged.items():
+        if working:
+            extra_working[d] = label
+            # A national working weekend day is a Saturday the government swapped into a working day.
+            if is_national and _default_weekend(d):
+                swapped.add(d)
+        else:
+            non_working[d] = label
+        if sessions:
+            try:
+                overrides[d] = parse_sessions(sessions)
+            except ValidationFailed:
+                log.warning("calendar day %s: ignoring malformed sessions %r", d, sessions)
+
+    session_rows = list(
+        OfficeSession.objects.filter(
+            Q(agency__isnull=True) | Q(agency_id=agency_id) if agency_id else Q(agency__isnull=True)
+        ).values_list("agency_id", "start", "end")
+    )
+    own = [Session(s, e) for a, s, e in session_rows if a is not None]
+    default = [Session(s, e) for a, s, e in session_rows if a is None]
+    chosen = tuple(sorted(own or default, key=lambda s: s.start)) or DEFAULT_SESSIONS
+    try:
+        return WorkCalendar(
+            non_working=non_working,
+            extra_working=extra_working,
+            sessions=chosen,
+            session_overrides=overrides,
+            tz=settings.TIME_ZONE,
+            swapped_working_days=frozenset(swapped),
+        )
+    except ClockError as exc:  # overlapping session rows entered outside the admin form
+        log.error("calendar of agency %s: %s; using the default sessions", agency_id, exc)
+        return WorkCalendar(
+            non_working=non_working,
+            extra_working=extra_working,
+            session_overrides=overrides,
+            tz=settings.TIME_ZONE,
+            swapped_working_days=frozenset(swapped),
+        )
+
+
+def calendar_for(agency=None) -> WorkCalendar:
+    """The working calendar of an agency (an Agency, its id, or None for the national calendar).
+
+    National CalendarDay rows plus the agency's own rows (which win for their date); the agency's
+    office sessions if it has any, else the default rows, else the clock's DEFAULT_SESSIONS.
+    """
+    agency_id = _agency_id(agency)
+    version = calendar_version()
+    memo_key = (agency_id or 0, version)
+    cal = _memo.get(memo_key)
+    if cal is not None:
+        return cal
+    cache_key = f"worktime:calendar:{agency_id or 'national'}:{version}"
+    cal = cache.get(cache_key)
+    if cal is None:
+        cal = _build_calendar(agency_id)
+        cache.set(cache_key, cal, CALENDAR_TIMEOUT)
+    with _memo_lock:
+        if len(_memo) >= _MEMO_MAX:
+            _memo.clear()
+        _memo[memo_key] = cal
+    return cal
+
+
+# --- computations ------------------------------------------------------------------------------
+
+_CLOCK_FIELDS = {
+    "invalid_unit": "unit",
+    "invalid_amount": "amount",
+    "naive_datetime": "received_at",
+    "invalid_datetime": "received_at",
+    "out_of_range": "received_at",
+}
+
+
+def _validation(exc: ClockError, field: str | None = None) -> ValidationFailed:
+    field = field or _CLOCK_FIELDS.get(exc.code, "non_field_errors")
+    messages = {
+        "invalid_unit": _("Đơn vị thời hạn không hợp lệ (working_days, working_hours, days, same_day)."),
+        "invalid_amount": _("Thời hạn không hợp lệ: %(error)s") % {"error": exc},
+        "naive_datetime": _("Thời điểm phải có múi giờ."),
+        "invalid_datetime": _("Thời điểm không hợp lệ."),
+        "out_of_range": _("Thời điểm nằm ngoài khoảng lịch hỗ trợ."),
+    }
+    msg = messages.get(exc.code, str(exc))
+    return ValidationFailed(msg, code=exc.code, fields={field: [msg]})
+
+
+def configured_same_day_cutoff() -> time:
+    """The hour after which a same-day dossier is due the next working day (setting SAME_DAY_CUTOFF)."""
+    value = getattr(settings, "SAME_DAY_CUTOFF", "15:00")
+    if isinstance(value, time):
+        return value
+    hours, _sep, minutes = str(value).partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
+def _aware(dt: datetime) -> datetime:
+    if isinstance(dt, datetime) and timezone.is_naive(dt):
+        return timezone.make_aware(dt, ZoneInfo(settings.TIME_ZONE))
+    return dt
+
+
+def compute_appointment_for(
+    received_at: datetime, amount, unit: Unit | str, agency=None, *, same_day_cutoff: time | None = None
+) -> Appointment:
+    """The appointment (hẹn trả kết quả) of a dossier received at `received_at` by `agency`.
+
+    A naive `received_at` is read in the portal's time zone. Bad input raises ValidationFailed
+    naming the field (`unit`, `amount`, `received_at`).
+    """
+    cutoff = same_day_cutoff if same_day_cutoff is not None else configured_same_day_cutoff()
+    try:
+        return clock.compute_appointment(_aware(received_at), amount, unit, calendar_for(agency),
+                                         same_day_cutoff=cutoff)
+    except ClockError as exc:
+        raise _validation(exc) from None
+
+
+def _seconds(hours):
+    if isinstance(hours, (int, float, Decimal)) and not isinstance(hours, bool):
+        return hours * 3600
+    return hours  # the clock rejects it with invalid_amount
+
+
+def add_working_hours(start: datetime, hours, agency=None) -> datetime:
+    """The moment `hours` working hours after `start` (e.g. a step's due time)."""
+    try:
+        return clock.add_working_seconds(_aware(start), _seconds(hours), calendar_for(agency))
+    except ClockError as exc:
+        raise _validation(exc, "hours" if exc.code == "invalid_amount" else "start") from None
+
+
+def subtract_working_hours(end: datetime, hours, agency=None) -> datetime:
+    """The moment `hours` working hours before `end` (e.g. "due soon" one working day ahead)."""
+    try:
+        return clock.subtract_working_seconds(_aware(end), _seconds(hours), calendar_for(agency))
+    except ClockError as exc:
+        raise _validation(exc, "hours" if exc.code == "invalid_amount" else "end") from None
+
+
+def working_seconds_between(a: datetime, b: datetime, agency=None) -> int:
+    """Working time in [a, b) in whole seconds; 0 if b <= a."""
+    try:
+        return clock.working_seconds_between(_aware(a), _aware(b), calendar_for(agency))
+    except ClockError as exc:
+        raise _validation(exc, "a") from None
+
+
+def supplement_deadlines_for(
+    received_at: datetime, amount, unit: Unit | str, rounds: list[SupplementRound] | list[tuple],
+    agency=None, *, same_day_cutoff: time | None = None,
+) -> SupplementDeadlines:
+    """Both supplement rules of domain.md §3 (Decree 61 restart, the portal's pause) for one dossier."""
+    cutoff = same_day_cutoff if same_day_cutoff is not None else configured_same_day_cutoff()
+    try:
+        return supplement_deadlines(
+            _aware(received_at), amount, unit, calendar_for(agency),
+            [(_aware(r[0]), _aware(r[1]) if r[1] is not None else None) for r in rounds],
+            same_day_cutoff=cutoff,
+        )
+    except ClockError as exc:
+        raise _validation(exc, "rounds" if exc.code == "invalid_rounds" else None) from None
+
+
+# --- editing the calendar ------------------------------------------------------------------------
+
+
+def _require_label(label: str) -> str:
+    label = (label or "").strip()
+    if not label:
+        msg = _("Nhập lý do (tên ngày lễ hoặc ghi chú).")
+        raise ValidationFailed(msg, code="label_required", fields={"label": [msg]})
+    if len(label) > 200:
+        msg = _("Lý do dài tối đa 200 ký tự.")
+        raise ValidationFailed(msg, code="label_too_long", fields={"label": [msg]})
+    return label
+
+
+def _require_date(value) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        msg = _("Ngày không hợp lệ.")
+        raise ValidationFailed(msg, code="invalid_date", fields={"date": [msg]})
+    return value
+
+
+def _set_day(day: date, agency, *, working: bool, label: str, sessions: str = "") -> CalendarDay:
+    agency_id = _agency_id(agency)
+    with transaction.atomic():
+        row = CalendarDay.objects.select_for_update().filter(date=day, agency_id=agency_id).first()
+        if row is None:
+            row = CalendarDay(date=day, agency_id=agency_id)
+        row.working = working
+        row.label = label
+        row.sessions = sessions
+        row.source = SOURCE_ADMIN
+        row.save()
+        bump_calendar_version()
+    return row
+
+
+def add_holiday(day: date, label: str, agency=None) -> CalendarDay:
+    """Make `day` a day off (nationally, or only for `agency`), whatever it was before."""
+    return _set_day(_require_date(day), agency, working=False, label=_require_label(label))
+
+
+def mark_working_day(day: date, label: str, agency=None, sessions: str = "") -> CalendarDay:
+    """Make `day` a working day (a swapped Saturday, a desk's extra opening), optionally with its own sessions."""
+    day = _require_date(day)
+    label = _require_label(label)
+    parsed = parse_sessions(sessions)
+    return _set_day(day, agency, working=True, label=label, sessions=format_sessions(parsed))
+
+
+def _package_dates(year: int) -> set[date]:
+    hol = holidays.VN(years=[year], language="vi")
+    return set(hol) | {d for d in getattr(hol, "weekend_workdays", ()) if d.year == year}
+
+
+def remove_day(day: date, agency=None) -> bool:
+    """Give `day` back its ordinary weekday status. Returns False if there was nothing to remove.
+
+    An agency's row is simply deleted. A national day that the `holidays` package knows is kept as a
+    REMOVED marker instead, so the next sync does not bring it back.
+    """
+    day = _require_date(day)
+    agency_id = _agency_id(agency)
+    with transaction.atomic():
+        row = CalendarDay.objects.select_for_update().filter(date=day, agency_id=agency_id).first()
+        if row is None or row.source == SOURCE_REMOVED:
+            return False
+        if agency_id is None and (row.source == SOURCE_HOLIDAYS or day in _package_dates(day.year)):
+            row.label = _("Đã bỏ: %(label)s") % {"label": row.label}
+            row.label = row.label[:200]
+            row.working = not _default_weekend(day)
+            row.sessions = ""
+            row.source = SOURCE_REMOVED
+            row.save()
+        else:
+            row.delete()
+        bump_calendar_version()
+    return True
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    kept: int = 0  # rows an administrator set or removed: never touched by a sync
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _package_rows(years: list[int]) -> dict[date, tuple[bool, str]]:
+    """{date: (working, label)} from the `holidays` package, in Vietnamese."""
+    rows: dict[date, tuple[bool, str]] = {}
+    hol = holidays.VN(years=sorted(set(years)), language="vi")
+    paid_back: dict[date, date] = {}
+    for d, name in sorted(hol.items()):
+        rows[d] = (False, name[:200])
+        m = _SUBSTITUTED_VI.search(name)
+        if m:
+            dd, mm, yyyy = map(int, m.groups())
+            paid_back[date(yyyy, mm, dd)] = d
+    for d in sorted(getattr(hol, "weekend_workdays", ())):
+        if d.year not in years or d in rows:
+            continue
+        other = paid_back.get(d)
+        if other:
+            label = _("Ngày làm việc bù (cho ngày nghỉ %(date)s)") % {"date": other.strftime("%d/%m/%Y")}
+        else:
+            label = _("Ngày làm việc bù")
+        rows[d] = (True, label)
+    return rows
+
+
+def sync_holidays(years: list[int]) -> SyncCounts:
+    """Seed the national calendar of `years` from the `holidays` package (country VN).
+
+    Public holidays and days off in lieu become days off; the Saturdays the government swaps into
+    working days become working days. Rows an administrator edited or removed are left alone; rows
+    an earlier sync wrote and the package no longer lists are deleted.
+    """
+    years = sorted({int(y) for y in years})
+    if not years:
+        return SyncCounts()
+    for y in years:
+        if not 1990 <= y <= 2100:
+            msg = _("Năm %(year)s nằm ngoài khoảng 1990–2100.") % {"year": y}
+            raise ValidationFailed(msg, code="invalid_year", fields={"years": [msg]})
+    wanted = _package_rows(years)
+    created = updated = unchanged = deleted = kept = 0
+    with transaction.atomic():
+        existing = {
+            row.date: row
+            for row in CalendarDay.objects.select_for_update().filter(
+                agency__isnull=True, date__year__in=years
+            )
+        }
+        for d, (working, label) in sorted(wanted.items()):
+            row = existing.get(d)
+            if row is None:
+                CalendarDay.objects.create(date=d, agency=None, working=working, label=label, source=SOURCE_HOLIDAYS)
+                created += 1
+            elif row.source != SOURCE_HOLIDAYS:
+                kept += 1
+            elif (row.working, row.label, row.sessions) != (working, label, ""):
+                row.working, row.label, row.sessions = working, label, ""
+                row.save()
+                updated += 1
+            else:
+                unchanged += 1
+        for d, row in existing.items():
+            if d not in wanted and row.source == SOURCE_HOLIDAYS:
+                row.delete()
+                deleted += 1
+        if created or updated or deleted:
+            bump_calendar_version()
+    return SyncCounts(created, updated, unchanged, deleted, kept)
+
+
+def set_office_sessions(sessions: str, agency=None) -> list[OfficeSession]:
+    """Replace the office sessions of `agency` (or the default ones) with `"07:00-11:30,13:30-17:00"`.
+
+    Empty text removes the agency's own sessions, so it falls back to the default ones.
+    """
+    parsed = parse_sessions(sessions)
+    if agency is None and not parsed:
+        msg = _("Cần ít nhất một buổi làm việc.")
+        raise ValidationFailed(msg, code="invalid_sessions", fields={"sessions": [msg]})
+    agency_id = _agency_id(agency)
+    with transaction.atomic():
+        OfficeSession.objects.filter(agency_id=agency_id).delete()
+        rows = [OfficeSession.objects.create(agency_id=agency_id, start=s.start, end=s.end) for s in parsed]
+        bump_calendar_version()
+    return rows
