@@ -47,3 +47,7 @@ class Notice(models.Model):
             models.Index(fields=["user", "read_at"]),
             models.Index(fields=["dossier", "created_at"]),
         ]
+
+    def __str__(self):
+        return f"{self.event} → {self.recipient} ({self.channel})"
+

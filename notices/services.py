@@ -1,30 +1,61 @@
-"""Writing notices into the outbox, inside the caller's transaction.
+"""Writing notices into the outbox, inside the caller's transaction, and the few writes of the inbox.
 
 A notice row is written in the same transaction as the change it tells of; sending is enqueued on
 commit. If the broker is down the row simply waits: `resend_stuck_notices` picks it up later. The
 unique `dedupe_key` keeps one notice per event and recipient, however often the writer runs.
+
+An in-app notice has nothing to carry: the row is the message, read in the portal. It is written
+as sent at once, so it never costs a task and never waits for a broker.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from .messages import dossier_context, render
-from .models import Notice, NoticeChannel
+from .models import Notice, NoticeChannel, NoticeStatus
 
 log = logging.getLogger(__name__)
 
 
-def enqueue_send(notice_id: int) -> None:
-    """Hand the notice to Celery; a broker fault is logged and left to the resend sweeper."""
+def publish_send(notice_id: int) -> bool:
+    """Hand the notice to Celery now; False (and a log line) when the broker cannot take it.
+
+    The publish never retries and connects with a short timeout (settings: CELERY_BROKER_CONNECTION_*
+    and CELERY_TASK_PUBLISH_RETRY), so a dead broker costs a request about two seconds at worst.
+    """
     try:
         from .tasks import send_notice
 
         send_notice.apply_async((notice_id,), retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker fault leaves the row queued
+    except Exception as exc:  # noqa: BLE001 - any broker fault leaves the row queued for the resender
         log.warning("notice %s left in the outbox: broker unavailable (%s)", notice_id, exc)
+        return False
+    return True
+
+
+def enqueue_send(notice_id: int) -> None:
+    """Hand the notice to Celery; a broker fault is logged and left to the resend sweeper."""
+    publish_send(notice_id)
+
+
+def enqueue_many_on_commit(notice_ids: Iterable[int]) -> None:
+    """After the caller's commit, publish each id; stop at the first broker fault (the resender goes on)."""
+    ids = list(notice_ids)
+    if not ids:
+        return
+
+    def publish():
+        for notice_id in ids:
+            if not publish_send(notice_id):
+                break
+
+    transaction.on_commit(publish)
 
 
 def queue_notice(*, event: str, channel: str, recipient: str, subject: str, body: str, dedupe_key: str,
@@ -32,16 +63,17 @@ def queue_notice(*, event: str, channel: str, recipient: str, subject: str, body
     """Write one outbox row (or find the one already written for this key) and send it after commit."""
     if not recipient:
         return None
+    in_app = channel == NoticeChannel.IN_APP
+    defaults = {"event": event, "channel": channel, "recipient": recipient[:255], "subject": subject[:255],
+                "body": body, "dossier": dossier, "user": user}
+    if in_app:
+        defaults.update(status=NoticeStatus.SENT, sent_at=timezone.now())
     try:
         with transaction.atomic():
-            notice, created = Notice.objects.get_or_create(
-                dedupe_key=dedupe_key[:255],
-                defaults={"event": event, "channel": channel, "recipient": recipient[:255], "subject": subject[:255],
-                          "body": body, "dossier": dossier, "user": user},
-            )
+            notice, created = Notice.objects.get_or_create(dedupe_key=dedupe_key[:255], defaults=defaults)
     except IntegrityError:  # a concurrent writer won the unique key: the notice exists once
         return Notice.objects.get(dedupe_key=dedupe_key[:255])
-    if created:
+    if created and not in_app:
         transaction.on_commit(lambda: enqueue_send(notice.pk))
     return notice
 
@@ -77,3 +109,72 @@ def notify_staff(users, dossier, event: str, *, key: str = "", **extra) -> list[
                                     subject=subject, body=body, dossier=dossier, user=user,
                                     dedupe_key=f"dossier:{dossier.pk}:{event}:{key}:user:{user.pk}"))
     return [n for n in notices if n is not None]
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One notice for `write_notices`, already rendered."""
+
+    event: str
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    dedupe_key: str
+    dossier_id: int | None = None
+    user_id: int | None = None
+
+
+def write_notices(rows: Iterable[NoticeRow]) -> list[int]:
+    """Write many notices in one INSERT, skipping keys already written; returns the ids written now.
+
+    One statement whatever the number of rows (the columns travel as arrays and `unnest` turns them
+    back into rows), which is what keeps the deadline sweep at a constant number of queries.
+    `ON CONFLICT (dedupe_key) DO NOTHING` is what makes a second run write nothing; `RETURNING`
+    names exactly the new rows, so only they are enqueued (after the caller's commit).
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    now = timezone.now()
+    cols = {
+        "event": [r.event for r in rows],
+        "dossier_id": [r.dossier_id for r in rows],
+        "channel": [r.channel for r in rows],
+        "recipient": [r.recipient[:255] for r in rows],
+        "user_id": [r.user_id for r in rows],
+        "subject": [r.subject[:255] for r in rows],
+        "body": [r.body for r in rows],
+        "status": [NoticeStatus.SENT.value if r.channel == NoticeChannel.IN_APP else NoticeStatus.QUEUED.value
+                   for r in rows],
+        "dedupe_key": [r.dedupe_key[:255] for r in rows],
+    }
+    table = Notice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (event, dossier_id, channel, recipient, user_id, subject, body, status,
+                                 attempts, last_error, next_attempt_at, dedupe_key, created_at, sent_at, read_at)
+            SELECT t.event, t.dossier_id, t.channel, t.recipient, t.user_id, t.subject, t.body, t.status,
+                   0, '', NULL, t.dedupe_key, %(now)s,
+                   CASE WHEN t.status = %(sent)s THEN %(now)s::timestamptz END, NULL
+            FROM unnest(%(event)s::varchar[], %(dossier_id)s::bigint[], %(channel)s::varchar[],
+                        %(recipient)s::varchar[], %(user_id)s::integer[], %(subject)s::varchar[], %(body)s::text[],
+                        %(status)s::varchar[], %(dedupe_key)s::varchar[])
+                 AS t(event, dossier_id, channel, recipient, user_id, subject, body, status, dedupe_key)
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING id, status
+            """,
+            {**cols, "now": now, "sent": NoticeStatus.SENT.value},
+        )
+        written = cursor.fetchall()
+    enqueue_many_on_commit(sorted(pk for pk, status in written if status == NoticeStatus.QUEUED))
+    return sorted(pk for pk, _status in written)
+
+
+def mark_read(user, notice_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's in-app notices read (all of them, or the given ones); returns how many changed."""
+    qs = Notice.objects.filter(user=user, channel=NoticeChannel.IN_APP, read_at__isnull=True)
+    if notice_ids is not None:
+        qs = qs.filter(pk__in=list(notice_ids))
+    return qs.update(read_at=timezone.now())

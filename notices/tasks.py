@@ -1,16 +1,29 @@
-"""Celery tasks of the outbox (delivery is completed in notices/delivery.py)."""
+"""Celery tasks of the outbox. They take ids and call `notices.delivery`.
+
+A carrier failure is not a task failure: `deliver` records it on the row and the resender hands the
+row back when its backoff is over. Celery's own retry is kept for the worker's infrastructure: the
+database going away mid-task.
+"""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 
-@shared_task(name="notices.tasks.send_notice")
-def send_notice(notice_id: int) -> None:
+@shared_task(
+    name="notices.tasks.send_notice",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_notice(notice_id: int) -> str:
     from .delivery import deliver
 
-    deliver(notice_id)
+    return deliver(notice_id)
 
 
-@shared_task(name="notices.tasks.resend_stuck_notices")
+@shared_task(name="notices.tasks.resend_stuck_notices", autoretry_for=(OperationalError, InterfaceError), max_retries=2)
 def resend_stuck_notices() -> int:
     from .delivery import resend_stuck
 

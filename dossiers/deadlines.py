@@ -1,0 +1,416 @@
+"""Deadline tracking: the periodic sweep that warns and flags, and the apology (phiếu xin lỗi, form 04).
+
+The sweep
+---------
+`sweep()` runs four phases, each one transaction in which the flags and the notices commit together:
+
+1. dossiers passing their due-soon point (`due_soon_at`, one working day before the appointment by
+   default): `is_due_soon`, the apology becomes owed, `due_soon` to the officer and the heads;
+2. dossiers passing their appointment: `is_late`, `late` to the officer and the heads;
+3. steps passing their due-soon point: `step_due_soon` to the step's officer and the heads;
+4. steps passing their due time: `step_late`.
+
+Each phase is one UPDATE … RETURNING (on a SKIP LOCKED sub-select, so a dossier being edited right
+now is simply taken by the next sweep) joined to the recipients, plus one INSERT of all its notices:
+a constant number of queries whatever the number of dossiers. A sweep killed between two phases
+leaves the finished phases complete and the others untouched; the next sweep does the rest. A
+notice's dedupe key names the dossier (or step), the event, the deadline it is about and the
+recipient, so a second sweep writes nothing, while a new deadline (after an apology or a supplement
+round) is warned about again.
+
+Which dossiers are swept: received (2), processing (4) and waiting for payment (6). A dossier waiting
+for the applicant's supplement (5) is not: the clock is paused while the applicant holds the dossier,
+and restarts (with a new appointment computed by the dossier services) when the documents arrive.
+Submitted (1) has no appointment yet; decided (9) is finished in time or not by its decision time.
+
+When the apology is owed
+------------------------
+domain.md §3 asks for the apology "at the latest one working day before the due time". So the apology
+is owed as soon as a dossier still open passes its due-soon point (with the default
+DUE_SOON_WORKING_HOURS = 8 that point is exactly one working day ahead): the sweep sets
+`apology_opened_at` there, and the head may issue it from then on, before the due time. A dossier that
+reaches its appointment without that first warning (a due-soon point never computed, a late entry)
+gets `apology_opened_at` when it is flagged late. `apology_opened_at` is never cleared: it records when
+the apology became owed, and "late dossiers apologised" is counted from the Apology rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from notices.messages import fmt_time, render
+from notices.models import NoticeChannel
+from notices.services import NoticeRow, notify_citizen, write_notices
+from organisation.errors import ActionNotAllowed, NotAllowed, ValidationFailed
+from organisation.models import Agency, Role, StaffMembership
+from procedures.models import Procedure
+
+from .models import Apology, Dossier, Status, Step, TimelineEvent
+
+log = logging.getLogger(__name__)
+
+# The statuses in which a dossier's clock runs (see the module docstring for 5 and the others).
+SWEPT_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED)
+# The statuses in which the apology may be issued (the status table's "apologize" row).
+APOLOGY_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED)
+
+
+@dataclass
+class SweepResult:
+    """What one sweep changed: dossiers and steps flagged, notices written."""
+
+    due_soon: int = 0
+    late: int = 0
+    step_due_soon: int = 0
+    step_late: int = 0
+    notices: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __add__(self, other: SweepResult) -> SweepResult:
+        return SweepResult(**{k: v + getattr(other, k) for k, v in asdict(self).items()})
+
+
+# --- SQL ------------------------------------------------------------------------------------------
+
+def _tables() -> dict:
+    return {
+        "dossier": Dossier._meta.db_table,
+        "step": Step._meta.db_table,
+        "apology": Apology._meta.db_table,
+        "procedure": Procedure._meta.db_table,
+        "agency": Agency._meta.db_table,
+        "membership": StaffMembership._meta.db_table,
+        "user": get_user_model()._meta.db_table,
+        "event": TimelineEvent._meta.db_table,
+    }
+
+
+# The flag update of a dossier phase, joined to the people to tell: the officer of the dossier's current
+# step (the lowest unfinished one) and every active head of the agency holding it. Every flagged dossier
+# comes back at least once (LEFT JOINs), so the count is exact even when nobody is there to tell.
+_DOSSIER_PHASE = """
+WITH hit AS (
+    UPDATE {dossier} d SET {set}
+    WHERE d.id IN (
+        SELECT id FROM {dossier}
+        WHERE status = ANY(%(statuses)s) AND {cond}
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING d.id, d.code, d.status, d.appointment_at, d.procedure_id,
+              COALESCE(d.current_agency_id, d.agency_id) AS holder_id
+){extra}
+SELECT hit.id, hit.code, hit.appointment_at, p.name, a.name, (ap.id IS NOT NULL), r.id, r.{username}, ({notify})
+FROM hit
+JOIN {procedure} p ON p.id = hit.procedure_id
+JOIN {agency} a ON a.id = hit.holder_id
+LEFT JOIN {apology} ap ON ap.dossier_id = hit.id
+LEFT JOIN LATERAL (
+    SELECT u.id, u.{username} FROM {user} u
+    WHERE u.is_active AND u.id IN (
+        (SELECT s.assignee_id FROM {step} s
+         WHERE s.dossier_id = hit.id AND s.finished_at IS NULL AND s.assignee_id IS NOT NULL
+         ORDER BY s."order" LIMIT 1)
+        UNION
+        SELECT m.user_id FROM {membership} m WHERE m.agency_id = hit.holder_id AND m.role = %(head)s
+    )
+) r ON TRUE
+ORDER BY hit.id, r.id
+"""
+
+# The sweep's own line in the timeline of a dossier flagged late (internal: not shown to the applicant).
+_LATE_EVENT = """,
+ev AS (
+    INSERT INTO {event} (dossier_id, at, action, actor_id, actor_name, from_status, to_status, note, public)
+    SELECT hit.id, %(now)s, 'late', NULL, %(system)s, hit.status, hit.status, %(late_note)s, FALSE FROM hit
+)"""
+
+# The same for steps: the step's own officer and the heads of the step's agency.
+_STEP_PHASE = """
+WITH hit AS (
+    UPDATE {step} s SET {set}
+    WHERE s.id IN (
+        SELECT s2.id FROM {step} s2 JOIN {dossier} d2 ON d2.id = s2.dossier_id
+        WHERE d2.status = ANY(%(statuses)s) AND s2.finished_at IS NULL AND {cond}
+        FOR UPDATE OF s2 SKIP LOCKED
+    )
+    RETURNING s.id, s.dossier_id, s.name, s.due_at, s.agency_id, s.assignee_id
+)
+SELECT hit.id, hit.dossier_id, d.code, hit.name, hit.due_at, p.name, r.id, r.{username}, ({notify})
+FROM hit
+JOIN {dossier} d ON d.id = hit.dossier_id
+JOIN {procedure} p ON p.id = d.procedure_id
+LEFT JOIN LATERAL (
+    SELECT u.id, u.{username} FROM {user} u
+    WHERE u.is_active AND (
+        u.id = hit.assignee_id
+        OR u.id IN (SELECT m.user_id FROM {membership} m WHERE m.agency_id = hit.agency_id AND m.role = %(head)s)
+    )
+) r ON TRUE
+ORDER BY hit.id, r.id
+"""
+
+
+def _key_time(value: datetime | None) -> str:
+    return str(int(value.timestamp())) if value else "none"
+
+
+def _username_column() -> str:
+    user_model = get_user_model()
+    return user_model._meta.get_field(user_model.USERNAME_FIELD).column
+
+
+def _run(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _params(now: datetime) -> dict:
+    with translation.override(settings.LANGUAGE_CODE):
+        return {
+            "now": now,
+            "statuses": [int(s) for s in SWEPT_STATUSES],
+            "head": Role.HEAD.value,
+            "system": _("Hệ thống"),
+            "late_note": _("Quá hạn trả kết quả: cần phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)."),
+        }
+
+
+def sweep_dossiers_due_soon(now: datetime) -> tuple[int, int]:
+    """Phase 1 in one transaction; returns (dossiers flagged, notices written)."""
+    sql = _DOSSIER_PHASE.format(
+        set="is_due_soon = TRUE, apology_opened_at = COALESCE(d.apology_opened_at, %(now)s)",
+        cond="due_soon_at <= %(now)s AND NOT is_due_soon",
+        extra="",
+        # A dossier already past its appointment hears "late" from the next phase, not "due soon".
+        notify="hit.appointment_at > %(now)s",
+        username=_username_column(),
+        **_tables(),
+    )
+    return _dossier_phase(sql, now, late=False)
+
+
+def sweep_dossiers_late(now: datetime) -> tuple[int, int]:
+    """Phase 2 in one transaction; returns (dossiers flagged, notices written)."""
+    tables = _tables()
+    sql = _DOSSIER_PHASE.format(
+        set="is_late = TRUE, apology_opened_at = COALESCE(d.apology_opened_at, %(now)s)",
+        cond="appointment_at <= %(now)s AND NOT is_late",
+        extra=_LATE_EVENT.format(**tables),
+        notify="TRUE",
+        username=_username_column(),
+        **tables,
+    )
+    return _dossier_phase(sql, now, late=True)
+
+
+def _dossier_phase(sql: str, now: datetime, *, late: bool) -> tuple[int, int]:
+    with transaction.atomic():
+        rows = _run(sql, _params(now))
+        notices: list[NoticeRow] = []
+        for dossier_id, code, appointment_at, procedure, holder, apologised, user_id, username, tell in rows:
+            if not tell or user_id is None:
+                continue
+            event = "late" if late else "due_soon"
+            # After the one allowed reset the officer hears that no second apology is possible.
+            text = "late_after_apology" if late and apologised else event
+            subject, body = render(text, {"code": code or f"#{dossier_id}", "procedure": procedure, "agency": holder,
+                                          "appointment": fmt_time(appointment_at)})
+            notices.append(NoticeRow(
+                event=event, channel=NoticeChannel.IN_APP, recipient=username, subject=subject, body=body,
+                dossier_id=dossier_id, user_id=user_id,
+                dedupe_key=f"dossier:{dossier_id}:{event}:{_key_time(appointment_at)}:user:{user_id}",
+            ))
+        written = write_notices(notices)
+    return len({row[0] for row in rows}), len(written)
+
+
+def _step_phase(now: datetime, *, late: bool) -> tuple[int, int]:
+    if late:
+        event = "step_late"
+        set_, cond, notify = "is_late = TRUE", "s2.due_at <= %(now)s AND NOT s2.is_late", "TRUE"
+    else:
+        event = "step_due_soon"
+        set_, cond = "is_due_soon = TRUE", "s2.due_soon_at <= %(now)s AND NOT s2.is_due_soon"
+        notify = "hit.due_at IS NULL OR hit.due_at > %(now)s"
+    sql = _STEP_PHASE.format(set=set_, cond=cond, notify=notify, username=_username_column(), **_tables())
+    with transaction.atomic():
+        rows = _run(sql, _params(now))
+        notices = []
+        for step_id, dossier_id, code, step_name, due_at, procedure, user_id, username, tell in rows:
+            if not tell or user_id is None:
+                continue
+            subject, body = render(event, {"code": code or f"#{dossier_id}", "procedure": procedure,
+                                           "step": step_name, "due": fmt_time(due_at)})
+            notices.append(NoticeRow(
+                event=event, channel=NoticeChannel.IN_APP, recipient=username, subject=subject, body=body,
+                dossier_id=dossier_id, user_id=user_id,
+                dedupe_key=f"step:{step_id}:{event}:{_key_time(due_at)}:user:{user_id}",
+            ))
+        written = write_notices(notices)
+    return len({row[0] for row in rows}), len(written)
+
+
+def sweep_steps_due_soon(now: datetime) -> tuple[int, int]:
+    """Phase 3 in one transaction; returns (steps flagged, notices written)."""
+    return _step_phase(now, late=False)
+
+
+def sweep_steps_late(now: datetime) -> tuple[int, int]:
+    """Phase 4 in one transaction; returns (steps flagged, notices written)."""
+    return _step_phase(now, late=True)
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    """Flag and warn about every dossier and step whose due-soon point or deadline has passed by `now`.
+
+    Idempotent: a second run at the same `now` changes nothing and writes nothing. Safe to run
+    concurrently with itself and with the dossier services (SKIP LOCKED, unique notice keys).
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    result.due_soon, n1 = sweep_dossiers_due_soon(now)
+    result.late, n2 = sweep_dossiers_late(now)
+    result.step_due_soon, n3 = sweep_steps_due_soon(now)
+    result.step_late, n4 = sweep_steps_late(now)
+    result.notices = n1 + n2 + n3 + n4
+    if any(result.as_dict().values()):
+        log.info("deadline sweep at %s: %s", now.isoformat(), result.as_dict())
+    return result
+
+
+# --- the apology ----------------------------------------------------------------------------------
+
+def apology_owed(dossier: Dossier, now: datetime | None = None) -> bool:
+    """Whether the head may issue the apology now: open, not yet apologised, late or past its due-soon point.
+
+    Read from the dates as well as the sweep's flags, so a head need not wait for the next sweep.
+    """
+    now = now or timezone.now()
+    if dossier.status not in APOLOGY_STATUSES:
+        return False
+    return bool(
+        dossier.is_late
+        or dossier.is_due_soon
+        or dossier.apology_opened_at
+        or (dossier.due_soon_at and dossier.due_soon_at <= now)
+        or (dossier.appointment_at and dossier.appointment_at <= now)
+    )
+
+
+def _is_head_for(actor, dossier: Dossier) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    if actor.is_superuser:
+        return True
+    agency_ids = {dossier.agency_id, dossier.current_agency_id or dossier.agency_id}
+    return StaffMembership.objects.filter(user=actor, role=Role.HEAD, agency_id__in=agency_ids).exists()
+
+
+def _parse_new_appointment(value) -> datetime:
+    field = "new_appointment_at"
+    if isinstance(value, str):
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            msg = _("Thời gian hẹn mới không hợp lệ (ví dụ 2026-11-23T09:30:00+07:00).")
+            raise ValidationFailed(msg, code="invalid", fields={field: [msg]})
+        value = parsed
+    if not isinstance(value, datetime):
+        msg = _("Cần nhập thời gian hẹn trả kết quả mới.")
+        raise ValidationFailed(msg, code="required", fields={field: [msg]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at) -> Dossier:
+    """Issue the apology (form 04) with a new appointment: once per dossier, by a head, in one transaction.
+
+    The appointment moves, the original one is kept, the due-soon point is recomputed and the late and
+    due-soon flags are cleared, so the sweep watches the new date; the applicant is told by every channel.
+    """
+    from worktime.services import calendar_for, subtract_working_hours
+
+    reason = (reason or "").strip()
+    new_at = _parse_new_appointment(new_appointment_at)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if not _is_head_for(actor, locked):
+            raise NotAllowed(_("Chỉ lãnh đạo cơ quan đang giải quyết hồ sơ được ký phiếu xin lỗi."))
+        if Apology.objects.filter(dossier_id=locked.pk).exists():
+            raise ActionNotAllowed(
+                _("Hồ sơ đã có phiếu xin lỗi: ngày hẹn chỉ được điều chỉnh một lần."), code="apology_already_issued"
+            )
+        if locked.status not in APOLOGY_STATUSES:
+            raise ActionNotAllowed(
+                _("Không thể xin lỗi, hẹn lại khi hồ sơ ở trạng thái “%(status)s”.") % {"status": locked.status_label}
+            )
+        if not apology_owed(locked, now):
+            raise ActionNotAllowed(
+                _("Hồ sơ chưa đến thời điểm phải xin lỗi (một ngày làm việc trước hạn trả kết quả)."),
+                code="apology_not_due",
+            )
+        errors: dict[str, list[str]] = {}
+        if not reason:
+            errors["reason"] = [_("Cần nêu lý do chậm trả kết quả.")]
+        old_at = locked.appointment_at
+        agency = locked.agency
+        if old_at and new_at <= old_at:
+            errors.setdefault("new_appointment_at", []).append(
+                _("Thời gian hẹn mới phải sau thời gian hẹn hiện tại (%(old)s).") % {"old": fmt_time(old_at)}
+            )
+        elif new_at <= now:
+            errors.setdefault("new_appointment_at", []).append(_("Thời gian hẹn mới phải ở tương lai."))
+        elif not calendar_for(agency).is_working_day(timezone.localtime(new_at).date()):
+            errors.setdefault("new_appointment_at", []).append(
+                _("Ngày %(date)s không phải ngày làm việc.") % {"date": timezone.localtime(new_at).strftime("%d/%m/%Y")}
+            )
+        if errors:
+            first = next(iter(errors.values()))[0]
+            raise ValidationFailed(first, code="invalid", fields=errors)
+
+        try:
+            with transaction.atomic():
+                Apology.objects.create(dossier=locked, issued_at=now, issued_by=actor, reason=reason,
+                                       old_appointment_at=old_at or new_at, new_appointment_at=new_at)
+        except IntegrityError:  # another head won the race: the OneToOne keeps it at one
+            raise ActionNotAllowed(
+                _("Hồ sơ đã có phiếu xin lỗi: ngày hẹn chỉ được điều chỉnh một lần."), code="apology_already_issued"
+            ) from None
+
+        locked.original_appointment_at = locked.original_appointment_at or old_at
+        locked.appointment_at = new_at
+        locked.due_soon_at = subtract_working_hours(new_at, settings.DUE_SOON_WORKING_HOURS, agency)
+        locked.is_late = False
+        locked.is_due_soon = False
+        locked.apology_opened_at = locked.apology_opened_at or now
+        locked.version += 1
+        locked.save(update_fields=["original_appointment_at", "appointment_at", "due_soon_at", "is_late",
+                                   "is_due_soon", "apology_opened_at", "version", "updated_at"])
+        holder = locked.current_agency or agency
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("Xin lỗi và hẹn lại ngày trả kết quả: %(old)s → %(new)s. Lý do: %(reason)s") % {
+                "old": fmt_time(old_at), "new": fmt_time(new_at), "reason": reason}
+        TimelineEvent.objects.create(
+            dossier=locked, at=now, action="apologize", actor=actor,
+            actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+            from_status=locked.status, to_status=locked.status, note=note,
+        )
+        notify_citizen(locked, "apology", old_appointment=old_at, new_appointment=new_at, reason=reason,
+                       agency=holder.name)
+    return locked
