@@ -33,6 +33,10 @@ DVCQG_STATUS = {
 }
 
 
+# Before it is received an online dossier has no code; it is known as `TT-<id>` (trực tuyến).
+ONLINE_REFERENCE_PREFIX = "TT-"
+
+
 class Channel(models.TextChoices):
     COUNTER = "counter", _("Trực tiếp")
     ONLINE = "online", _("Trực tuyến")
@@ -85,6 +89,8 @@ class Dossier(models.Model):
     owner_name = models.CharField(_("chủ hồ sơ"), max_length=255, blank=True)
     owner_id_number = models.CharField(_("số giấy tờ chủ hồ sơ"), max_length=30, blank=True)
     summary = models.TextField(_("trích yếu"), blank=True)
+    # The applicant's name folded (no diacritics, lower case) so "nguyen van an" finds "Nguyễn Văn An".
+    applicant_search = models.CharField(max_length=255, blank=True, editable=False, default="")
 
     citizen = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="own_dossiers",
@@ -150,7 +156,21 @@ class Dossier(models.Model):
         ]
 
     def __str__(self):
-        return self.code or f"#{self.pk}"
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        # A derived column, not a business rule: the folded name the search matches against.
+        from procedures.text import fold
+
+        self.applicant_search = fold(self.applicant_name)[:255]
+        if kwargs.get("update_fields") is not None and "applicant_name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "applicant_search"}
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        """The code once received; before that (an online submission at status 1) `TT-<id>`."""
+        return self.code or f"{ONLINE_REFERENCE_PREFIX}{self.pk}"
 
     @property
     def status_label(self):
@@ -186,6 +206,9 @@ class DossierComponent(models.Model):
         verbose_name_plural = _("thành phần hồ sơ")
         ordering = ["dossier", "id"]
 
+    def __str__(self):
+        return self.name
+
     @property
     def digitised(self) -> bool:
         return bool(self.file)
@@ -220,6 +243,9 @@ class Step(models.Model):
         constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="one_step_per_order")]
         indexes = [models.Index(fields=["agency", "finished_at"]), models.Index(fields=["finished_at", "due_at"])]
 
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
 
 class TimelineEvent(models.Model):
     """A readable line of the audit trail: who did what, when, from which status to which."""
@@ -238,6 +264,9 @@ class TimelineEvent(models.Model):
         ordering = ["dossier", "at", "id"]
         indexes = [models.Index(fields=["dossier", "at"])]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
 
 class DossierCodeSequence(models.Model):
     """The per-agency, per-day counter behind `<agency code>-<YYMMDD>-<NNNN>`."""
@@ -248,6 +277,9 @@ class DossierCodeSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="one_sequence_per_agency_day")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.day} {self.last}"
 
 
 class SupplementRequest(models.Model):
@@ -265,6 +297,9 @@ class SupplementRequest(models.Model):
         ordering = ["dossier", "round"]
         constraints = [models.UniqueConstraint(fields=["dossier", "round"], name="one_supplement_per_round")]
 
+    def __str__(self):
+        return f"#{self.round}"
+
 
 class Apology(models.Model):
     """The apology letter (form 04) with a new appointment date; at most one per dossier."""
@@ -280,3 +315,6 @@ class Apology(models.Model):
     class Meta:
         verbose_name = _("phiếu xin lỗi")
         verbose_name_plural = _("phiếu xin lỗi")
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.new_appointment_at:%Y-%m-%d}"

@@ -1,0 +1,35 @@
+"""Dossier codes `<receiving agency code>-<YYMMDD>-<NNNN>` (domain.md §5), never repeated.
+
+One upsert takes the next number of the agency's day and returns it: the row lock it holds until the
+caller's transaction ends is what serialises concurrent intakes, so two desks never get the same number.
+`INSERT ... ON CONFLICT ... DO UPDATE ... RETURNING` works on PostgreSQL and on SQLite ≥ 3.35.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import connection
+
+from .models import DossierCodeSequence
+
+
+def format_code(agency_code: str, day: date, number: int) -> str:
+    return f"{agency_code}-{day:%y%m%d}-{number:04d}"
+
+
+def next_number(agency_id: int, day: date) -> int:
+    table = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 "
+        "RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agency_id, connection.ops.adapt_datefield_value(day)])
+        return int(cursor.fetchone()[0])
+
+
+def next_dossier_code(agency, day: date) -> str:
+    """The next code of `agency` for `day`; call it inside the transaction that creates the dossier."""
+    return format_code(agency.code, day, next_number(agency.pk, day))

@@ -1,0 +1,209 @@
+"""Every read of dossiers: who may see which, the detail in a fixed number of queries, the filters.
+
+Scope first: every list, search, detail, sub-resource and printed form starts from `visible_dossiers`,
+so a dossier outside the caller's agencies answers exactly like one that does not exist (404).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices.models import Notice
+from organisation.errors import NotFound, ValidationFailed
+from organisation.selectors import scoped_agency_ids
+from procedures.text import fold
+
+from . import transitions as tt
+from .models import ONLINE_REFERENCE_PREFIX, Dossier, Status, Step, TimelineEvent, Verdict
+
+# Statuses in which a passed appointment makes the dossier late (still in the administration's hands).
+PENDING_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED)
+
+_REFERENCE = re.compile(rf"^{re.escape(ONLINE_REFERENCE_PREFIX)}(\d+)$", re.IGNORECASE)
+
+
+def visible_dossiers(user) -> QuerySet:
+    """The dossiers `user` may see.
+
+    Staff: received at their agencies, or with a step at one of them (liên thông: the province sees
+    the dossiers routed to it); a manager's scope includes the agencies under theirs. A citizen: their
+    own. A superuser: all. Anyone else: none.
+    """
+    qs = Dossier.objects.all()
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    agency_ids = scoped_agency_ids(user)
+    if agency_ids is None:
+        return qs
+    condition = Q(citizen_id=user.pk)
+    if agency_ids:
+        ids = sorted(agency_ids)
+        condition |= Q(agency_id__in=ids) | Exists(Step.objects.filter(dossier=OuterRef("pk"), agency_id__in=ids))
+    return qs.filter(condition)
+
+
+def is_staff_viewer(user) -> bool:
+    """Staff see internal events, notices and every action; a citizen sees their public trail."""
+    return bool(user and user.is_authenticated and (user.is_superuser or scoped_agency_ids(user)))
+
+
+def dossier_list_queryset(qs: QuerySet | None = None) -> QuerySet:
+    """The rows of a list with what each row shows, in one query."""
+    qs = Dossier.objects.all() if qs is None else qs
+    return qs.select_related("procedure", "agency", "current_agency")
+
+
+def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
+    """Everything the detail shows in a constant number of queries (one per related list)."""
+    qs = Dossier.objects.all() if qs is None else qs
+    return qs.select_related(
+        "procedure", "procedure__field", "agency", "current_agency", "received_by", "citizen", "apology",
+        "apology__issued_by",
+    ).prefetch_related(
+        Prefetch("steps", queryset=Step.objects.select_related("agency", "department", "assignee", "handed_by")
+                 .order_by("order")),
+        Prefetch("events", queryset=TimelineEvent.objects.select_related("actor").order_by("at", "id")),
+        "components",
+        "supplements",
+    )
+
+
+def _by_reference(qs: QuerySet, code: str) -> QuerySet:
+    code = (code or "").strip()
+    match = _REFERENCE.match(code)
+    if match:
+        return qs.filter(pk=int(match.group(1)))
+    return qs.filter(code=code)
+
+
+def get_visible_dossier(user, code: str, queryset: QuerySet | None = None) -> Dossier:
+    """The dossier with this code (or `TT-<id>` before it has one) if `user` may see it, else NotFound:
+    the same answer whether it exists elsewhere or not at all."""
+    base = visible_dossiers(user)
+    if queryset is not None:
+        base = queryset.filter(pk__in=base.values("pk"))
+    dossier = _by_reference(base, code).first()
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return dossier
+
+
+def late_q(now: datetime | None = None) -> Q:
+    """Late: finished late, flagged late by the sweep, or still pending past its appointment."""
+    now = now or timezone.now()
+    return Q(verdict=Verdict.LATE) | Q(is_late=True, finished_at__isnull=True) | Q(
+        finished_at__isnull=True, status__in=PENDING_STATUSES, appointment_at__lt=now
+    )
+
+
+def dossier_is_late(dossier: Dossier, now: datetime | None = None) -> bool:
+    """The same rule as `late_q`, for one loaded dossier."""
+    now = now or timezone.now()
+    if dossier.verdict == Verdict.LATE:
+        return True
+    if dossier.finished_at is not None:
+        return False
+    if dossier.is_late:
+        return True
+    return dossier.status in PENDING_STATUSES and dossier.appointment_at is not None and dossier.appointment_at < now
+
+
+def search_dossiers(qs: QuerySet, q: str) -> QuerySet:
+    """`q` matches the code, the applicant's name (folded: no diacritics, any case) or the phone."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    condition = Q(code__icontains=q) | Q(applicant_search__contains=fold(q))
+    match = _REFERENCE.match(q)
+    if match:
+        condition |= Q(pk=int(match.group(1)))
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 4 and len(digits) >= len(q.replace(" ", "")) - 3:
+        if digits.startswith("84") and len(digits) == 11:
+            digits = "0" + digits[2:]
+        condition |= Q(applicant_phone__contains=digits)
+    return qs.filter(condition)
+
+
+def _bad(field: str, msg: str) -> ValidationFailed:
+    return ValidationFailed(_("Tham số lọc không hợp lệ: %(msg)s") % {"msg": msg}, code="invalid_filter",
+                            fields={field: [msg]})
+
+
+def parse_filters(params) -> dict:
+    """Query parameters `status`, `procedure`, `agency`, `late`, `q` checked; a bad value names the field."""
+    out: dict = {}
+    raw = (params.get("status") or "").strip()
+    if raw:
+        statuses = []
+        for part in raw.split(","):
+            try:
+                value = int(part)
+            except ValueError:
+                raise _bad("status", _("Trạng thái phải là số từ 1 đến 10.")) from None
+            if value not in tt.ALL_STATUSES:
+                raise _bad("status", _("Trạng thái phải là số từ 1 đến 10."))
+            statuses.append(value)
+        out["status"] = statuses
+    for name in ("procedure", "agency"):
+        value = (params.get(name) or "").strip()
+        if value:
+            if len(value) > 60:
+                raise _bad(name, _("Mã quá dài."))
+            out[name] = value
+    late = (params.get("late") or "").strip().lower()
+    if late:
+        if late not in ("true", "false", "1", "0"):
+            raise _bad("late", _("Giá trị phải là true hoặc false."))
+        out["late"] = late in ("true", "1")
+    q = (params.get("q") or "").strip()
+    if q:
+        if len(q) > 100:
+            raise _bad("q", _("Từ khóa quá dài (tối đa 100 ký tự)."))
+        out["q"] = q
+    return out
+
+
+def filter_dossiers(qs: QuerySet, *, status=None, procedure=None, agency=None, late=None, q=None,
+                    now: datetime | None = None) -> QuerySet:
+    """Narrow a (visible) queryset; `agency` matches the receiving agency or the agency holding it."""
+    if status:
+        qs = qs.filter(status__in=list(status) if isinstance(status, (list, tuple, set)) else [status])
+    if procedure:
+        qs = qs.filter(procedure__code=procedure)
+    if agency:
+        qs = qs.filter(Q(agency__code=agency) | Q(current_agency__code=agency))
+    if late is not None:
+        qs = qs.filter(late_q(now)) if late else qs.exclude(late_q(now))
+    if q:
+        qs = search_dossiers(qs, q)
+    return qs
+
+
+def actions_available(dossier: Dossier, user) -> list[str]:
+    """The actions `user` may take on `dossier` now, from the transition table and their roles there."""
+    from .services import roles_for, staff_pairs
+
+    pairs = staff_pairs(user)
+    return [
+        action for action in tt.ACTION_NAMES
+        if action != "submit" and tt.allowed(action, dossier.status, roles_for(dossier, user, action, pairs))
+    ]
+
+
+def timeline_for(dossier: Dossier, user) -> QuerySet:
+    """The dossier's trail; a citizen sees only the public events."""
+    qs = TimelineEvent.objects.filter(dossier=dossier).select_related("actor").order_by("at", "id")
+    if not is_staff_viewer(user):
+        qs = qs.filter(public=True)
+    return qs
+
+
+def notices_for(dossier: Dossier) -> QuerySet:
+    """The notices sent or queued about the dossier (staff only: they name the recipients)."""
+    return Notice.objects.filter(dossier=dossier).order_by("created_at", "id")

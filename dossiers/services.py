@@ -1,0 +1,1055 @@
+"""Every write to a dossier: one function per domain action, each the whole action in one transaction.
+
+Each action locks the dossier row, asks the transition table (`dossiers.transitions`), checks the
+optional `expected_version` (optimistic concurrency: a stale screen gets 409, nothing changes), writes the
+change, bumps `version`, writes one timeline event and the notices, all in the same transaction: an action
+that fails leaves no event and no notice behind.
+
+Services take model instances and plain values and return the (fresh) dossier; a caller must use the
+returned object, not the one it passed in. `at` (where offered) records an action that happened earlier on
+paper (entering a backlog after an outage, the demo data): never in the future.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices.services import notify_citizen, notify_staff
+from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
+from organisation.models import Agency, Department, Role, StaffMembership
+
+from . import transitions as tt
+from .codes import next_dossier_code
+from .models import (
+    ApplicantKind,
+    Channel,
+    Dossier,
+    DossierComponent,
+    IdType,
+    ReturnMethod,
+    Status,
+    Step,
+    SupplementRequest,
+    TimelineEvent,
+    Verdict,
+)
+from .uploads import delete_stored, store_upload, validate_upload
+
+# Vietnamese names of the actions, for messages and the timeline.
+ACTION_LABELS = {
+    "submit": "nộp hồ sơ trực tuyến",
+    "receive": "tiếp nhận",
+    "refuse": "từ chối tiếp nhận",
+    "transfer": "chuyển xử lý",
+    "assign": "phân công",
+    "request-supplement": "yêu cầu bổ sung",
+    "supplement": "nhận hồ sơ bổ sung",
+    "request-payment": "yêu cầu nộp phí",
+    "confirm-payment": "xác nhận đã nộp phí",
+    "decide": "phê duyệt kết quả",
+    "return": "trả kết quả",
+    "withdraw": "rút hồ sơ",
+    "stop": "dừng xử lý",
+    "apologize": "xin lỗi, hẹn lại",
+}
+
+# Actions whose roles count only at the receiving agency's desk; the others also count at the agency
+# holding the dossier's current step (liên thông).
+DESK_ONLY_ACTIONS = frozenset({"submit", "receive", "return", "withdraw"})
+
+CLOSED_STEP_STATUSES = {Status.REFUSED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED, Status.DECIDED, Status.RETURNED}
+
+_CCCD = re.compile(r"^\d{12}$")
+_OTHER_ID = re.compile(r"^[A-Za-z0-9]{5,20}$")
+_PHONE = re.compile(r"^(?:0|\+84)\d{9}$")
+
+
+def _clock():
+    """The working-time services, imported when first needed (the calendar app loads after this one)."""
+    from worktime import services
+
+    return services
+
+
+# --- who may do what -------------------------------------------------------------------------------
+
+
+def staff_pairs(user) -> set[tuple[int, str]]:
+    """Every (agency id, role) the user holds, in one query; cached on the user object for a request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_motcua_staff_pairs", None)
+    if cached is None:
+        cached = set(StaffMembership.objects.filter(user=user).values_list("agency_id", "role"))
+        try:
+            user._motcua_staff_pairs = cached
+        except AttributeError:
+            pass
+    return cached
+
+
+def roles_for(dossier, user, action: str | None = None, pairs: set[tuple[int, str]] | None = None) -> set[str]:
+    """The roles `user` holds for `action` on `dossier`.
+
+    A desk officer of the receiving agency always counts (the desk receives supplements, fees and the
+    result even while a province department holds the dossier); other roles count at the agency holding
+    the current step, except for the desk-only actions. The owner of an online dossier is `citizen`; a
+    superuser holds every staff role.
+    """
+    roles: set[str] = set()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return roles
+    if dossier.citizen_id is not None and dossier.citizen_id == user.pk:
+        roles.add(tt.CITIZEN)
+    if user.is_superuser:
+        return roles | set(tt.STAFF_ROLES)
+    pairs = staff_pairs(user) if pairs is None else pairs
+    holding = dossier.current_agency_id or dossier.agency_id
+    for agency_id, role in pairs:
+        if agency_id == dossier.agency_id and role == Role.DESK_OFFICER:
+            roles.add(role)
+        if action not in DESK_ONLY_ACTIONS and agency_id == holding:
+            roles.add(role)
+    return roles
+
+
+def _check(dossier, actor, action: str) -> tt.Transition:
+    try:
+        return tt.check(action, dossier.status, roles_for(dossier, actor, action))
+    except tt.TransitionError as exc:
+        label = ACTION_LABELS.get(action, action)
+        if exc.kind == "status":
+            raise ActionNotAllowed(
+                _("Không thể %(action)s khi hồ sơ đang ở trạng thái “%(status)s”.")
+                % {"action": label, "status": Status(dossier.status).label},
+                code="action_not_allowed",
+            ) from None
+        if exc.kind == "role":
+            raise NotAllowed(_("Ông/bà không có quyền %(action)s hồ sơ này.") % {"action": label}) from None
+        raise ActionNotAllowed(_("Thao tác không hợp lệ."), code="unknown_action") from None
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _aware(value: datetime) -> datetime:
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _when(at, field: str = "at") -> datetime:
+    """The time of an action: now, or an earlier moment entered late; never the future."""
+    now = _now()
+    if at is None:
+        return now
+    if not isinstance(at, datetime):
+        raise ValidationFailed(_("Thời điểm không hợp lệ."), fields={field: [_("Thời điểm không hợp lệ.")]})
+    at = _aware(at)
+    if at > now + timedelta(seconds=5):
+        msg = _("Thời điểm không được ở tương lai.")
+        raise ValidationFailed(msg, code="future_time", fields={field: [msg]})
+    return min(at, now)
+
+
+def _lock(dossier, expected_version) -> Dossier:
+    """The dossier row, locked until the end of the transaction, checked against the caller's version."""
+    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    fresh = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "agency", "current_agency", "citizen")
+        .get(pk=pk)
+    )
+    if expected_version not in (None, ""):
+        try:
+            expected = int(expected_version)
+        except (TypeError, ValueError):
+            msg = _("Phiên bản phải là một số nguyên.")
+            raise ValidationFailed(msg, fields={"expected_version": [msg]}) from None
+        if expected != fresh.version:
+            raise ConcurrentChange(
+                _("Hồ sơ vừa được người khác cập nhật (phiên bản %(now)d, không phải %(seen)d). Vui lòng tải lại.")
+                % {"now": fresh.version, "seen": expected}
+            )
+    return fresh
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username())[:255]
+
+
+def _event(dossier, action, actor, from_status, to_status, note="", *, at=None, public=True) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        dossier=dossier, at=at or _now(), action=action, actor=actor, actor_name=_actor_name(actor),
+        from_status=from_status, to_status=to_status, note=note, public=public,
+    )
+
+
+def _save(dossier: Dossier, fields: set[str]) -> None:
+    dossier.version += 1
+    dossier.save(update_fields=sorted({*fields, "version", "updated_at"}))
+
+
+def _required_text(value, field: str, message: str) -> str:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise ValidationFailed(message, code="required", fields={field: [message]})
+    return text
+
+
+def verdict_for(finished_at: datetime | None, due_at: datetime | None) -> str | None:
+    """domain.md §6: on time when finished by the due time, early when on an earlier day, else late."""
+    if finished_at is None or due_at is None:
+        return None
+    if finished_at > due_at:
+        return Verdict.LATE
+    if timezone.localdate(finished_at) < timezone.localdate(due_at):
+        return Verdict.EARLY
+    return Verdict.ON_TIME
+
+
+def _due_soon(due_at: datetime, hours, agency) -> datetime:
+    return _clock().subtract_working_hours(due_at, hours, agency)
+
+
+def _refresh_flags(obj, now: datetime) -> None:
+    """Late / due-soon flags right after a due time changed; the deadline sweep keeps them current."""
+    due = obj.appointment_at if isinstance(obj, Dossier) else obj.due_at
+    obj.is_late = bool(due and now > due)
+    obj.is_due_soon = bool(due and obj.due_soon_at and obj.due_soon_at <= now <= due)
+
+
+# --- steps -----------------------------------------------------------------------------------------
+
+
+def _start_step(step: Step, at: datetime, *, handed_by=None, assignee=None) -> None:
+    hours = Decimal(step.allowance_seconds) / 3600
+    step.started_at = at
+    step.finished_at = None
+    step.verdict = None
+    step.due_at = _clock().add_working_hours(at, hours, step.agency)
+    # One working day ahead like the dossier, or half the allowance for a step shorter than that.
+    soon_hours = min(Decimal(settings.DUE_SOON_WORKING_HOURS), hours / 2)
+    step.due_soon_at = _due_soon(step.due_at, soon_hours, step.agency)
+    _refresh_flags(step, at)
+    if handed_by is not None:
+        step.handed_by = handed_by
+    if assignee is not None:
+        step.assignee = assignee
+    step.save()
+
+
+def _finish_step(step: Step, at: datetime, note: str = "") -> None:
+    step.finished_at = at
+    step.verdict = verdict_for(at, step.due_at)
+    step.is_late = step.verdict == Verdict.LATE
+    step.is_due_soon = False
+    if note:
+        step.note = f"{step.note}\n{note}".strip()
+    step.save()
+
+
+def _steps(dossier) -> list[Step]:
+    return list(dossier.steps.select_related("agency", "assignee").order_by("order"))
+
+
+def current_step(steps: list[Step]) -> Step | None:
+    """The step being worked on: started, not finished (the latest such one)."""
+    open_steps = [s for s in steps if s.started_at is not None and s.finished_at is None]
+    return open_steps[-1] if open_steps else None
+
+
+def _close_open_steps(steps: list[Step], at: datetime, note: str = "") -> None:
+    for step in steps:
+        if step.started_at is not None and step.finished_at is None:
+            _finish_step(step, at, note)
+
+
+def _step_agency(procedure_step, receiving: Agency) -> Agency:
+    if procedure_step.performer == "parent":
+        return receiving.parent or receiving
+    if procedure_step.performer == "agency" and procedure_step.agency_id:
+        return procedure_step.agency
+    return receiving
+
+
+def _create_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime) -> list[Step]:
+    """The dossier's steps from the procedure's internal process (or one step covering the whole limit)."""
+    rows = list(dossier.procedure.steps.select_related("agency").order_by("order"))
+    steps = []
+    if not rows:
+        seconds = _clock().working_seconds_between(start_at, appointment_at, dossier.agency)
+        steps.append(Step(dossier=dossier, order=1, name=_("Xử lý hồ sơ"), agency=dossier.agency,
+                          role=Role.PROCESSING_OFFICER, allowance_seconds=max(int(seconds), 0)))
+    for i, row in enumerate(rows, start=1):
+        agency = _step_agency(row, dossier.agency)
+        department = None
+        if row.department_name:
+            department = Department.objects.filter(agency=agency, name__iexact=row.department_name.strip()).first()
+        steps.append(Step(dossier=dossier, order=i, name=row.name, agency=agency, department=department,
+                          role=row.role, allowance_seconds=int(Decimal(row.allowance_hours) * 3600)))
+    for step in steps:
+        step.save()
+    return steps
+
+
+def _schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]:
+    """Appointment, due-soon time and steps of a dossier just received; the desk step starts at once."""
+    clock = _clock()
+    procedure = dossier.procedure
+    appointment = clock.compute_appointment_for(received_at, procedure.effective_amount, procedure.time_limit_unit,
+                                                dossier.agency)
+    dossier.appointment_at = appointment.appointment_at
+    dossier.original_appointment_at = appointment.appointment_at
+    dossier.due_soon_at = _due_soon(appointment.appointment_at, settings.DUE_SOON_WORKING_HOURS, dossier.agency)
+    _refresh_flags(dossier, _now())
+    steps = _create_steps(dossier, appointment.start_at, appointment.appointment_at)
+    first = steps[0]
+    if first.role == Role.DESK_OFFICER:
+        _start_step(first, received_at, handed_by=actor, assignee=actor)
+    dossier.current_agency = first.agency if first.started_at else dossier.agency
+    return steps
+
+
+# --- input checks ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanComponent:
+    name: str
+    kind: str
+    count: int
+    component_id: int | None
+    file: object | None
+    content_type: str = ""
+    safe_name: str = ""
+    digest: str = ""
+
+
+def clean_applicant(applicant: dict | None, prefix: str = "applicant") -> dict:
+    """The applicant's fields checked; every problem is reported at once, named `applicant.<field>`."""
+    data = dict(applicant or {})
+    errors: dict[str, list[str]] = {}
+    out = {
+        "kind": (data.get("kind") or ApplicantKind.PERSON),
+        "full_name": " ".join(str(data.get("full_name") or "").split()),
+        "id_type": (data.get("id_type") or IdType.CCCD),
+        "id_number": str(data.get("id_number") or "").strip().replace(" ", ""),
+        "phone": re.sub(r"[\s.\-()]", "", str(data.get("phone") or "")),
+        "email": str(data.get("email") or "").strip(),
+        "address": " ".join(str(data.get("address") or "").split()),
+        "owner_name": " ".join(str(data.get("owner_name") or "").split()),
+        "owner_id_number": str(data.get("owner_id_number") or "").strip(),
+    }
+    if out["kind"] not in ApplicantKind.values:
+        errors[f"{prefix}.kind"] = [_("Loại chủ hồ sơ không hợp lệ.")]
+    if not out["full_name"]:
+        errors[f"{prefix}.full_name"] = [_("Vui lòng nhập họ và tên người nộp.")]
+    elif len(out["full_name"]) > 255:
+        errors[f"{prefix}.full_name"] = [_("Họ và tên quá dài (tối đa 255 ký tự).")]
+    if out["id_type"] not in IdType.values:
+        errors[f"{prefix}.id_type"] = [_("Loại giấy tờ không hợp lệ.")]
+    elif out["id_number"]:
+        if out["id_type"] == IdType.CCCD and not _CCCD.match(out["id_number"]):
+            errors[f"{prefix}.id_number"] = [_("Số căn cước (CCCD) phải gồm đúng 12 chữ số.")]
+        elif out["id_type"] != IdType.CCCD and not _OTHER_ID.match(out["id_number"]):
+            errors[f"{prefix}.id_number"] = [_("Số giấy tờ phải gồm 5 đến 20 chữ cái hoặc chữ số.")]
+    if out["phone"] and not _PHONE.match(out["phone"]):
+        errors[f"{prefix}.phone"] = [_("Số điện thoại phải gồm 10 chữ số, bắt đầu bằng 0 hoặc +84.")]
+    if out["email"]:
+        try:
+            validate_email(out["email"])
+        except DjangoValidationError:
+            errors[f"{prefix}.email"] = [_("Địa chỉ thư điện tử không hợp lệ.")]
+    if len(out["address"]) > 500:
+        errors[f"{prefix}.address"] = [_("Địa chỉ quá dài (tối đa 500 ký tự).")]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, fields=errors)
+    return out
+
+
+def _clean_components(procedure, components, prefix: str = "components") -> list[CleanComponent]:
+    """Components checked and their files validated by content, before anything is stored."""
+    known = {c.pk: c for c in procedure.components.all()}
+    out, errors = [], {}
+    for i, raw in enumerate(components or ()):
+        where = f"{prefix}[{i}]"
+        if not isinstance(raw, dict):
+            errors[where] = [_("Thành phần hồ sơ không hợp lệ.")]
+            continue
+        ref = raw.get("component")
+        component = None
+        if ref not in (None, ""):
+            try:
+                component = known.get(int(ref))
+            except (TypeError, ValueError):
+                component = None
+            if component is None:
+                errors[f"{where}.component"] = [_("Giấy tờ này không thuộc thủ tục.")]
+                continue
+        name = " ".join(str(raw.get("name") or (component.name if component else "")).split())
+        kind = raw.get("kind") or (component.kind if component else "original")
+        count = raw.get("count", component.count if component else 1)
+        if not name:
+            errors[f"{where}.name"] = [_("Vui lòng nhập tên giấy tờ.")]
+        elif len(name) > 500:
+            errors[f"{where}.name"] = [_("Tên giấy tờ quá dài.")]
+        if kind not in ("original", "certified_copy", "copy"):
+            errors[f"{where}.kind"] = [_("Loại bản phải là bản chính, bản sao chứng thực hoặc bản sao.")]
+        try:
+            count = int(count)
+            if not 1 <= count <= 100:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[f"{where}.count"] = [_("Số lượng phải là số nguyên từ 1 đến 100.")]
+        item = CleanComponent(name=name, kind=kind, count=count if isinstance(count, int) else 1,
+                              component_id=component.pk if component else None, file=raw.get("file") or None)
+        if item.file is not None:
+            # 413 / 415 are raised as they are: the whole request is refused, nothing stored.
+            item.content_type, item.safe_name = validate_upload(item.file, field=f"{where}.file")
+            item.digest = _file_digest(item.file)
+        out.append(item)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    return out
+
+
+def _file_digest(file) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks() if hasattr(file, "chunks") else [file.read()]:
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _store_components(dossier, items: list[CleanComponent], supplement_round: int, stored: list[str]) -> None:
+    for item in items:
+        values = {"dossier": dossier, "component_id": item.component_id, "name": item.name, "kind": item.kind,
+                  "count": item.count, "supplement_round": supplement_round}
+        if item.file is not None:
+            upload = store_upload(item.file, folder="dossiers", content_type=item.content_type,
+                                  safe_name=item.safe_name)
+            stored.append(upload.name)
+            values.update(file=upload.name, original_filename=upload.original_filename,
+                          content_type=upload.content_type)
+        DossierComponent.objects.create(**values)
+
+
+def _choice(value, choices, field: str, default):
+    value = value or default
+    if value not in choices.values:
+        msg = _("Giá trị không hợp lệ. Chọn một trong: %(values)s.") % {"values": ", ".join(choices.values)}
+        raise ValidationFailed(msg, fields={field: [msg]})
+    return value
+
+
+def performs(procedure, agency) -> bool:
+    """Whether `agency` performs `procedure`: named among its agencies, or at one of its levels."""
+    levels = {lvl.strip() for lvl in (procedure.agency_levels or "").split(",") if lvl.strip()}
+    if agency.level in levels:
+        return True
+    return procedure.agencies.filter(pk=agency.pk).exists()
+
+
+def _check_procedure(procedure, agency, field: str = "agency") -> None:
+    if procedure.status != "published":
+        msg = _("Thủ tục chưa được công bố, không thể tiếp nhận.")
+        raise ValidationFailed(msg, code="procedure_not_published", fields={"procedure": [msg]})
+    today = timezone.localdate()
+    if (procedure.effective_from and procedure.effective_from > today) or (
+        procedure.effective_to and procedure.effective_to < today
+    ):
+        msg = _("Thủ tục không còn (hoặc chưa có) hiệu lực.")
+        raise ValidationFailed(msg, code="procedure_not_in_force", fields={"procedure": [msg]})
+    if not agency.is_active or not performs(procedure, agency):
+        msg = _("Cơ quan %(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
+        raise ValidationFailed(msg, code="agency_not_performing", fields={field: [msg]})
+
+
+def _intake_agency(actor, procedure, agency) -> Agency:
+    """The receiving agency: the one given (where the actor is a desk officer) or the actor's own desk."""
+    if actor.is_superuser:
+        desk_ids = None
+    else:
+        desk_ids = {a for a, role in staff_pairs(actor) if role == Role.DESK_OFFICER}
+        if not desk_ids:
+            raise NotAllowed(_("Chỉ cán bộ một cửa mới được tiếp nhận hồ sơ."))
+    if agency is None:
+        if desk_ids is None:
+            msg = _("Vui lòng chọn cơ quan tiếp nhận.")
+            raise ValidationFailed(msg, code="required", fields={"agency": [msg]})
+        candidates = list(Agency.objects.filter(pk__in=desk_ids, is_active=True).order_by("code"))
+        fitting = [a for a in candidates if performs(procedure, a)]
+        if len(fitting) == 1 or (fitting and len(candidates) == 1):
+            return fitting[0]
+        if not fitting:
+            agency = candidates[0] if candidates else None
+            if agency is None:
+                raise NotAllowed(_("Chỉ cán bộ một cửa mới được tiếp nhận hồ sơ."))
+            return agency  # _check_procedure names the problem
+        msg = _("Ông/bà làm việc ở nhiều cơ quan: vui lòng chọn cơ quan tiếp nhận.")
+        raise ValidationFailed(msg, code="required", fields={"agency": [msg]})
+    if desk_ids is not None and agency.pk not in desk_ids:
+        msg = _("Ông/bà không phải cán bộ một cửa của cơ quan này.")
+        raise ValidationFailed(msg, code="agency_not_yours", fields={"agency": [msg]})
+    return agency
+
+
+def _fingerprint(payload: dict) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _idempotent(user, key: str, fingerprint: str) -> Dossier | None:
+    existing = Dossier.objects.filter(created_by=user, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.idempotency_fingerprint != fingerprint:
+        raise ConcurrentChange(
+            _("Khóa Idempotency-Key này đã được dùng cho một hồ sơ khác nội dung."), code="idempotency_conflict"
+        )
+    return existing
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if len(key) > 100:
+        msg = _("Idempotency-Key dài tối đa 100 ký tự.")
+        raise ValidationFailed(msg, fields={"idempotency_key": [msg]})
+    return key
+
+
+def _applicant_fields(clean: dict) -> dict:
+    return {
+        "applicant_kind": clean["kind"], "applicant_name": clean["full_name"], "applicant_id_type": clean["id_type"],
+        "applicant_id_number": clean["id_number"], "applicant_phone": clean["phone"],
+        "applicant_email": clean["email"], "applicant_address": clean["address"],
+        "owner_name": clean["owner_name"] or clean["full_name"],
+        "owner_id_number": clean["owner_id_number"] or clean["id_number"],
+    }
+
+
+def _create_with_key(values: dict, *, agency, code_day, user, key, fingerprint) -> tuple[Dossier, bool]:
+    """Insert the dossier (taking a code when `code_day` is given); a lost idempotency race returns the
+    winner's dossier, and the savepoint also gives the code number back."""
+    try:
+        with transaction.atomic():
+            if code_day is not None:
+                values = {**values, "code": next_dossier_code(agency, code_day)}
+            return Dossier.objects.create(**values), True
+    except IntegrityError:
+        if key:
+            existing = _idempotent(user, key, fingerprint)
+            if existing is not None:
+                return existing, False
+        raise
+
+
+# --- intake and submission -------------------------------------------------------------------------
+
+
+def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant: dict, summary: str = "",
+           components=(), received_at: datetime | None = None, return_method: str = "desk",
+           return_address: str = "", idempotency_key: str = "") -> Dossier:
+    """A desk officer receives a dossier at the counter (tiếp nhận): status 2 at once, with its code,
+    appointment and steps, the desk step started, the applicant told.
+
+    `received_at` enters a dossier received earlier on paper (never in the future); it is noted in the
+    timeline. An online-only procedure may still be entered for a citizen by an officer (noted).
+    The same `idempotency_key` and body return the dossier made the first time; a different body is 409.
+    """
+    agency = _intake_agency(actor, procedure, agency)
+    _check_procedure(procedure, agency)
+    tt_roles = {Role.DESK_OFFICER} if actor.is_superuser or (agency.pk, Role.DESK_OFFICER) in staff_pairs(actor) \
+        else set()
+    try:
+        tt.check("receive", tt.NEW, tt_roles)
+    except tt.TransitionError:
+        raise NotAllowed(_("Chỉ cán bộ một cửa mới được tiếp nhận hồ sơ.")) from None
+    channel = _choice(channel, Channel, "channel", Channel.COUNTER)
+    return_method = _choice(return_method, ReturnMethod, "return_method", ReturnMethod.DESK)
+    clean = clean_applicant(applicant)
+    key = _check_key(idempotency_key)
+    now = _now()
+    backdated = received_at is not None
+    received_at = _when(received_at, "received_at")
+    items = _clean_components(procedure, components)
+    fingerprint = _fingerprint({
+        "procedure": procedure.code, "agency": agency.code, "channel": channel, "applicant": clean,
+        "summary": summary or "", "return_method": return_method, "return_address": return_address or "",
+        "received_at": received_at.isoformat() if backdated else None,
+        "components": [[c.name, c.kind, c.count, c.component_id, c.digest] for c in items],
+    })
+    if key:
+        existing = _idempotent(actor, key, fingerprint)
+        if existing is not None:
+            return existing
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            values = {
+                "procedure": procedure, "agency": agency, "current_agency": agency, "status": Status.RECEIVED,
+                "channel": channel, "return_method": return_method, "return_address": (return_address or "")[:500],
+                "summary": summary or "", "received_by": actor, "received_at": received_at, "created_by": actor,
+                "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
+                **_applicant_fields(clean),
+            }
+            dossier, created = _create_with_key(values, agency=agency, code_day=timezone.localdate(received_at),
+                                                user=actor, key=key, fingerprint=fingerprint)
+            if not created:
+                return dossier
+            _schedule(dossier, received_at, actor)
+            dossier.save(update_fields=["appointment_at", "original_appointment_at", "due_soon_at", "is_late",
+                                        "is_due_soon", "current_agency", "updated_at"])
+            _store_components(dossier, items, 0, stored)
+            notes = []
+            if backdated and now - received_at > timedelta(minutes=1):
+                notes.append(_("Tiếp nhận trên giấy lúc %(at)s, nhập vào hệ thống lúc %(now)s.")
+                             % {"at": _fmt(received_at), "now": _fmt(now)})
+            if procedure.online_only and channel != Channel.ONLINE:
+                notes.append(_("Thủ tục chỉ tiếp nhận trực tuyến: cán bộ nhập hộ công dân."))
+            _event(dossier, "receive", actor, None, Status.RECEIVED, " ".join(notes), at=received_at)
+            notify_citizen(dossier, "received")
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return dossier
+
+
+def _fmt(value: datetime) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+
+def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str = "", components=(),
+                  return_method: str = "online", return_address: str = "", idempotency_key: str = "") -> Dossier:
+    """A citizen's online submission (nộp trực tuyến): status 1 without a code until the desk receives it.
+
+    The appointment stored now is the expected one, shown to the citizen; receipt computes the real one.
+    The agency's desk officers get an in-app notice.
+    """
+    if citizen is None or not citizen.is_authenticated:
+        raise NotAllowed(_("Vui lòng đăng nhập để nộp hồ sơ trực tuyến."))
+    try:
+        tt.check("submit", tt.NEW, {tt.CITIZEN})
+    except tt.TransitionError:  # pragma: no cover - the table always allows it
+        raise NotAllowed(_("Không thể nộp hồ sơ.")) from None
+    if agency is None:
+        msg = _("Vui lòng chọn cơ quan tiếp nhận.")
+        raise ValidationFailed(msg, code="required", fields={"agency": [msg]})
+    _check_procedure(procedure, agency)
+    if procedure.online_mode == "none":
+        msg = _("Thủ tục này chưa cung cấp dịch vụ công trực tuyến.")
+        raise ValidationFailed(msg, code="not_online", fields={"procedure": [msg]})
+    return_method = _choice(return_method, ReturnMethod, "return_method", ReturnMethod.ONLINE)
+    clean = clean_applicant(applicant)
+    key = _check_key(idempotency_key)
+    items = _clean_components(procedure, components)
+    fingerprint = _fingerprint({
+        "procedure": procedure.code, "agency": agency.code, "applicant": clean, "summary": summary or "",
+        "return_method": return_method, "return_address": return_address or "",
+        "components": [[c.name, c.kind, c.count, c.component_id, c.digest] for c in items],
+    })
+    if key:
+        existing = _idempotent(citizen, key, fingerprint)
+        if existing is not None:
+            return existing
+    now = _now()
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            values = {
+                "procedure": procedure, "agency": agency, "current_agency": agency, "status": Status.SUBMITTED,
+                "channel": Channel.ONLINE, "return_method": return_method,
+                "return_address": (return_address or "")[:500], "summary": summary or "", "citizen": citizen,
+                "submitted_at": now, "created_by": citizen, "idempotency_key": key,
+                "idempotency_fingerprint": fingerprint if key else "", **_applicant_fields(clean),
+            }
+            dossier, created = _create_with_key(values, agency=agency, code_day=None, user=citizen, key=key,
+                                                fingerprint=fingerprint)
+            if not created:
+                return dossier
+            expected = _clock().compute_appointment_for(now, procedure.effective_amount, procedure.time_limit_unit,
+                                                        agency)
+            dossier.appointment_at = expected.appointment_at
+            dossier.save(update_fields=["appointment_at", "updated_at"])
+            _store_components(dossier, items, 0, stored)
+            _event(dossier, "submit", citizen, None, Status.SUBMITTED, at=now)
+            notify_citizen(dossier, "submitted")
+            desk = agency_staff(agency, Role.DESK_OFFICER)
+            notify_staff(desk, dossier, "submitted_online")
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return dossier
+
+
+def agency_staff(agency, role: str) -> list:
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(memberships__agency=agency, memberships__role=role, is_active=True)
+                .distinct())
+
+
+# --- actions ---------------------------------------------------------------------------------------
+
+
+def receive(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:
+    """The desk receives an online dossier (1 → 2): code, appointment from now, steps, receipt notice."""
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        _check(d, actor, "receive")
+        when = _when(at)
+        d.code = next_dossier_code(d.agency, timezone.localdate(when))
+        d.received_at = when
+        d.received_by = actor
+        d.status = Status.RECEIVED
+        _schedule(d, when, actor)
+        _save(d, {"code", "received_at", "received_by", "status", "appointment_at", "original_appointment_at",
+                  "due_soon_at", "is_late", "is_due_soon", "current_agency"})
+        _event(d, "receive", actor, Status.SUBMITTED, Status.RECEIVED, at=when)
+        notify_citizen(d, "received")
+    return d
+
+
+def _finish_dossier(d: Dossier, when: datetime, fields: set[str]) -> None:
+    if d.finished_at is None:
+        d.finished_at = when
+        d.verdict = verdict_for(when, d.appointment_at)
+        d.is_late = d.verdict == Verdict.LATE
+        d.is_due_soon = False
+        fields |= {"finished_at", "verdict", "is_late", "is_due_soon"}
+
+
+def refuse(dossier, *, actor, reason: str, expected_version=None, at: datetime | None = None) -> Dossier:
+    """Refusal with reasons (form 03), at the desk (1 → 3) or after appraisal (4 → 3)."""
+    reason = _required_text(reason, "reason", _("Vui lòng nêu lý do từ chối."))
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "refuse")
+        when, before = _when(at), d.status
+        d.status, d.reason = t.to_status, reason
+        fields = {"status", "reason"}
+        _close_open_steps(_steps(d), when, _("Từ chối: %(reason)s") % {"reason": reason})
+        _finish_dossier(d, when, fields)
+        _save(d, fields)
+        _event(d, "refuse", actor, before, d.status, reason, at=when)
+        notify_citizen(d, "refused")
+    return d
+
+
+def _check_assignee(assignee, agency) -> None:
+    if assignee is None:
+        return
+    if not StaffMembership.objects.filter(user=assignee, agency=agency).exists():
+        msg = _("%(user)s không làm việc tại %(agency)s.") % {"user": _actor_name(assignee), "agency": agency.name}
+        raise ValidationFailed(msg, code="assignee_not_at_agency", fields={"assignee": [msg]})
+
+
+def transfer(dossier, *, actor, to_agency=None, assignee=None, note: str = "", expected_version=None,
+             at: datetime | None = None) -> Dossier:
+    """Hand the dossier over (chuyển xử lý), recorded as one row of the control sheet (form 06).
+
+    2 → 4: the desk step (if any) is finished and the first processing step starts. 4 → 4: the current
+    step is finished with its verdict against its due time and the next step starts. With `to_agency`
+    the step goes to that agency instead (liên thông): at 2 the first processing step is performed there;
+    at 4 the current step moves there (finished here, continued there with its allowance). `assignee`
+    names the officer of the new step, who must work at its agency.
+    """
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "transfer")
+        when, before = _when(at), d.status
+        if to_agency is not None and not to_agency.is_active:
+            msg = _("Cơ quan nhận không còn hoạt động.")
+            raise ValidationFailed(msg, fields={"to_agency": [msg]})
+        steps = _steps(d)
+        current = current_step(steps)
+        if current is not None:
+            _finish_step(current, when)
+        after = current.order if current is not None else 0
+        following = [s for s in steps if s.order > after and s.started_at is None]
+        if to_agency is not None and current is not None and before == Status.PROCESSING:
+            for step in sorted(following, key=lambda s: -s.order):
+                step.order += 1
+                step.save(update_fields=["order"])
+            nxt = Step(dossier=d, order=current.order + 1, name=current.name, agency=to_agency,
+                       role=current.role, allowance_seconds=current.allowance_seconds)
+        else:
+            nxt = following[0] if following else None
+            if nxt is not None and to_agency is not None:
+                nxt.agency, nxt.department = to_agency, None
+        if nxt is None:
+            raise ActionNotAllowed(
+                _("Không còn bước xử lý tiếp theo: hồ sơ chờ phê duyệt kết quả."), code="no_next_step"
+            )
+        _check_assignee(assignee, nxt.agency)
+        if note:
+            nxt.note = note
+        _start_step(nxt, when, handed_by=actor, assignee=assignee)
+        d.status = t.to_status
+        d.current_agency = nxt.agency
+        _save(d, {"status", "current_agency"})
+        text = _("%(from)s → %(to)s (%(agency)s)") % {
+            "from": current.name if current else _("Bộ phận một cửa"), "to": nxt.name, "agency": nxt.agency.name,
+        }
+        _event(d, "transfer", actor, before, d.status, f"{text}. {note}".strip() if note else text, at=when)
+        if assignee is not None:
+            notify_staff([assignee], d, "assigned", key=f"{nxt.pk}:{assignee.pk}", step=nxt.name, due=nxt.due_at)
+    return d
+
+
+def assign(dossier, *, actor, assignee, expected_version=None, at: datetime | None = None) -> Dossier:
+    """The head gives the current step to an officer of the step's agency (phân công)."""
+    if assignee is None:
+        msg = _("Vui lòng chọn cán bộ xử lý.")
+        raise ValidationFailed(msg, code="required", fields={"assignee": [msg]})
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        _check(d, actor, "assign")
+        when = _when(at)
+        step = current_step(_steps(d))
+        if step is None:
+            raise ActionNotAllowed(_("Hồ sơ không có bước đang xử lý để phân công."), code="no_current_step")
+        _check_assignee(assignee, step.agency)
+        step.assignee = assignee
+        step.save(update_fields=["assignee"])
+        _save(d, set())
+        _event(d, "assign", actor, d.status, d.status,
+               _("Bước “%(step)s”: %(user)s") % {"step": step.name, "user": _actor_name(assignee)}, at=when,
+               public=False)
+        notify_staff([assignee], d, "assigned", key=f"{step.pk}:{assignee.pk}", step=step.name, due=step.due_at)
+    return d
+
+
+def _items_text(items) -> str:
+    if isinstance(items, str):
+        lines = [line.strip() for line in items.splitlines()]
+    else:
+        lines = [str(item).strip() for item in (items or ())]
+    return "\n".join(line for line in lines if line)
+
+
+def request_supplement(dossier, *, actor, items, reason: str = "", expected_version=None,
+                       at: datetime | None = None) -> Dossier:
+    """Ask for everything missing in one go (form 02): a new supplement round, the applicant told."""
+    text = _items_text(items)
+    if not text:
+        msg = _("Vui lòng liệt kê các giấy tờ cần bổ sung.")
+        raise ValidationFailed(msg, code="required", fields={"items": [msg]})
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "request-supplement")
+        when, before = _when(at), d.status
+        rounds = d.supplements.count()
+        SupplementRequest.objects.create(dossier=d, round=rounds + 1, requested_at=when, requested_by=actor,
+                                         items=text, reason=(reason or "").strip())
+        d.status = t.to_status
+        d.supplement_count += 1
+        _save(d, {"status", "supplement_count"})
+        _event(d, "request-supplement", actor, before, d.status, text.replace("\n", "; "), at=when)
+        notify_citizen(d, "supplement_requested", key=str(rounds + 1), items=text.replace("\n", "; "),
+                       reason=(reason or "").strip())
+    return d
+
+
+def supplement_received(dossier, *, actor, components=(), restart_clock: bool = True, expected_version=None,
+                        at: datetime | None = None) -> Dossier:
+    """The missing documents arrive: the round is closed and, by default, the clock restarts (Decree 61):
+    a new appointment counted from now for the full limit, the current step's due time likewise. The
+    waiting time is added up too, so the national portal's rule (subtracting it) can be computed."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            d = _lock(dossier, expected_version)
+            _check(d, actor, "supplement")
+            items = _clean_components(d.procedure, components)
+            when, before = _when(at), d.status
+            clock = _clock()
+            open_round = d.supplements.filter(replied_at__isnull=True).order_by("-round").first()
+            round_no = d.supplement_count
+            if open_round is not None:
+                open_round.replied_at = when
+                open_round.save(update_fields=["replied_at"])
+                round_no = open_round.round
+                d.supplement_wait_seconds += clock.working_seconds_between(open_round.requested_at, when, d.agency)
+            _store_components(d, items, round_no, stored)
+            received = d.received_at is not None
+            d.status = tt.resume_status(received)
+            fields = {"status", "supplement_wait_seconds"}
+            note = _("Đã nhận hồ sơ bổ sung lần %(n)d.") % {"n": round_no}
+            if received and restart_clock:
+                procedure = d.procedure
+                appointment = clock.compute_appointment_for(when, procedure.effective_amount,
+                                                            procedure.time_limit_unit, d.agency)
+                d.appointment_at = appointment.appointment_at
+                d.due_soon_at = _due_soon(d.appointment_at, settings.DUE_SOON_WORKING_HOURS, d.agency)
+                _refresh_flags(d, _now())
+                fields |= {"appointment_at", "due_soon_at", "is_late", "is_due_soon"}
+                step = current_step(_steps(d))
+                if step is not None:
+                    started = step.started_at
+                    _start_step(step, appointment.start_at)
+                    step.started_at = started
+                    step.save(update_fields=["started_at"])
+                note += " " + _("Thời hạn tính lại từ đầu: hẹn trả mới %(at)s.") % {"at": _fmt(d.appointment_at)}
+            _save(d, fields)
+            _event(d, "supplement", actor, before, d.status, note, at=when)
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return d
+
+
+def request_payment(dossier, *, actor, amount, expected_version=None, at: datetime | None = None) -> Dossier:
+    """Ask the applicant to pay the fee (nghĩa vụ tài chính): 4 → 6."""
+    try:
+        amount = int(amount)
+        if amount <= 0 or amount > 2_000_000_000:
+            raise ValueError
+    except (TypeError, ValueError):
+        msg = _("Số tiền phải là số nguyên dương (đồng).")
+        raise ValidationFailed(msg, fields={"amount": [msg]}) from None
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "request-payment")
+        when, before = _when(at), d.status
+        d.status, d.fee_amount, d.paid_at = t.to_status, amount, None
+        _save(d, {"status", "fee_amount", "paid_at"})
+        shown = f"{amount:,}".replace(",", ".")
+        _event(d, "request-payment", actor, before, d.status, _("%(amount)s đồng") % {"amount": shown}, at=when)
+        notify_citizen(d, "payment_requested", key=str(d.version), amount=shown)
+    return d
+
+
+def confirm_payment(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:
+    """The fee is paid: 6 → 4."""
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "confirm-payment")
+        when, before = _when(at), d.status
+        d.status, d.paid_at = t.to_status, when
+        _save(d, {"status", "paid_at"})
+        _event(d, "confirm-payment", actor, before, d.status, at=when)
+    return d
+
+
+def decide(dossier, *, actor, result: str, result_file=None, expected_version=None,
+           at: datetime | None = None) -> Dossier:
+    """The head approves the result (4 → 9): open steps finish, the dossier gets its verdict (§6)."""
+    result = _required_text(result, "result", _("Vui lòng nhập kết quả giải quyết."))
+    content_type = safe_name = ""
+    if result_file is not None:
+        content_type, safe_name = validate_upload(result_file, field="result_file")
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            d = _lock(dossier, expected_version)
+            t = _check(d, actor, "decide")
+            when, before = _when(at), d.status
+            _close_open_steps(_steps(d), when)
+            d.status, d.result_text = t.to_status, result
+            fields = {"status", "result_text"}
+            if result_file is not None:
+                upload = store_upload(result_file, folder="results", content_type=content_type, safe_name=safe_name)
+                stored.append(upload.name)
+                d.result_file.name = upload.name
+                fields.add("result_file")
+            _finish_dossier(d, when, fields)
+            _save(d, fields)
+            _event(d, "decide", actor, before, d.status, result, at=when)
+            notify_citizen(d, "result_ready")
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return d
+
+
+def return_result(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:
+    """The receiving desk hands the result over (trả kết quả): 9 → 10."""
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "return")
+        when, before = _when(at), d.status
+        d.status, d.returned_at = t.to_status, when
+        d.current_agency = d.agency
+        _save(d, {"status", "returned_at", "current_agency"})
+        _event(d, "return", actor, before, d.status, at=when)
+        notify_citizen(d, "returned")
+    return d
+
+
+def withdraw(dossier, *, actor, reason: str = "", expected_version=None, at: datetime | None = None) -> Dossier:
+    """The applicant withdraws (rút hồ sơ): any open status → 7; the desk then stops it (7 → 8)."""
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "withdraw")
+        when, before = _when(at), d.status
+        d.status, d.reason = t.to_status, (reason or "").strip()
+        fields = {"status", "reason"}
+        _close_open_steps(_steps(d), when, _("Công dân rút hồ sơ."))
+        _finish_dossier(d, when, fields)
+        _save(d, fields)
+        _event(d, "withdraw", actor, before, d.status, d.reason, at=when)
+        notify_citizen(d, "withdrawn")
+    return d
+
+
+def stop(dossier, *, actor, reason: str, expected_version=None, at: datetime | None = None) -> Dossier:
+    """Stop processing with a reason (dừng xử lý, 4 → 8), or close a withdrawal (7 → 8)."""
+    reason = _required_text(reason, "reason", _("Vui lòng nêu lý do dừng xử lý."))
+    with transaction.atomic():
+        d = _lock(dossier, expected_version)
+        t = _check(d, actor, "stop")
+        when, before = _when(at), d.status
+        d.status, d.reason = t.to_status, reason
+        fields = {"status", "reason"}
+        _close_open_steps(_steps(d), when, reason)
+        _finish_dossier(d, when, fields)
+        _save(d, fields)
+        _event(d, "stop", actor, before, d.status, reason, at=when)
+        notify_citizen(d, "stopped")
+    return d
+
+
+def _apologize(dossier, **kwargs):
+    from .deadlines import apologize
+
+    return apologize(dossier, **kwargs)
+
+
+# The actions by their API name; the API and the screens dispatch through it.
+ACTIONS = {
+    "receive": receive,
+    "refuse": refuse,
+    "transfer": transfer,
+    "assign": assign,
+    "request-supplement": request_supplement,
+    "supplement": supplement_received,
+    "request-payment": request_payment,
+    "confirm-payment": confirm_payment,
+    "decide": decide,
+    "return": return_result,
+    "withdraw": withdraw,
+    "stop": stop,
+    "apologize": _apologize,
+}

@@ -1,0 +1,126 @@
+"""The one table of which action may move a dossier from which status to which, and who may do it.
+
+Pure: imports nothing from Django, so every service, screen and API asks the same table and the table is
+tested exhaustively in milliseconds. Statuses are the national portal's codes (domain.md §4); `NEW` (0)
+stands for "no dossier yet", the state a submission or a counter intake starts from.
+
+Roles are the staff roles of `organisation.models.Role` plus `citizen`, the owner of an online dossier.
+Which agency a role must be held at is the services' business (`dossiers.services.roles_for`): the
+receiving desk for desk work, the agency holding the current step for processing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NEW = 0
+SUBMITTED, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED = 1, 2, 3, 4, 5, 6
+WITHDRAWAL_REQUESTED, STOPPED, DECIDED, RETURNED = 7, 8, 9, 10
+
+ALL_STATUSES = frozenset(range(1, 11))
+# A dossier still in the administration's hands: the applicant may withdraw it.
+OPEN_STATUSES = frozenset({SUBMITTED, RECEIVED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED})
+# No action but reading is possible any more.
+CLOSED_STATUSES = frozenset({REFUSED, STOPPED, RETURNED})
+
+DESK_OFFICER = "desk_officer"
+PROCESSING_OFFICER = "processing_officer"
+HEAD = "head"
+MANAGER = "manager"
+ADMINISTRATOR = "administrator"
+CITIZEN = "citizen"
+STAFF_ROLES = frozenset({DESK_OFFICER, PROCESSING_OFFICER, HEAD, MANAGER, ADMINISTRATOR})
+ALL_ROLES = STAFF_ROLES | {CITIZEN}
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_statuses: frozenset[int]
+    to_status: int | None  # None: the status does not change
+    roles: frozenset[str]
+
+
+def _t(from_statuses, to_status, roles) -> Transition:
+    return Transition(frozenset(from_statuses), to_status, frozenset(roles))
+
+
+# Managers and administrators oversee and report; they act on no dossier (a superuser holds every role).
+TRANSITIONS: dict[str, Transition] = {
+    # A citizen's online submission (also a desk officer entering one for them on the portal).
+    "submit": _t({NEW}, SUBMITTED, {CITIZEN, DESK_OFFICER}),
+    # Counter intake (NEW → 2) or receipt of an online dossier (1 → 2): code, appointment, steps.
+    "receive": _t({NEW, SUBMITTED}, RECEIVED, {DESK_OFFICER}),
+    # At the desk (form 03) or after appraisal, always with reasons.
+    "refuse": _t({SUBMITTED, PROCESSING}, REFUSED, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    # 2 → 4 to the first processing step; 4 → 4 hands over to the next step or another agency (liên thông).
+    "transfer": _t({RECEIVED, PROCESSING}, PROCESSING, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    # The head gives the current step to an officer; the status does not change.
+    "assign": _t({RECEIVED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED}, None, {HEAD}),
+    # After appraisal (4 → 5), or the one complete notice for an incomplete online dossier (1 → 5).
+    "request-supplement": _t({SUBMITTED, PROCESSING}, SUPPLEMENT_REQUESTED, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    # The missing documents arrive: back to 4 (or to 1 for an online dossier never received, see
+    # `resume_status`).
+    "supplement": _t({SUPPLEMENT_REQUESTED}, PROCESSING, {DESK_OFFICER, PROCESSING_OFFICER, HEAD, CITIZEN}),
+    "request-payment": _t({PROCESSING}, PAYMENT_REQUESTED, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    "confirm-payment": _t({PAYMENT_REQUESTED}, PROCESSING, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    # The head approves the result.
+    "decide": _t({PROCESSING}, DECIDED, {HEAD}),
+    # Only the receiving desk returns the result (the higher agency returns it to that desk first).
+    "return": _t({DECIDED}, RETURNED, {DESK_OFFICER}),
+    "withdraw": _t(OPEN_STATUSES, WITHDRAWAL_REQUESTED, {CITIZEN, DESK_OFFICER}),
+    # 4 → 8 with a reason, or 7 → 8 closing a withdrawal.
+    "stop": _t({PROCESSING, WITHDRAWAL_REQUESTED}, STOPPED, {DESK_OFFICER, HEAD}),
+    # The apology letter (form 04) with a new appointment; the status does not change.
+    "apologize": _t({RECEIVED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED}, None, {HEAD}),
+}
+
+ACTION_NAMES = tuple(TRANSITIONS)
+
+
+class TransitionError(Exception):
+    """The table refuses: `kind` is "unknown_action", "status" (409 in the API) or "role" (403)."""
+
+    def __init__(self, message: str, *, kind: str, action: str, status: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.action = action
+        self.status = status
+
+
+def check(action: str, status: int, roles) -> Transition:
+    """The transition `action` makes from `status` for someone holding `roles`, or TransitionError.
+
+    The status is checked before the roles: an action the dossier's state forbids is forbidden for
+    everyone, which is the clearer answer.
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionError(f"unknown action {action!r}", kind="unknown_action", action=action, status=status)
+    if status not in transition.from_statuses:
+        raise TransitionError(
+            f"action {action!r} is not allowed in status {status}", kind="status", action=action, status=status
+        )
+    if not transition.roles & frozenset(roles):
+        raise TransitionError(
+            f"action {action!r} needs one of the roles {sorted(transition.roles)}", kind="role", action=action,
+            status=status,
+        )
+    return transition
+
+
+def allowed(action: str, status: int, roles) -> bool:
+    try:
+        check(action, status, roles)
+    except TransitionError:
+        return False
+    return True
+
+
+def available_actions(status: int, roles) -> list[str]:
+    """The actions someone holding `roles` may take on a dossier in `status`, in table order."""
+    return [action for action in ACTION_NAMES if action != "submit" and allowed(action, status, roles)]
+
+
+def resume_status(received: bool) -> int:
+    """Where a dossier goes when the supplement arrives: processing, or back to the desk's queue (1)."""
+    return PROCESSING if received else SUBMITTED

@@ -1,0 +1,90 @@
+"""Uploaded scans and results: checked by content, stored under a safe name, or refused untouched.
+
+The type is read from the first bytes, never from the name or the browser's claim, so a `.pdf` that
+is not a PDF is refused (415); a file over `settings.UPLOAD_MAX_BYTES` is refused (413). Nothing is
+written to storage before a file has passed both checks.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisation.errors import PayloadTooLarge, UnsupportedMediaType
+
+# Magic bytes → (content type, extension).
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+EXTENSIONS = {content_type: ext for _magic, content_type, ext in SIGNATURES}
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    name: str
+    content_type: str
+    original_filename: str
+    size: int
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type the first bytes announce, or None when not an accepted type."""
+    for magic, content_type, _ext in SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def _size(file) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        pos = file.tell()
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(pos)
+    return int(size)
+
+
+def validate_upload(file, field: str = "file") -> tuple[str, str]:
+    """(content type, safe storage name) of an acceptable file; PayloadTooLarge / UnsupportedMediaType else."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if _size(file) > limit:
+        msg = _("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+        raise PayloadTooLarge(msg, fields={field: [msg]})
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    content_type = sniff(head or b"")
+    if content_type is None:
+        msg = _("Chỉ nhận tệp PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp).")
+        raise UnsupportedMediaType(msg, fields={field: [msg]})
+    return content_type, f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
+
+
+def store_upload(file, *, folder: str = "dossiers", content_type: str | None = None,
+                 safe_name: str | None = None) -> StoredUpload:
+    """Validate (unless the caller just did) and save through `default_storage`."""
+    if content_type is None or safe_name is None:
+        content_type, safe_name = validate_upload(file)
+    day = timezone.localdate()
+    file.seek(0)
+    name = default_storage.save(f"{folder}/{day:%Y/%m}/{safe_name}", file)
+    original = os.path.basename(getattr(file, "name", "") or "")[:255]
+    return StoredUpload(name=name, content_type=content_type, original_filename=original, size=_size(file))
+
+
+def delete_stored(names) -> None:
+    """Remove files stored for an action that then failed, so a refusal leaves nothing behind."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover - best effort cleanup
+            pass
