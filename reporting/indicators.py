@@ -1,0 +1,230 @@
+"""The Decision 766/QĐ-TTg (2022) index, as far as our own data can honestly compute it.
+
+Pure Python: no Django, no database. The selectors count; this module turns counts into rates and
+points, so the formulas are tested exhaustively on their own (tests/reporting/test_indicators.py).
+
+Rules of honesty:
+- a rate whose denominator is zero is None ("không có dữ liệu"), never 100%;
+- an indicator we cannot compute from our data (sync with the national portal, reuse of data from the
+  national data store, the population database, ...) is listed with `computable=False` and no points;
+  it is never estimated;
+- points below the threshold are `max × rate ÷ threshold`, at or above it the maximum.
+
+The point split inside each group is data (RULES), kept in this one table so it can be corrected
+against the annex of the Decision without touching any formula. Group maxima (18/20/22/22/18) are
+from domain.md §7; the split of a group among its indicators is this project's reading.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+RULESET = "766/QĐ-TTg/2022"
+
+HUNDRED = Fraction(100)
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator as a percentage with one decimal, half up; None when nothing to divide."""
+    if not denominator:
+        return None
+    return round_half_up(Fraction(100 * numerator, denominator), 1)
+
+
+def round_half_up(value: Fraction, places: int) -> Decimal:
+    scale = 10**places
+    scaled = math.floor(value * scale + Fraction(1, 2))
+    return Decimal(scaled).scaleb(-places) if places else Decimal(scaled)
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    name: str
+    max_points: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One indicator: what it measures, how many points, and how its rate is made from counts.
+
+    `numerator` and `denominator` name count keys (summed); `kind="complement"` means
+    rate = 100% − Σ(count/denominator) over the keys in `subtract` (floored at 0).
+    """
+
+    group: str
+    code: str
+    name: str
+    max_points: int
+    threshold: int | None = 100
+    formula: str = ""
+    computable: bool = True
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+    subtract: tuple[tuple[str, ...], ...] = ()
+    kind: str = "ratio"
+    reason: str = ""
+
+
+GROUPS: tuple[Group, ...] = (
+    Group("transparency", "Công khai, minh bạch", 18),
+    Group("progress", "Tiến độ, kết quả giải quyết", 20),
+    Group("online", "Cung cấp dịch vụ trực tuyến", 22),
+    Group("digitisation", "Số hóa hồ sơ, kết quả", 22),
+    Group("satisfaction", "Mức độ hài lòng", 18),
+)
+
+NOT_SYNCED = "Hệ thống chưa kết nối, đồng bộ với Cổng Dịch vụ công quốc gia."
+NO_DATA = "Hệ thống chưa ghi nhận dữ liệu để tính chỉ số này."
+
+RULES: tuple[Rule, ...] = (
+    Rule("transparency", "1.1", "Tỷ lệ thủ tục hành chính được công bố, công khai đúng hạn", 4,
+         computable=False, reason="Hệ thống chưa lưu thời hạn công bố của từng thủ tục."),
+    Rule("transparency", "1.2", "Mức độ công khai đầy đủ các bộ phận của thủ tục hành chính", 8,
+         computable=False, reason="Việc công khai được đánh giá trên Cơ sở dữ liệu quốc gia về thủ tục hành chính."),
+    Rule("transparency", "1.3", "Tỷ lệ hồ sơ được đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia", 6,
+         computable=False, reason=NOT_SYNCED),
+    Rule("progress", "2.1", "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn hoặc còn trong hạn", 20,
+         formula="(trước hạn + đúng hạn + đang giải quyết còn hạn) ÷ hồ sơ tiếp nhận",
+         numerator=("early", "on_time", "pending_in_time"), denominator=("received",)),
+    Rule("online", "3.1", "Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến (toàn trình, một phần)", 4,
+         threshold=80,
+         formula="thủ tục trực tuyến toàn trình hoặc một phần ÷ thủ tục đã công bố",
+         numerator=("procedures_online",), denominator=("procedures_published",)),
+    Rule("online", "3.2", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", 8, threshold=50,
+         formula="hồ sơ nộp trực tuyến ÷ hồ sơ tiếp nhận",
+         numerator=("online",), denominator=("received",)),
+    Rule("online", "3.3", "Tỷ lệ thủ tục có nghĩa vụ tài chính được triển khai thanh toán trực tuyến", 4,
+         computable=False, reason="Hệ thống chưa ghi nhận thủ tục nào có kết nối thanh toán trực tuyến."),
+    Rule("online", "3.4", "Tỷ lệ hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến", 6,
+         computable=False, reason="Hệ thống ghi thời điểm nộp phí nhưng chưa ghi phương thức thanh toán."),
+    Rule("digitisation", "4.1", "Tỷ lệ hồ sơ được cấp kết quả điện tử", 6,
+         formula="hồ sơ có kết quả điện tử ÷ hồ sơ đã có kết quả",
+         numerator=("electronic_result",), denominator=("decided",)),
+    Rule("digitisation", "4.2", "Tỷ lệ hồ sơ được số hóa đầy đủ thành phần", 6, threshold=80,
+         formula="hồ sơ có mọi thành phần đã số hóa ÷ hồ sơ tiếp nhận",
+         numerator=("digitised",), denominator=("received",)),
+    Rule("digitisation", "4.3", "Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa", 4,
+         computable=False, reason=NO_DATA),
+    Rule("digitisation", "4.4", "Tỷ lệ sử dụng dữ liệu từ kho quản lý dữ liệu điện tử của tổ chức, cá nhân", 3,
+         computable=False, reason="Hệ thống chưa kết nối kho dữ liệu điện tử của tổ chức, cá nhân."),
+    Rule("digitisation", "4.5", "Mức độ khai thác Cơ sở dữ liệu quốc gia về dân cư", 3,
+         computable=False, reason="Hệ thống chưa kết nối Cơ sở dữ liệu quốc gia về dân cư."),
+    Rule("satisfaction", "5.1", "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn", 6,
+         formula="phản ánh, kiến nghị trả lời đúng hạn ÷ phản ánh, kiến nghị đã trả lời hoặc đã đến hạn",
+         numerator=("feedback_on_time",), denominator=("feedback_due",)),
+    Rule("satisfaction", "5.2", "Mức độ hài lòng với việc xử lý phản ánh, kiến nghị", 6,
+         formula="câu trả lời được đánh giá hài lòng hoặc rất hài lòng ÷ câu trả lời được đánh giá",
+         numerator=("feedback_satisfied",), denominator=("feedback_rated",)),
+    Rule("satisfaction", "5.3", "Mức độ hài lòng trong giải quyết thủ tục hành chính", 6, threshold=90,
+         formula="100% − (% hồ sơ quá hạn + % hồ sơ bị phản ánh hoặc đánh giá chưa hài lòng)",
+         kind="complement", subtract=(("late", "pending_late"), ("complained",)), denominator=("received",)),
+)
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    rule: Rule
+    numerator: int | None
+    denominator: int | None
+    exact_rate: Fraction | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return None if self.exact_rate is None else round_half_up(self.exact_rate, 1)
+
+    @property
+    def exact_points(self) -> Fraction | None:
+        return points(self.rule.max_points, self.exact_rate, self.rule.threshold)
+
+    @property
+    def points(self) -> Decimal | None:
+        value = self.exact_points
+        return None if value is None else round_half_up(value, 2)
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    group: Group
+    indicators: tuple[IndicatorResult, ...]
+
+    @property
+    def points(self) -> Decimal:
+        return round_half_up(sum((i.exact_points for i in self.indicators if i.exact_points is not None), Fraction(0)), 2)
+
+    @property
+    def computable_max_points(self) -> int:
+        return sum(i.rule.max_points for i in self.indicators if i.rule.computable)
+
+    @property
+    def scored_max_points(self) -> int:
+        """The maxima of the indicators that got points (computable and with data)."""
+        return sum(i.rule.max_points for i in self.indicators if i.exact_points is not None)
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    groups: tuple[GroupResult, ...] = field(default_factory=tuple)
+
+    @property
+    def indicators(self) -> list[IndicatorResult]:
+        return [i for g in self.groups for i in g.indicators]
+
+    @property
+    def points(self) -> Decimal:
+        exact = sum((i.exact_points for i in self.indicators if i.exact_points is not None), Fraction(0))
+        return round_half_up(exact, 2)
+
+    @property
+    def max_points(self) -> int:
+        return sum(g.group.max_points for g in self.groups)
+
+    @property
+    def computable_max_points(self) -> int:
+        return sum(g.computable_max_points for g in self.groups)
+
+    @property
+    def scored_max_points(self) -> int:
+        return sum(g.scored_max_points for g in self.groups)
+
+
+def points(max_points: int, rate: Fraction | None, threshold: int | None) -> Fraction | None:
+    """Below the threshold: max × rate ÷ threshold; at or above it: max. No rate, no points."""
+    if rate is None:
+        return None
+    limit = Fraction(threshold if threshold else 100)
+    if rate >= limit:
+        return Fraction(max_points)
+    return Fraction(max_points) * max(rate, Fraction(0)) / limit
+
+
+def evaluate(rule: Rule, counts: Mapping[str, int]) -> IndicatorResult:
+    if not rule.computable:
+        return IndicatorResult(rule, None, None, None)
+    denominator = sum(int(counts.get(k, 0) or 0) for k in rule.denominator)
+    if rule.kind == "complement":
+        parts = [sum(int(counts.get(k, 0) or 0) for k in keys) for keys in rule.subtract]
+        if not denominator:
+            return IndicatorResult(rule, None, denominator, None)
+        taken = sum((Fraction(100 * p, denominator) for p in parts), Fraction(0))
+        return IndicatorResult(rule, sum(parts), denominator, max(HUNDRED - taken, Fraction(0)))
+    numerator = sum(int(counts.get(k, 0) or 0) for k in rule.numerator)
+    if not denominator:
+        return IndicatorResult(rule, numerator, denominator, None)
+    return IndicatorResult(rule, numerator, denominator, Fraction(100 * numerator, denominator))
+
+
+def score(counts: Mapping[str, int], rules: tuple[Rule, ...] = RULES, groups: tuple[Group, ...] = GROUPS) -> IndexResult:
+    """Every indicator of the index from named counts (see `COUNT_KEYS`)."""
+    return IndexResult(
+        tuple(GroupResult(g, tuple(evaluate(r, counts) for r in rules if r.group == g.code)) for g in groups)
+    )
+
+
+COUNT_KEYS = frozenset(
+    k for r in RULES for k in (*r.numerator, *r.denominator, *(x for keys in r.subtract for x in keys))
+)
