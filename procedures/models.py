@@ -84,8 +84,16 @@ class Procedure(models.Model):
 
     def save(self, *args, **kwargs):
         # A derived column, not a business rule: the folded text the search matches against.
-        self.search_text = fold(f"{self.code} {self.name}")
+        self.search_text = self.folded_text()
         super().save(*args, **kwargs)
+
+    def folded_text(self) -> str:
+        """What `search_text` must hold; bulk writes, which skip save(), set it from here too."""
+        return fold(f"{self.code} {self.name}")
+
+    @property
+    def level_list(self) -> list[str]:
+        return [level for level in (part.strip() for part in self.agency_levels.split(",")) if level]
 
     @property
     def effective_amount(self):

@@ -7,5 +7,8 @@ from . import views
 app_name = "procedures"
 
 urlpatterns = [
-    path("", views.list, name="list"),
+    path("", views.procedure_list, name="list"),
+    path("nhap-khau/", views.catalogue_import, name="import"),
+    path("xuat-khau/", views.catalogue_export, name="export"),
+    path("<str:code>/", views.procedure_detail, name="detail"),
 ]

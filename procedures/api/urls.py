@@ -1,3 +1,10 @@
 """API v1 routes of the procedures app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("procedures/", views.ProcedureList.as_view(), name="api-procedures"),
+    path("procedures/<str:code>/", views.ProcedureDetail.as_view(), name="api-procedure"),
+]

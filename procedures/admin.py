@@ -1,0 +1,115 @@
+"""Catalogue administration: fields, procedures with their components and steps, full history."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from organisation.models import AgencyLevel
+
+from . import services
+from .models import Component, Field, Procedure, ProcedureStatus, ProcedureStep
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class ComponentInline(admin.TabularInline):
+    model = Component
+    extra = 0
+    fields = ["order", "name", "kind", "count", "required", "blank_form"]
+
+
+class ProcedureStepInline(admin.TabularInline):
+    model = ProcedureStep
+    extra = 0
+    fields = ["order", "name", "performer", "agency", "department_name", "role", "allowance_hours"]
+    autocomplete_fields = ["agency"]
+
+
+class ProcedureForm(forms.ModelForm):
+    """Agency levels as check boxes, stored as the comma-separated list the search filters on."""
+
+    agency_levels = forms.MultipleChoiceField(
+        label=_("cấp thực hiện"), choices=AgencyLevel.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Procedure
+        fields = ["code", "name", "field", "status", "effective_from", "effective_to", "agency_levels", "agencies",
+                  "time_limit_amount", "time_limit_unit", "committed_amount", "fee_text", "fee_amount",
+                  "online_mode", "online_only", "on_the_spot", "requirements", "result", "legal_basis"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk:
+            self.initial["agency_levels"] = self.instance.level_list
+
+    def clean_agency_levels(self):
+        return ",".join(self.cleaned_data["agency_levels"])
+
+    def clean(self):
+        data = super().clean()
+        limit, committed = data.get("time_limit_amount"), data.get("committed_amount")
+        if limit is not None and committed is not None and committed > limit:
+            self.add_error("committed_amount", _("Thời hạn cam kết không được dài hơn thời hạn giải quyết."))
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            self.add_error("effective_to", _("Ngày hết hiệu lực trước ngày có hiệu lực."))
+        return data
+
+
+class EffectiveFilter(admin.SimpleListFilter):
+    title = _("hiệu lực hôm nay")
+    parameter_name = "in_effect"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Đang công khai")), ("no", _("Không công khai"))]
+
+    def queryset(self, request, queryset):
+        from .selectors import public_procedures
+
+        public = public_procedures().values("id")
+        if self.value() == "yes":
+            return queryset.filter(id__in=public)
+        if self.value() == "no":
+            return queryset.exclude(id__in=public)
+        return queryset
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(SimpleHistoryAdmin):
+    form = ProcedureForm
+    change_list_template = "procedures/admin/procedure_change_list.html"
+    list_display = ["code", "name", "field", "agency_levels", "time_limit_amount", "time_limit_unit", "online_mode",
+                    "status", "effective_from", "effective_to"]
+    list_filter = ["status", EffectiveFilter, "online_mode", "time_limit_unit", "on_the_spot", "online_only", "field"]
+    list_select_related = ["field"]
+    search_fields = ["code", "name", "search_text"]
+    autocomplete_fields = ["field"]
+    filter_horizontal = ["agencies"]
+    inlines = [ComponentInline, ProcedureStepInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "field", "status", ("effective_from", "effective_to")]}),
+        (_("Thực hiện"), {"fields": ["agency_levels", "agencies"]}),
+        (_("Thời hạn, phí"), {"fields": [("time_limit_amount", "time_limit_unit"), "committed_amount",
+                                           ("fee_text", "fee_amount")]}),
+        (_("Trực tuyến"), {"fields": ["online_mode", "online_only", "on_the_spot"]}),
+        (_("Nội dung"), {"fields": ["requirements", "result", "legal_basis"]}),
+    ]
+
+    @admin.action(description=_("Công bố các thủ tục đã chọn"))
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, ProcedureStatus.PUBLISHED)
+
+    @admin.action(description=_("Chuyển các thủ tục đã chọn về dự thảo"))
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, ProcedureStatus.DRAFT)
+
+    def _set_status(self, request, queryset, status):
+        changed = services.set_status(queryset, status)
+        self.message_user(request, _("Đã cập nhật %(n)d thủ tục.") % {"n": changed})
