@@ -1031,10 +1031,15 @@ def stop(dossier, *, actor, reason: str, expected_version=None, at: datetime | N
     return d
 
 
-def _apologize(dossier, **kwargs):
+def _apologize(dossier, *, actor, reason, new_appointment_at, expected_version=None):
+    """The apology (form 04) lives with the deadlines (`dossiers.deadlines.apologize`); the version is
+    checked here first so a stale screen gets the same 409 as for every other action."""
     from .deadlines import apologize
 
-    return apologize(dossier, **kwargs)
+    if expected_version not in (None, ""):
+        with transaction.atomic():
+            _lock(dossier, expected_version)
+    return apologize(dossier, actor=actor, reason=reason, new_appointment_at=new_appointment_at)
 
 
 # The actions by their API name; the API and the screens dispatch through it.

@@ -1,0 +1,227 @@
+"""The dossier resources of api.md "Dossiers": read shapes, and the request bodies (types only: the rules
+live in the services, whose ValidationFailed names the field)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from dossiers.models import Channel, ReturnMethod
+from dossiers.selectors import dossier_is_late
+
+
+def _code(obj):
+    return obj.code if obj is not None else None
+
+
+def _name(user) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.get_username()
+
+
+class ApplicantSerializer(serializers.Serializer):
+    kind = serializers.CharField(required=False, allow_blank=True)
+    full_name = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    id_type = serializers.CharField(required=False, allow_blank=True)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=600)
+
+
+class ComponentInSerializer(serializers.Serializer):
+    component = serializers.IntegerField(required=False, allow_null=True, help_text="Id of the catalogue component")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=600)
+    kind = serializers.CharField(required=False, allow_blank=True)
+    count = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    file = serializers.FileField(required=False, allow_null=True, help_text="Multipart only: a PDF, JPEG or PNG scan")
+
+
+class IntakeSerializer(serializers.Serializer):
+    procedure = serializers.CharField(max_length=60, help_text="Procedure code")
+    agency = serializers.CharField(required=False, allow_blank=True, max_length=60,
+                                   help_text="Receiving agency code; an officer's own desk by default")
+    channel = serializers.ChoiceField(choices=Channel.values, required=False)
+    applicant = ApplicantSerializer()
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    components = ComponentInSerializer(many=True, required=False)
+    received_at = serializers.DateTimeField(required=False, allow_null=True,
+                                            help_text="Staff only: when it was received on paper (never future)")
+    return_method = serializers.ChoiceField(choices=ReturnMethod.values, required=False)
+    return_address = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ActionSerializer(serializers.Serializer):
+    """The body of every action; each action reads the fields it needs (api.md)."""
+
+    expected_version = serializers.IntegerField(required=False, allow_null=True, min_value=0,
+                                                help_text="Optional: the version you saw; a different one is 409")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    to_agency = serializers.CharField(required=False, allow_blank=True, max_length=60, help_text="transfer")
+    assignee = serializers.CharField(required=False, allow_blank=True, max_length=150,
+                                     help_text="transfer, assign: the officer's user name")
+    items = serializers.JSONField(required=False, help_text="request-supplement: list of missing documents")
+    components = ComponentInSerializer(many=True, required=False, help_text="supplement")
+    amount = serializers.IntegerField(required=False, help_text="request-payment, in đồng")
+    result = serializers.CharField(required=False, allow_blank=True, max_length=10000, help_text="decide")
+    result_file = serializers.FileField(required=False, allow_null=True, help_text="decide (multipart)")
+    new_appointment_at = serializers.DateTimeField(required=False, help_text="apologize")
+
+
+class DossierListSerializer(serializers.Serializer):
+    code = serializers.CharField(allow_null=True)
+    reference = serializers.CharField()
+    status = serializers.IntegerField()
+    status_label = serializers.CharField()
+    procedure = serializers.SerializerMethodField()
+    procedure_name = serializers.CharField(source="procedure.name")
+    agency = serializers.CharField(source="agency.code")
+    agency_name = serializers.CharField(source="agency.name")
+    current_agency = serializers.SerializerMethodField()
+    channel = serializers.CharField()
+    applicant_name = serializers.CharField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    appointment_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    is_late = serializers.SerializerMethodField()
+    verdict = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField()
+
+    def get_procedure(self, obj) -> str:
+        return obj.procedure.code
+
+    def get_current_agency(self, obj) -> str | None:
+        return _code(obj.current_agency)
+
+    def get_is_late(self, obj) -> bool:
+        return dossier_is_late(obj)
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    from_status = serializers.IntegerField(allow_null=True)
+    to_status = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor_name or _name(obj.actor)
+
+
+class StepSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    agency = serializers.CharField(source="agency.code")
+    agency_name = serializers.CharField(source="agency.name")
+    department = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
+    assignee_name = serializers.SerializerMethodField()
+    handed_by = serializers.SerializerMethodField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    verdict = serializers.CharField(allow_null=True)
+    is_late = serializers.BooleanField()
+
+    def get_department(self, obj) -> str | None:
+        return obj.department.name if obj.department else None
+
+    def get_assignee(self, obj) -> str | None:
+        return obj.assignee.get_username() if obj.assignee else None
+
+    def get_assignee_name(self, obj) -> str | None:
+        return _name(obj.assignee)
+
+    def get_handed_by(self, obj) -> str | None:
+        return _name(obj.handed_by)
+
+
+class ComponentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    count = serializers.IntegerField()
+    supplement_round = serializers.IntegerField()
+    digitised = serializers.BooleanField()
+    content_type = serializers.CharField()
+    original_filename = serializers.CharField()
+    added_at = serializers.DateTimeField()
+
+
+class SupplementSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    requested_at = serializers.DateTimeField()
+    items = serializers.CharField()
+    reason = serializers.CharField()
+    replied_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApologySerializer(serializers.Serializer):
+    issued_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    old_appointment_at = serializers.DateTimeField()
+    new_appointment_at = serializers.DateTimeField()
+
+
+class DossierDetailSerializer(DossierListSerializer):
+    dvcqg_status = serializers.CharField()
+    return_method = serializers.CharField()
+    return_address = serializers.CharField()
+    applicant = serializers.SerializerMethodField()
+    summary = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    original_appointment_at = serializers.DateTimeField(allow_null=True)
+    due_soon_at = serializers.DateTimeField(allow_null=True)
+    received_by = serializers.SerializerMethodField()
+    supplement_count = serializers.IntegerField()
+    fee_amount = serializers.IntegerField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.CharField(source="result_text")
+    reason = serializers.CharField()
+    timeline = serializers.SerializerMethodField()
+    steps = StepSerializer(many=True, source="steps.all")
+    components = ComponentSerializer(many=True, source="components.all")
+    supplements = SupplementSerializer(many=True, source="supplements.all")
+    apology = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(ApplicantSerializer)
+    def get_applicant(self, obj) -> dict:
+        return {
+            "kind": obj.applicant_kind, "full_name": obj.applicant_name, "id_type": obj.applicant_id_type,
+            "id_number": obj.applicant_id_number, "phone": obj.applicant_phone, "email": obj.applicant_email,
+            "address": obj.applicant_address,
+        }
+
+    def get_received_by(self, obj) -> str | None:
+        return _name(obj.received_by)
+
+    @extend_schema_field(TimelineEventSerializer(many=True))
+    def get_timeline(self, obj) -> list:
+        events = obj.events.all()
+        if not self.context.get("staff", False):
+            events = [e for e in events if e.public]
+        return TimelineEventSerializer(events, many=True).data
+
+    @extend_schema_field(ApologySerializer(allow_null=True))
+    def get_apology(self, obj):
+        apology = getattr(obj, "apology", None)
+        return ApologySerializer(apology).data if apology is not None else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, obj) -> list:
+        return self.context.get("available_actions", [])
+
+
+class NoticeSerializer(serializers.Serializer):
+    event = serializers.CharField()
+    channel = serializers.CharField()
+    recipient = serializers.CharField()
+    status = serializers.CharField()
+    subject = serializers.CharField()
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)

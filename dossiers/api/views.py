@@ -1,0 +1,349 @@
+"""api.md "Dossiers": intake, lists, detail, actions, timeline, notices and printed forms.
+
+The views only translate HTTP to the services and selectors: scope comes from `visible_dossiers` (a
+dossier outside the caller's agencies is a 404, like a missing one), rules and messages from the services.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from dossiers import selectors, services
+from dossiers.models import Dossier
+from organisation.errors import NotAllowed, NotFound, ValidationFailed
+from organisation.models import Agency
+from procedures.models import Procedure
+
+from .serializers import (
+    ActionSerializer,
+    DossierDetailSerializer,
+    DossierListSerializer,
+    IntakeSerializer,
+    NoticeSerializer,
+    TimelineEventSerializer,
+)
+
+FORMS = ("receipt", "supplement", "refusal", "apology", "control-sheet")
+_INDEXED = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
+_JSON_KEYS = ("applicant", "components", "items")
+
+
+def request_data(request) -> dict:
+    """The body as a plain dict. JSON is taken as it is; a multipart or form body may carry the nested
+    parts as JSON strings (`applicant`, `components`) or as `applicant.full_name` and
+    `components[0].name` fields, files as `components[0].file`, `files` (one component each) or
+    `result_file`."""
+    data = request.data
+    if isinstance(data, dict) and not hasattr(data, "getlist"):
+        return dict(data)
+    out: dict = {}
+    indexed: dict[str, dict[int, dict]] = {}
+    errors: dict[str, list[str]] = {}
+    files = getattr(request, "FILES", {})
+    for key in data.keys():
+        if key in files:
+            continue
+        value = data.get(key)
+        if key in _JSON_KEYS and isinstance(value, str) and value.strip()[:1] in ("{", "["):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                errors[key] = [_("JSON không hợp lệ.")]
+            continue
+        if key == "items" and hasattr(data, "getlist") and len(data.getlist(key)) > 1:
+            out[key] = data.getlist(key)
+            continue
+        head, dot, tail = key.partition(".")
+        match = _INDEXED.match(key)
+        if match:
+            indexed.setdefault(match.group(1), {}).setdefault(int(match.group(2)), {})[match.group(3)] = value
+        elif dot and head in ("applicant",):
+            out.setdefault(head, {})
+            if isinstance(out[head], dict):
+                out[head][tail] = value
+        else:
+            out[key] = value
+    for key in files.keys():
+        match = _INDEXED.match(key)
+        if match:
+            indexed.setdefault(match.group(1), {}).setdefault(int(match.group(2)), {})[match.group(3)] = files[key]
+        elif key in ("files", "file"):
+            extra = [{"name": f.name, "file": f} for f in files.getlist(key)]
+            out.setdefault("_extra_components", []).extend(extra)
+        else:
+            out[key] = files[key]
+    for name, rows in indexed.items():
+        existing = out.get(name) if isinstance(out.get(name), list) else []
+        merged = list(existing)
+        for index in sorted(rows):
+            while len(merged) <= index:
+                merged.append({})
+            if isinstance(merged[index], dict):
+                merged[index] = {**merged[index], **rows[index]}
+        out[name] = merged
+    extra = out.pop("_extra_components", [])
+    if extra:
+        out["components"] = [*(out.get("components") or []), *extra]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+    return out
+
+
+def _is_staff(user) -> bool:
+    return bool(user.is_superuser or services.staff_pairs(user))
+
+
+def _procedure(code: str) -> Procedure:
+    procedure = Procedure.objects.filter(code=(code or "").strip()).first()
+    if procedure is None:
+        msg = _("Không tìm thấy thủ tục có mã này.")
+        raise ValidationFailed(msg, code="unknown_procedure", fields={"procedure": [msg]})
+    return procedure
+
+
+def _agency(code: str | None, field: str = "agency") -> Agency | None:
+    if not code:
+        return None
+    agency = Agency.objects.filter(code=code.strip()).first()
+    if agency is None:
+        msg = _("Không tìm thấy cơ quan có mã này.")
+        raise ValidationFailed(msg, code="unknown_agency", fields={field: [msg]})
+    return agency
+
+
+def _user(username: str | None, field: str = "assignee"):
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        msg = _("Không tìm thấy cán bộ có tên đăng nhập này.")
+        raise ValidationFailed(msg, code="unknown_user", fields={field: [msg]})
+    return user
+
+
+def detail_response(request, dossier: Dossier, http_status=status.HTTP_200_OK, headers=None) -> Response:
+    """The dossier as the detail shows it, loaded afresh with the detail's fixed set of queries."""
+    fresh = selectors.dossier_detail_queryset().get(pk=dossier.pk)
+    context = {
+        "staff": selectors.is_staff_viewer(request.user),
+        "available_actions": selectors.actions_available(fresh, request.user),
+    }
+    return Response(DossierDetailSerializer(fresh, context=context).data, status=http_status, headers=headers)
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, description="Status code 1–10, or several separated by commas"),
+    OpenApiParameter("procedure", OpenApiTypes.STR, description="Procedure code"),
+    OpenApiParameter("agency", OpenApiTypes.STR, description="Receiving agency or the agency holding the dossier"),
+    OpenApiParameter("late", OpenApiTypes.STR, enum=["true", "false"], description="Late or not"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Code, applicant name (diacritics ignored) or phone"),
+]
+
+
+class DossierListCreate(generics.GenericAPIView):
+    """Staff see their agencies' dossiers (and those routed to them), a citizen their own.
+
+    POST by a desk officer receives at once (status 2, with code and appointment); by a citizen it is an
+    online submission waiting at status 1. Header `Idempotency-Key`: the same key and body return the
+    same dossier (201 again, header `Idempotent-Replayed: true`); another body is 409.
+    """
+
+    serializer_class = DossierListSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(parameters=LIST_PARAMETERS, responses=DossierListSerializer(many=True))
+    def get(self, request):
+        filters = selectors.parse_filters(request.query_params)
+        qs = selectors.dossier_list_queryset(selectors.visible_dossiers(request.user))
+        qs = selectors.filter_dossiers(qs, **filters)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(DossierListSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"application/json": IntakeSerializer, "multipart/form-data": IntakeSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={201: DossierDetailSerializer},
+    )
+    def post(self, request):
+        body = IntakeSerializer(data=request_data(request))
+        body.is_valid(raise_exception=True)
+        v = body.validated_data
+        procedure = _procedure(v["procedure"])
+        agency = _agency(v.get("agency"))
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        common = {
+            "procedure": procedure, "agency": agency, "applicant": dict(v.get("applicant") or {}),
+            "summary": v.get("summary", ""), "components": [dict(c) for c in v.get("components") or []],
+            "return_address": v.get("return_address", ""), "idempotency_key": key,
+        }
+        replay = bool(key) and Dossier.objects.filter(created_by=request.user, idempotency_key=key).exists()
+        if _is_staff(request.user):
+            dossier = services.intake(actor=request.user, channel=v.get("channel") or "counter",
+                                      received_at=v.get("received_at"),
+                                      return_method=v.get("return_method") or "desk", **common)
+        else:
+            if v.get("received_at"):
+                msg = _("Chỉ cán bộ được nhập thời điểm tiếp nhận.")
+                raise ValidationFailed(msg, code="staff_only", fields={"received_at": [msg]})
+            dossier = services.submit_online(citizen=request.user, return_method=v.get("return_method") or "online",
+                                             **common)
+        headers = {"Idempotent-Replayed": "true"} if replay else None
+        return detail_response(request, dossier, status.HTTP_201_CREATED, headers)
+
+
+class DossierDetail(generics.GenericAPIView):
+    """One dossier: its data, trail, steps, components and the actions open to the caller."""
+
+    serializer_class = DossierDetailSerializer
+
+    def get(self, request, code):
+        dossier = selectors.get_visible_dossier(request.user, code, selectors.dossier_detail_queryset())
+        context = {
+            "staff": selectors.is_staff_viewer(request.user),
+            "available_actions": selectors.actions_available(dossier, request.user),
+        }
+        return Response(DossierDetailSerializer(dossier, context=context).data)
+
+
+def _expected_version(request, v):
+    if v.get("expected_version") is not None:
+        return v["expected_version"]
+    raw = (request.headers.get("If-Match") or "").strip()
+    if raw:
+        raw = raw.removeprefix("W/").strip('"')
+        try:
+            return int(raw)
+        except ValueError:
+            msg = _("If-Match phải là số phiên bản của hồ sơ.")
+            raise ValidationFailed(msg, fields={"expected_version": [msg]}) from None
+    return None
+
+
+def _action_kwargs(action: str, v: dict) -> dict:
+    if action in ("refuse", "stop", "withdraw"):
+        return {"reason": v.get("reason", "")}
+    if action == "transfer":
+        return {"to_agency": _agency(v.get("to_agency"), "to_agency"), "assignee": _user(v.get("assignee")),
+                "note": v.get("note", "")}
+    if action == "assign":
+        return {"assignee": _user(v.get("assignee"))}
+    if action == "request-supplement":
+        return {"items": v.get("items") or "", "reason": v.get("reason", "")}
+    if action == "supplement":
+        return {"components": [dict(c) for c in v.get("components") or []]}
+    if action == "request-payment":
+        if v.get("amount") is None:
+            msg = _("Vui lòng nhập số tiền.")
+            raise ValidationFailed(msg, code="required", fields={"amount": [msg]})
+        return {"amount": v["amount"]}
+    if action == "decide":
+        return {"result": v.get("result", ""), "result_file": v.get("result_file")}
+    if action == "apologize":
+        if v.get("new_appointment_at") is None:
+            msg = _("Vui lòng nhập ngày hẹn mới.")
+            raise ValidationFailed(msg, code="required", fields={"new_appointment_at": [msg]})
+        return {"reason": v.get("reason", ""), "new_appointment_at": v["new_appointment_at"]}
+    return {}
+
+
+class DossierAction(generics.GenericAPIView):
+    """One domain action (api.md): 409 when the dossier's status does not allow it (nothing changes),
+    403 when the caller's role does not, 404 for an unknown action. Optional `expected_version` (or
+    `If-Match`) guards against a concurrent change."""
+
+    serializer_class = ActionSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     enum=list(services.ACTIONS))],
+        responses={200: DossierDetailSerializer},
+    )
+    def post(self, request, code, action):
+        handler = services.ACTIONS.get(action)
+        if handler is None:
+            raise NotFound(_("Không có thao tác “%(action)s”.") % {"action": action}, code="unknown_action")
+        dossier = selectors.get_visible_dossier(request.user, code)
+        body = ActionSerializer(data=request_data(request))
+        body.is_valid(raise_exception=True)
+        v = body.validated_data
+        kwargs = _action_kwargs(action, v)
+        kwargs["expected_version"] = _expected_version(request, v)
+        dossier = handler(dossier, actor=request.user, **kwargs)
+        return detail_response(request, dossier)
+
+
+class DossierTimeline(generics.GenericAPIView):
+    """The audit trail, oldest first; a citizen sees the public events."""
+
+    serializer_class = TimelineEventSerializer
+
+    def get(self, request, code):
+        dossier = selectors.get_visible_dossier(request.user, code)
+        page = self.paginate_queryset(selectors.timeline_for(dossier, request.user))
+        return self.get_paginated_response(TimelineEventSerializer(page, many=True).data)
+
+
+class DossierNotices(generics.GenericAPIView):
+    """The notices sent or queued about the dossier (staff only)."""
+
+    serializer_class = NoticeSerializer
+
+    def get(self, request, code):
+        dossier = selectors.get_visible_dossier(request.user, code)
+        if not selectors.is_staff_viewer(request.user):
+            raise NotAllowed(_("Chỉ cán bộ được xem các thông báo của hồ sơ."))
+        page = self.paginate_queryset(selectors.notices_for(dossier))
+        return self.get_paginated_response(NoticeSerializer(page, many=True).data)
+
+
+class PdfRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+class DossierDocument(generics.GenericAPIView):
+    """A printed form as PDF: receipt (01), supplement (02), refusal (03), apology (04), control-sheet (06).
+    404 for an unknown form or one that does not apply to the dossier (e.g. no apology yet)."""
+
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("form", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMS))],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request, code, form):
+        dossier = selectors.get_visible_dossier(request.user, code)
+        if form not in FORMS:
+            raise NotFound(_("Không có mẫu in “%(form)s”.") % {"form": form}, code="document_not_found")
+        try:
+            from dossiers.documents import render_dossier_form
+        except ImportError:
+            raise NotFound(_("Chưa có mẫu in."), code="document_not_found") from None
+        try:
+            pdf = render_dossier_form(dossier, form)
+        except LookupError:
+            raise NotFound(_("Mẫu in này không áp dụng cho hồ sơ."), code="document_not_found") from None
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier.reference}-{form}.pdf"'
+        return response
