@@ -1,4 +1,4 @@
-"""Pages of the dossiers app."""
+"""Pages of the dossiers app (mounted at /ho-so/)."""
 
 from django.urls import path
 
@@ -8,4 +8,14 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("", views.worklist, name="worklist"),
+    path("tiep-nhan/", views.intake_start, name="intake_start"),
+    path("tiep-nhan/<str:code>/", views.intake, name="intake"),
+    path("tiep-nhan/<str:code>/hen-tra/", views.appointment_preview, name="appointment_preview"),
+    path("so-theo-doi/", views.register, name="register"),
+    path("so-theo-doi/so-theo-doi.pdf", views.register_pdf, name="register_pdf"),
+    path("<str:ref>/", views.detail, name="detail"),
+    path("<str:ref>/thao-tac/<slug:name>/", views.action, name="action"),
+    path("<str:ref>/in/<slug:form>.pdf", views.document, name="document"),
+    path("<str:ref>/tep/<int:component_id>/", views.scan, name="scan"),
+    path("<str:ref>/ket-qua/", views.result_file, name="result_file"),
 ]

@@ -1,6 +1,758 @@
-from django.shortcuts import render
+"""The officers' screens: intake at the desk, the worklists, the dossier page with its actions, the
+printed forms, the scans and the register.
+
+Views only read through selectors and write through services; every page starts from the dossiers the
+user may see, so another agency's dossier is a 404 on the page, on every action, PDF and scan.
+"""
+
+from __future__ import annotations
+
+import inspect
+import mimetypes
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from organisation.errors import ConcurrentChange, DomainError, NotFound, ValidationFailed
+from organisation.models import Agency, Role, StaffMembership
+from procedures.models import Procedure
+
+from . import forms as f
+from . import worklists
+from .models import Dossier, DossierComponent, Status, Step
+
+PAGE_SIZE = 25
+PDF_FORMS = ("receipt", "supplement", "refusal", "apology", "stop", "control-sheet")
+FORM_LABELS = {
+    "receipt": gettext_lazy("Giấy tiếp nhận và hẹn trả kết quả (mẫu 01)"),
+    "supplement": gettext_lazy("Phiếu yêu cầu bổ sung hồ sơ (mẫu 02)"),
+    "refusal": gettext_lazy("Phiếu từ chối tiếp nhận (mẫu 03)"),
+    "apology": gettext_lazy("Phiếu xin lỗi và hẹn lại ngày trả (mẫu 04)"),
+    "stop": gettext_lazy("Thông báo dừng xử lý (mẫu 05)"),
+    "control-sheet": gettext_lazy("Phiếu kiểm soát quá trình giải quyết (mẫu 06)"),
+}
+EVENT_LABELS = {
+    "submit": gettext_lazy("Nộp hồ sơ trực tuyến"),
+    "submitted": gettext_lazy("Nộp hồ sơ trực tuyến"),
+    "receive": gettext_lazy("Tiếp nhận hồ sơ"),
+    "received": gettext_lazy("Tiếp nhận hồ sơ"),
+    "refuse": gettext_lazy("Từ chối tiếp nhận / giải quyết"),
+    "refused": gettext_lazy("Từ chối tiếp nhận / giải quyết"),
+    "transfer": gettext_lazy("Chuyển xử lý"),
+    "transferred": gettext_lazy("Chuyển xử lý"),
+    "assign": gettext_lazy("Giao xử lý"),
+    "assigned": gettext_lazy("Giao xử lý"),
+    "request-supplement": gettext_lazy("Yêu cầu bổ sung hồ sơ"),
+    "supplement_requested": gettext_lazy("Yêu cầu bổ sung hồ sơ"),
+    "supplement": gettext_lazy("Nhận hồ sơ bổ sung"),
+    "supplement_received": gettext_lazy("Nhận hồ sơ bổ sung"),
+    "request-payment": gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    "payment_requested": gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    "confirm-payment": gettext_lazy("Xác nhận đã nộp phí, lệ phí"),
+    "payment_confirmed": gettext_lazy("Xác nhận đã nộp phí, lệ phí"),
+    "decide": gettext_lazy("Phê duyệt kết quả"),
+    "decided": gettext_lazy("Phê duyệt kết quả"),
+    "return": gettext_lazy("Trả kết quả"),
+    "returned": gettext_lazy("Trả kết quả"),
+    "withdraw": gettext_lazy("Yêu cầu rút hồ sơ"),
+    "withdrawn": gettext_lazy("Yêu cầu rút hồ sơ"),
+    "stop": gettext_lazy("Dừng xử lý"),
+    "stopped": gettext_lazy("Dừng xử lý"),
+    "apologize": gettext_lazy("Xin lỗi và hẹn lại ngày trả"),
+    "apology": gettext_lazy("Xin lỗi và hẹn lại ngày trả"),
+    "due_soon": gettext_lazy("Sắp đến hạn"),
+    "late": gettext_lazy("Quá hạn"),
+}
+NOTICE_EVENT_LABELS = {
+    "received": gettext_lazy("Đã tiếp nhận"),
+    "submitted": gettext_lazy("Đã nộp trực tuyến"),
+    "refused": gettext_lazy("Từ chối"),
+    "supplement_requested": gettext_lazy("Yêu cầu bổ sung"),
+    "payment_requested": gettext_lazy("Yêu cầu nộp phí"),
+    "apology": gettext_lazy("Thư xin lỗi"),
+    "result_ready": gettext_lazy("Đã có kết quả"),
+    "stopped": gettext_lazy("Dừng xử lý"),
+    "withdrawn": gettext_lazy("Rút hồ sơ"),
+    "returned": gettext_lazy("Đã trả kết quả"),
+    "due_soon": gettext_lazy("Sắp đến hạn"),
+    "late": gettext_lazy("Quá hạn"),
+    "step_due_soon": gettext_lazy("Bước sắp đến hạn"),
+    "step_late": gettext_lazy("Bước quá hạn"),
+    "assigned": gettext_lazy("Được giao xử lý"),
+    "submitted_online": gettext_lazy("Hồ sơ trực tuyến mới"),
+}
 
 
+# --- access --------------------------------------------------------------------------------------
+
+
+def staff_required(view):
+    """Signed in and holding a staff role (a citizen has their own pages under /cong-dan/)."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or StaffMembership.objects.filter(user=user).exists()):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def dossier_ref(dossier) -> str:
+    """The URL key of a dossier: its code, or `TT-<id>` for an online submission not received yet."""
+    return dossier.reference
+
+
+def _lookup(user, ref: str, queryset: QuerySet[Dossier] | None = None) -> Dossier:
+    """A dossier the user may see, or 404: the same answer whether it exists elsewhere or not at all."""
+    from .selectors import get_visible_dossier
+
+    try:
+        dossier = get_visible_dossier(user, ref, queryset=queryset)
+    except NotFound:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    dossier.ref = dossier_ref(dossier)
+    return dossier
+
+
+def get_dossier(request, ref: str) -> Dossier:
+    return _lookup(request.user, ref)
+
+
+def get_dossier_detail(request, ref: str) -> Dossier:
+    """The dossier with everything its page shows, in a fixed number of queries."""
+    from notices.models import Notice
+
+    from .selectors import dossier_detail_queryset
+
+    qs = dossier_detail_queryset().prefetch_related(
+        Prefetch("notices", queryset=Notice.objects.order_by("created_at", "id")),
+        "procedure__steps",
+    )
+    return _lookup(request.user, ref, queryset=qs)
+
+
+# --- worklists -----------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
 def worklist(request):
-    # Placeholder page until this app's screens are built.
-    return render(request, "base.html")
+    """The user's worklists: one tab per kind of work their roles do, most urgent first."""
+    scope = worklists.scope_for(request.user)
+    tabs = worklists.tabs_for(scope)
+    if not tabs:
+        raise PermissionDenied
+    key = request.GET.get("tab") or tabs[0].key
+    if key not in {t.key for t in tabs}:
+        key = tabs[0].key
+    filters = worklists.Filters.from_query(request.GET)
+    qs = worklists.worklist(request.user, key, filters, scope=scope)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for dossier in page.object_list:
+        dossier.ref = dossier_ref(dossier)
+    counts = worklists.tab_counts(request.user, tabs, scope=scope)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "tabs": [(t, counts.get(t.key, 0)) for t in tabs],
+        "active": key,
+        "page": page,
+        "filters": filters,
+        "statuses": Status.choices,
+        "procedures": Procedure.objects.filter(dossiers__in=worklists.visible(request.user)).distinct().order_by("code")
+        if key == "tat-ca" else [],
+        "query": query.urlencode(),
+        "can_intake": Role.DESK_OFFICER in scope.roles,
+    }
+    return render(request, "dossiers/worklist.html", context)
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+def _desk_agencies(user) -> QuerySet[Agency]:
+    if user.is_superuser:
+        return Agency.objects.filter(is_active=True).order_by("code")
+    return Agency.objects.filter(memberships__user=user, memberships__role=Role.DESK_OFFICER, is_active=True).distinct()
+
+
+def _intake_agency(request) -> tuple[QuerySet[Agency], Agency]:
+    agencies = _desk_agencies(request.user)
+    chosen = None
+    wanted = request.GET.get("agency") or request.POST.get("agency")
+    if wanted and str(wanted).isdigit():
+        chosen = agencies.filter(pk=int(wanted)).first()
+    chosen = chosen or agencies.first()
+    if chosen is None:
+        raise PermissionDenied
+    return agencies, chosen
+
+
+@staff_required
+@require_GET
+def intake_start(request):
+    """Step one of intake: choose the procedure (folded search over the agency's published catalogue)."""
+    agencies, agency = _intake_agency(request)
+    q = request.GET.get("q", "").strip()[:200]
+    procedures = worklists.intake_procedures(agency, q)[:100]
+    context = {"agencies": agencies, "agency": agency, "q": q, "procedures": procedures}
+    return render(request, "dossiers/intake_start.html", context)
+
+
+def _intake_procedure(agency, code: str) -> Procedure:
+    procedure = worklists.intake_procedures(agency).filter(code=code).prefetch_related("components", "steps").first()
+    if procedure is None:
+        raise Http404(_("Thủ tục không có trong danh mục tiếp nhận của cơ quan."))
+    return procedure
+
+
+@staff_required
+def intake(request, code):
+    """Step two: the intake form of one procedure; on success the dossier page with its receipt."""
+    agencies, agency = _intake_agency(request)
+    procedure = _intake_procedure(agency, code)
+    if request.method == "POST":
+        form = f.IntakeForm(request.POST, request.FILES, procedure=procedure, agencies=agencies)
+        if form.is_valid():
+            if form.decision != "receive":
+                slip = _counter_slip(request, form, procedure)
+                if slip is not None:
+                    return slip
+            else:
+                dossier = _submit_intake(request, form, procedure)
+                if dossier is not None:
+                    return redirect(reverse("dossiers:detail", args=[dossier_ref(dossier)]) + "?vua-tiep-nhan=1")
+        status = 400
+    else:
+        form = f.IntakeForm(procedure=procedure, agencies=agencies, initial={"agency": agency.pk})
+        status = 200
+    context = {
+        "procedure": procedure,
+        "agency": agency,
+        "form": form,
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+        "suggested_items": form.suggested_missing_items() if form.is_bound else "",
+    }
+    return render(request, "dossiers/intake.html", context, status=status)
+
+
+def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier | None:
+    """Receive the dossier through the intake service; its errors go back next to the inputs."""
+    from . import services
+
+    components, index_to_field = form.received_components()
+    data = form.cleaned_data
+    try:
+        dossier = services.intake(
+            actor=request.user, procedure=procedure, agency=data["agency"], channel=data["channel"],
+            applicant=form.applicant(), summary=data.get("summary", ""), components=components,
+            received_at=data.get("received_at"), return_method=data["return_method"],
+            return_address=data.get("return_address", ""),
+            idempotency_key=(request.POST.get("idempotency_key") or "")[:100],
+        )
+    except ValidationFailed as exc:
+        f.add_service_errors(form, exc.fields, f.INTAKE_FIELD_MAP, index_to_field)
+        if not exc.fields:
+            form.add_error(None, str(exc.detail))
+        return None
+    except DomainError as exc:  # 403, 409, 413, 415: a message on top, what was typed stays
+        fields = getattr(exc, "fields", None)
+        if fields:
+            f.add_service_errors(form, fields, f.INTAKE_FIELD_MAP, index_to_field)
+        else:
+            form.add_error(None, str(exc.detail))
+        return None
+    messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+    return dossier
+
+
+def _counter_slip(request, form: f.IntakeForm, procedure: Procedure):
+    """An incomplete or ineligible dossier at the counter is not received: the desk prints the guidance
+    (everything missing, in one go) or the refusal with its reasons for the applicant to take away."""
+    from .services import clean_applicant
+
+    try:
+        applicant = clean_applicant(form.applicant())
+    except ValidationFailed as exc:
+        f.add_service_errors(form, exc.fields, f.INTAKE_FIELD_MAP)
+        return None
+    data = form.cleaned_data
+    items = [line.strip(" -•\t") for line in data.get("missing_items", "").splitlines() if line.strip(" -•\t")]
+    context = {
+        "procedure": procedure, "agency": data["agency"], "applicant": applicant, "now": timezone.now(),
+        "officer": request.user, "decision": form.decision, "items": items, "reason": data.get("refusal_reason", ""),
+        "received": [c for c in form.components if data.get(f"comp_{c.pk}")],
+    }
+    return render(request, "dossiers/intake_slip.html", context)
+
+
+def _call(fn, **kwargs):
+    """Pass only the keyword arguments the service accepts (its signature is the contract)."""
+    params = inspect.signature(fn).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return fn(**kwargs)
+    return fn(**{k: v for k, v in kwargs.items() if k in params})
+
+
+APPOINTMENT_NOTES = {
+    "before_opening": gettext_lazy("Nhận trước giờ làm việc: tính từ đầu giờ làm việc."),
+    "lunch_break": gettext_lazy("Nhận trong giờ nghỉ trưa: tính từ đầu buổi chiều."),
+    "after_closing": gettext_lazy("Nhận sau giờ làm việc: tính từ sáng ngày làm việc tiếp theo."),
+    "non_working_day": gettext_lazy("Nhận vào ngày nghỉ: tính từ ngày làm việc tiếp theo."),
+    "swapped_working_day": gettext_lazy("Ngày làm bù được tính là ngày làm việc."),
+    "extra_working_day": gettext_lazy("Ngày làm việc bổ sung được tính."),
+    "after_same_day_cutoff": gettext_lazy("Nhận sau giờ chốt trong ngày: trả vào ngày làm việc tiếp theo."),
+    "due_date_moved": gettext_lazy("Hạn rơi vào ngày nghỉ: lùi sang ngày làm việc tiếp theo."),
+}
+
+
+def explanation_rows(appointment) -> list[dict]:
+    """The appointment's explanation in Vietnamese: days skipped and why, and how the start was shifted."""
+    rows = []
+    for entry in appointment.explanation:
+        item = entry.as_dict()
+        if item.get("type") == "skip":
+            text = _("Nghỉ cuối tuần") if item.get("reason") == "weekend" else _("Nghỉ lễ: %(name)s") % {"name": item.get("label")}
+        else:
+            text = str(APPOINTMENT_NOTES.get(item.get("reason"), item.get("label", "")))
+        rows.append({"date": parse_date(item["date"]) if item.get("date") else None, "text": text})
+    return rows
+
+
+@staff_required
+@require_GET
+def appointment_preview(request, code):
+    """The appointment a dossier received now (or at the backdated time) would get: an htmx fragment."""
+    from worktime.services import compute_appointment_for
+
+    agencies, agency = _intake_agency(request)
+    procedure = _intake_procedure(agency, code)
+    raw = request.GET.get("received_at", "")
+    received_at = parse_datetime(raw) if raw else None
+    if received_at is not None and timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    received_at = received_at or timezone.now()
+    context = {"procedure": procedure, "received_at": received_at}
+    try:
+        appointment = compute_appointment_for(received_at, procedure.effective_amount, procedure.time_limit_unit, agency)
+    except DomainError as exc:
+        context["error"] = exc.detail
+    else:
+        context["appointment_at"] = appointment.appointment_at
+        context["explanation"] = explanation_rows(appointment)
+    return render(request, "dossiers/_appointment.html", context)
+
+
+# --- the dossier page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionScreen:
+    label: str
+    form_class: type
+    success: str
+    style: str = ""
+
+
+ACTION_SCREENS: dict[str, ActionScreen] = {
+    "receive": ActionScreen(gettext_lazy("Tiếp nhận hồ sơ"), f.NoFieldsForm, gettext_lazy("Đã tiếp nhận hồ sơ.")),
+    "transfer": ActionScreen(gettext_lazy("Chuyển xử lý"), f.TransferForm, gettext_lazy("Đã chuyển hồ sơ.")),
+    "assign": ActionScreen(gettext_lazy("Giao xử lý"), f.AssignForm, gettext_lazy("Đã giao xử lý.")),
+    "request-supplement": ActionScreen(gettext_lazy("Yêu cầu bổ sung"), f.SupplementRequestForm,
+                                       gettext_lazy("Đã gửi yêu cầu bổ sung hồ sơ.")),
+    "supplement": ActionScreen(gettext_lazy("Nhận hồ sơ bổ sung"), f.SupplementReceivedForm,
+                               gettext_lazy("Đã nhận hồ sơ bổ sung; hồ sơ tiếp tục được xử lý.")),
+    "request-payment": ActionScreen(gettext_lazy("Yêu cầu nộp phí, lệ phí"), f.PaymentRequestForm,
+                                    gettext_lazy("Đã gửi yêu cầu nộp phí, lệ phí.")),
+    "confirm-payment": ActionScreen(gettext_lazy("Xác nhận đã nộp phí"), f.NoFieldsForm,
+                                    gettext_lazy("Đã xác nhận nộp phí, lệ phí.")),
+    "decide": ActionScreen(gettext_lazy("Phê duyệt kết quả"), f.DecideForm, gettext_lazy("Đã phê duyệt kết quả.")),
+    "return": ActionScreen(gettext_lazy("Trả kết quả"), f.NoFieldsForm, gettext_lazy("Đã trả kết quả cho người nộp.")),
+    "apologize": ActionScreen(gettext_lazy("Xin lỗi, hẹn lại ngày trả"), f.ApologyForm,
+                              gettext_lazy("Đã lập phiếu xin lỗi và hẹn lại ngày trả."), "secondary"),
+    "refuse": ActionScreen(gettext_lazy("Từ chối"), f.ReasonForm, gettext_lazy("Đã từ chối hồ sơ."), "danger"),
+    "withdraw": ActionScreen(gettext_lazy("Ghi nhận rút hồ sơ"), f.OptionalReasonForm,
+                             gettext_lazy("Đã ghi nhận yêu cầu rút hồ sơ."), "danger"),
+    "stop": ActionScreen(gettext_lazy("Dừng xử lý"), f.ReasonForm, gettext_lazy("Đã dừng xử lý hồ sơ."), "danger"),
+}
+
+
+def current_step(dossier) -> Step | None:
+    """The open step (started, not finished) from the prefetched steps."""
+    from .services import current_step as open_step
+
+    return open_step(list(dossier.steps.all()))
+
+
+def _staff_at(agency_ids, roles) -> QuerySet:
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, memberships__agency_id__in=list(agency_ids), memberships__role__in=list(roles))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _assignee_choices(agency_ids) -> list[tuple[str, str]]:
+    """Officers and heads of these agencies as (user id, "name – agency"), in one query."""
+    rows = (
+        StaffMembership.objects.filter(agency_id__in=list(agency_ids), role__in=[Role.PROCESSING_OFFICER, Role.HEAD],
+                                       user__is_active=True)
+        .select_related("user", "agency")
+        .order_by("agency__level", "agency__code", "user__last_name", "user__first_name", "user__username")
+    )
+    seen, choices = set(), []
+    for m in rows:
+        if (m.user_id, m.agency_id) in seen:
+            continue
+        seen.add((m.user_id, m.agency_id))
+        name = m.user.get_full_name() or m.user.get_username()
+        choices.append((f"{m.user_id}", f"{name} – {m.agency.name}"))
+    return choices
+
+
+def _transfer_agencies(dossier) -> QuerySet[Agency]:
+    """Where a dossier may be routed (liên thông): the agencies above the one holding it, the agencies
+    named by the procedure's steps, and back to the receiving agency."""
+    holder = dossier.current_agency or dossier.agency
+    ids = {dossier.agency_id} | {a.pk for a in holder.ancestors()}
+    ids |= {s.agency_id for s in dossier.procedure.steps.all() if s.agency_id}
+    ids |= {s.agency_id for s in dossier.steps.all()}
+    ids.discard(holder.pk)
+    return Agency.objects.filter(pk__in=ids, is_active=True).order_by("level", "code")
+
+
+def build_action_form(name: str, dossier, data=None, files=None):
+    screen = ACTION_SCREENS[name]
+    kwargs = {"dossier": dossier}
+    step = current_step(dossier)
+    step_agency = step.agency_id if step else (dossier.current_agency_id or dossier.agency_id)
+    if screen.form_class is f.AssignForm:
+        roles = [step.role] if step and step.role != Role.HEAD else [Role.PROCESSING_OFFICER]
+        kwargs["assignees"] = _staff_at([step_agency], roles + [Role.PROCESSING_OFFICER])
+    elif screen.form_class is f.TransferForm:
+        agencies = _transfer_agencies(dossier)
+        kwargs["agencies"] = agencies
+        next_step = next((s for s in dossier.steps.all() if s.started_at is None and (not step or s.order > step.order)),
+                         None)
+        ids = {a.pk for a in agencies} | {next_step.agency_id if next_step else step_agency}
+        kwargs["assignees"] = _assignee_choices(ids)
+    # Several action forms share the page: each gets its own element ids.
+    kwargs["auto_id"] = f"{name}-%s"
+    form = screen.form_class(data, files, **kwargs) if data is not None else screen.form_class(**kwargs)
+    if name == "request-payment" and data is None and dossier.procedure.fee_amount:
+        form.fields["amount"].initial = dossier.procedure.fee_amount
+    return form
+
+
+def available_actions(dossier, user) -> list[str]:
+    """The actions the transition table allows this user now; the apology only once it is owed."""
+    from .deadlines import apology_owed
+    from .selectors import actions_available
+
+    names = [name for name in actions_available(dossier, user) if name in ACTION_SCREENS]
+    if "apologize" in names and (_apology(dossier) is not None or not apology_owed(dossier)):
+        names.remove("apologize")
+    return names
+
+
+def documents_for(dossier) -> list[tuple[str, str]]:
+    """The printed forms that apply to the dossier as it stands."""
+    steps = list(dossier.steps.all())
+    received = dossier.received_at is not None and dossier.code
+    out = []
+    if received and not (dossier.status == Status.REFUSED and not steps):
+        out.append("receipt")
+    if list(dossier.supplements.all()):
+        out.append("supplement")
+    if dossier.status == Status.REFUSED:
+        out.append("refusal")
+    if _apology(dossier) is not None:
+        out.append("apology")
+    if dossier.status == Status.STOPPED:
+        out.append("stop")
+    if steps:
+        out.append("control-sheet")
+    return [(form, FORM_LABELS[form]) for form in out]
+
+
+def _apology(dossier):
+    try:
+        return dossier.apology
+    except Dossier.apology.RelatedObjectDoesNotExist:
+        return None
+
+
+def _render_detail(request, dossier, *, bound: tuple[str, object] | None = None, status: int = 200):
+    names = available_actions(dossier, request.user)
+    forms_by_name = {name: build_action_form(name, dossier) for name in names}
+    if bound is not None:
+        forms_by_name[bound[0]] = bound[1]
+        if bound[0] not in names:
+            names.append(bound[0])
+    actions = [(name, ACTION_SCREENS[name], forms_by_name[name]) for name in names]
+    events = list(dossier.events.all())
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.from_label = Status(event.from_status).label if event.from_status else ""
+        event.to_label = Status(event.to_status).label if event.to_status else ""
+    notices = list(dossier.notices.all())
+    for notice in notices:
+        notice.label = NOTICE_EVENT_LABELS.get(notice.event, notice.event)
+    dossier.urgency = worklists.urgency_of(dossier)
+    context = {
+        "dossier": dossier,
+        "step": current_step(dossier),
+        "steps": list(dossier.steps.all()),
+        "components": list(dossier.components.all()),
+        "events": events,
+        "notices": notices,
+        "supplements": list(dossier.supplements.all()),
+        "apology": _apology(dossier),
+        "documents": documents_for(dossier),
+        "actions": actions,
+        "open_action": bound[0] if bound else "",
+        "just_received": request.GET.get("vua-tiep-nhan") == "1",
+    }
+    return render(request, "dossiers/detail.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def detail(request, ref):
+    """One dossier as an officer sees it, with only the actions they may take now."""
+    dossier = get_dossier_detail(request, ref)
+    return _render_detail(request, dossier)
+
+
+@staff_required
+@require_POST
+def action(request, ref, name):
+    """One domain action posted from the dossier page; back to the page with a message."""
+    if name not in ACTION_SCREENS:
+        raise Http404
+    dossier = get_dossier_detail(request, ref)
+    form = build_action_form(name, dossier, request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, dossier, bound=(name, form), status=400)
+    status = 400
+    try:
+        updated = run_action(name, dossier, request.user, form)
+    except ConcurrentChange:
+        fresh, form = _concurrent_form(name, ref, request)
+        return _render_detail(request, fresh, bound=(name, form), status=409)
+    except ValidationFailed as exc:
+        f.add_service_errors(form, exc.fields)
+        if not exc.fields:
+            form.add_error(None, str(exc.detail))
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from None
+    except DomainError as exc:
+        form.add_error(None, str(exc.detail))
+        status = exc.status_code
+    else:
+        messages.success(request, str(ACTION_SCREENS[name].success))
+        return redirect("dossiers:detail", dossier_ref(updated or dossier))
+    # The service rolled back; show the dossier as stored, not as the failed call left it in memory.
+    fresh = get_dossier_detail(request, ref)
+    return _render_detail(request, fresh, bound=(name, form), status=status)
+
+
+def _concurrent_form(name: str, ref: str, request):
+    """After a concurrent change: the fresh dossier, and the officer's input kept with the current version,
+    so a second submit is a deliberate decision on the new state."""
+    fresh = get_dossier_detail(request, ref)
+    data = request.POST.copy()
+    data["version"] = str(fresh.version)
+    form = build_action_form(name, fresh, data, request.FILES)
+    form.is_valid()
+    form.add_error(None, _("Hồ sơ vừa được người khác cập nhật; trang đã được tải lại với dữ liệu mới nhất. "
+                           "Vui lòng kiểm tra rồi thực hiện lại."))
+    return fresh, form
+
+
+def run_action(name: str, dossier, user, form):
+    """Call the service behind an action with the form's values and the version the officer saw."""
+    from . import services
+    from .deadlines import apologize
+
+    kwargs = form.service_kwargs()
+    kwargs["expected_version"] = form.cleaned_data.get("version")
+    # The registry wraps the apology in a **kwargs shim; call it directly so its signature is known.
+    fn = apologize if name == "apologize" else services.ACTIONS[name]
+    return _call_with_dossier(fn, dossier, user, kwargs)
+
+
+def _call_with_dossier(fn, dossier, user, kwargs):
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        if "expected_version" not in params and kwargs.get("expected_version") is not None:
+            if kwargs["expected_version"] != dossier.version:
+                raise ConcurrentChange(_("Hồ sơ vừa được người khác cập nhật."))
+        kwargs = {k: v for k, v in kwargs.items() if k in params}
+    return fn(dossier, actor=user, **kwargs)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def _file_response(field_file, filename: str, content_type: str = ""):
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required
+@require_GET
+def scan(request, ref, component_id):
+    """A component's scan, only to those who may see the dossier (never a public media URL)."""
+    dossier = get_dossier(request, ref)
+    component = DossierComponent.objects.filter(dossier=dossier, pk=component_id).first()
+    if component is None or not component.file:
+        raise Http404
+    name = component.original_filename or component.file.name.rsplit("/", 1)[-1]
+    return _file_response(component.file, name, component.content_type)
+
+
+@staff_required
+@require_GET
+def result_file(request, ref):
+    dossier = get_dossier(request, ref)
+    if not dossier.result_file:
+        raise Http404
+    return _file_response(dossier.result_file, dossier.result_file.name.rsplit("/", 1)[-1])
+
+
+@staff_required
+@require_GET
+def document(request, ref, form):
+    """A printed form of the dossier (receipt, supplement, refusal, apology, stop, control sheet) as PDF."""
+    if form not in PDF_FORMS:
+        raise Http404
+    dossier = get_dossier_detail(request, ref)
+    from .documents import render_dossier_form
+
+    try:
+        pdf = render_dossier_form(dossier, form)
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from None
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("dossiers:detail", dossier.ref)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.ref}-{form}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the register (sổ theo dõi hồ sơ, form 07) ---------------------------------------------------
+
+
+def _register_agencies(user) -> QuerySet[Agency]:
+    ids = worklists.scope_for(user)
+    if ids.everything:
+        return Agency.objects.filter(is_active=True).order_by("level", "code")
+    from organisation.selectors import scoped_agency_ids
+
+    return Agency.objects.filter(pk__in=scoped_agency_ids(user)).order_by("level", "code")
+
+
+def _register_params(request):
+    agencies = _register_agencies(request.user)
+    wanted = request.GET.get("agency", "")
+    if wanted:
+        agency = agencies.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if agency is None:
+            raise Http404
+    else:
+        agency = agencies.first()
+    today = timezone.localdate()
+    errors = {}
+    date_from = parse_date(request.GET.get("from", "") or "") if request.GET.get("from") else today.replace(day=1)
+    date_to = parse_date(request.GET.get("to", "") or "") if request.GET.get("to") else today
+    if date_from is None:
+        errors["from"] = _("Ngày không hợp lệ (dd/mm/yyyy).")
+    if date_to is None:
+        errors["to"] = _("Ngày không hợp lệ (dd/mm/yyyy).")
+    if date_from and date_to and date_from > date_to:
+        errors["to"] = _("“Đến ngày” phải sau “từ ngày”.")
+    if date_from and date_to and (date_to - date_from) > timedelta(days=366):
+        errors["to"] = _("Mỗi lần xem tối đa một năm.")
+    return agencies, agency, date_from, date_to, errors
+
+
+def register_rows(agency, date_from: date, date_to: date) -> QuerySet[Dossier]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(date_from, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return (
+        Dossier.objects.filter(agency=agency, received_at__gte=start, received_at__lt=end)
+        .select_related("received_by", "procedure")
+        .order_by("received_at", "id")
+    )
+
+
+@staff_required
+@require_GET
+def register(request):
+    """The dossier register of an agency for a period, on screen and as PDF (form 07)."""
+    agencies, agency, date_from, date_to, errors = _register_params(request)
+    if agency is None:
+        raise PermissionDenied
+    page = None
+    if not errors:
+        page = Paginator(register_rows(agency, date_from, date_to), 50).get_page(request.GET.get("page"))
+        for dossier in page.object_list:
+            dossier.ref = dossier_ref(dossier)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"agencies": agencies, "agency": agency, "date_from": date_from, "date_to": date_to, "errors": errors,
+               "page": page, "query": query.urlencode(),
+               "raw_from": request.GET.get("from", date_from.isoformat() if date_from else ""),
+               "raw_to": request.GET.get("to", date_to.isoformat() if date_to else "")}
+    return render(request, "dossiers/register.html", context, status=400 if errors else 200)
+
+
+@staff_required
+@require_GET
+def register_pdf(request):
+    agencies, agency, date_from, date_to, errors = _register_params(request)
+    if agency is None:
+        raise Http404
+    if errors:
+        return redirect(reverse("dossiers:register") + "?" + request.GET.urlencode())
+    from .documents import render_register
+
+    pdf = render_register(agency, date_from, date_to)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"so-theo-doi-{agency.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
