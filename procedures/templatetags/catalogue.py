@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,7 +53,9 @@ def committed_time(procedure) -> str:
 def vnd(value) -> str:
     if value in (None, ""):
         return ""
-    return _("%(amount)s đồng") % {"amount": number_format(int(value), force_grouping=True)}
+    # Grouped by three whatever the locale's NUMBER_GROUPING (Django's vi locale has none): 15.000 đồng.
+    grouped = f"{int(value):,}".replace(",", get_format("THOUSAND_SEPARATOR"))
+    return _("%(amount)s đồng") % {"amount": grouped}
 
 
 @register.filter
