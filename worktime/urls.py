@@ -8,4 +8,5 @@ app_name = "worktime"
 
 urlpatterns = [
     path("", views.calculator, name="calculator"),
+    path("ngay-nghi/", views.calendar_page, name="calendar"),
 ]
