@@ -35,7 +35,7 @@ def make_procedure(db, field_hotich, org):
         procedure = Procedure.objects.create(
             code=code, name=extra.pop("name", f"Thủ tục thử {code}"), field=field_hotich,
             agency_levels=extra.pop("agency_levels", "commune"), time_limit_amount=Decimal(amount),
-            time_limit_unit=unit, status="published", online_mode=online_mode, **extra,
+            time_limit_unit=unit, status=extra.pop("status", "published"), online_mode=online_mode, **extra,
         )
         Component.objects.create(procedure=procedure, order=1, name="Tờ khai", kind="original")
         Component.objects.create(procedure=procedure, order=2, name="Giấy khai sinh", kind="copy")
