@@ -97,7 +97,8 @@ def _tables() -> dict:
 
 
 # The flag update of a dossier phase, joined to the people to tell: the officer of the dossier's current
-# step (the lowest unfinished one) and every active head of the agency holding it. Every flagged dossier
+# step (started and not finished: the latest such one, as `dossiers.services.current_step` has it) and
+# every active head of the agency holding it. Every flagged dossier
 # comes back at least once (LEFT JOINs), so the count is exact even when nobody is there to tell.
 _DOSSIER_PHASE = """
 WITH hit AS (
@@ -119,8 +120,8 @@ LEFT JOIN LATERAL (
     SELECT u.id, u.{username} FROM {user} u
     WHERE u.is_active AND u.id IN (
         (SELECT s.assignee_id FROM {step} s
-         WHERE s.dossier_id = hit.id AND s.finished_at IS NULL AND s.assignee_id IS NOT NULL
-         ORDER BY s."order" LIMIT 1)
+         WHERE s.dossier_id = hit.id AND s.started_at IS NOT NULL AND s.finished_at IS NULL
+         ORDER BY s."order" DESC LIMIT 1)
         UNION
         SELECT m.user_id FROM {membership} m WHERE m.agency_id = hit.holder_id AND m.role = %(head)s
     )
@@ -190,8 +191,13 @@ def _params(now: datetime) -> dict:
 def sweep_dossiers_due_soon(now: datetime) -> tuple[int, int]:
     """Phase 1 in one transaction; returns (dossiers flagged, notices written)."""
     sql = _DOSSIER_PHASE.format(
-        set="is_due_soon = TRUE, apology_opened_at = COALESCE(d.apology_opened_at, %(now)s)",
-        cond="due_soon_at <= %(now)s AND NOT is_due_soon",
+        # The apology opens here unless the dossier is already past its appointment: then it opens with
+        # the late flag of the next phase, which must still see it as not yet handled.
+        set="is_due_soon = TRUE, apology_opened_at = CASE WHEN d.appointment_at > %(now)s "
+            "THEN COALESCE(d.apology_opened_at, %(now)s) ELSE d.apology_opened_at END",
+        # The second branch takes a dossier the services flagged themselves when they set its deadline (a
+        # same-day procedure received late in the day): it is warned once all the same.
+        cond="due_soon_at <= %(now)s AND (NOT is_due_soon OR (apology_opened_at IS NULL AND appointment_at > %(now)s))",
         extra="",
         # A dossier already past its appointment hears "late" from the next phase, not "due soon".
         notify="hit.appointment_at > %(now)s",
@@ -206,7 +212,7 @@ def sweep_dossiers_late(now: datetime) -> tuple[int, int]:
     tables = _tables()
     sql = _DOSSIER_PHASE.format(
         set="is_late = TRUE, apology_opened_at = COALESCE(d.apology_opened_at, %(now)s)",
-        cond="appointment_at <= %(now)s AND NOT is_late",
+        cond="appointment_at <= %(now)s AND (NOT is_late OR apology_opened_at IS NULL)",
         extra=_LATE_EVENT.format(**tables),
         notify="TRUE",
         username=_username_column(),
@@ -293,9 +299,10 @@ def sweep(now: datetime | None = None) -> SweepResult:
 # --- the apology ----------------------------------------------------------------------------------
 
 def apology_owed(dossier: Dossier, now: datetime | None = None) -> bool:
-    """Whether the head may issue the apology now: open, not yet apologised, late or past its due-soon point.
+    """Whether the head may issue the apology now: open, late or past its due-soon point.
 
-    Read from the dates as well as the sweep's flags, so a head need not wait for the next sweep.
+    Read from the current deadline as well as the sweep's flags, so a head need not wait for the next
+    sweep; and not from `apology_opened_at`, which stays set after a supplement round restarted the clock.
     """
     now = now or timezone.now()
     if dossier.status not in APOLOGY_STATUSES:
@@ -303,14 +310,14 @@ def apology_owed(dossier: Dossier, now: datetime | None = None) -> bool:
     return bool(
         dossier.is_late
         or dossier.is_due_soon
-        or dossier.apology_opened_at
         or (dossier.due_soon_at and dossier.due_soon_at <= now)
         or (dossier.appointment_at and dossier.appointment_at <= now)
     )
 
 
 def _is_head_for(actor, dossier: Dossier) -> bool:
-    if actor is None or not actor.is_authenticated:
+    """A head of the agency holding the dossier or of the receiving agency (or a superuser)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     if actor.is_superuser:
         return True
@@ -318,80 +325,87 @@ def _is_head_for(actor, dossier: Dossier) -> bool:
     return StaffMembership.objects.filter(user=actor, role=Role.HEAD, agency_id__in=agency_ids).exists()
 
 
-def _parse_new_appointment(value) -> datetime:
-    field = "new_appointment_at"
-    if isinstance(value, str):
+def _already_issued() -> ActionNotAllowed:
+    return ActionNotAllowed(
+        _("Hồ sơ đã có phiếu xin lỗi: ngày hẹn trả kết quả chỉ được điều chỉnh một lần."),
+        code="apology_already_issued",
+    )
+
+
+def _clean_new_appointment(value, *, old_at: datetime | None, now: datetime, agency) -> datetime:
+    """The new appointment: a datetime (or ISO 8601 text) after the current one, in the future, on a working day."""
+    from worktime.services import calendar_for
+
+    def fail(msg, code="invalid"):
+        return ValidationFailed(msg, code=code, fields={"new_appointment_at": [msg]})
+
+    if isinstance(value, str) and value.strip():
         try:
             parsed = parse_datetime(value.strip())
         except ValueError:
             parsed = None
         if parsed is None:
-            msg = _("Thời gian hẹn mới không hợp lệ (ví dụ 2026-11-23T09:30:00+07:00).")
-            raise ValidationFailed(msg, code="invalid", fields={field: [msg]})
+            raise fail(_("Thời gian hẹn mới không hợp lệ (ví dụ 2026-11-23T09:30:00+07:00)."))
         value = parsed
     if not isinstance(value, datetime):
-        msg = _("Cần nhập thời gian hẹn trả kết quả mới.")
-        raise ValidationFailed(msg, code="required", fields={field: [msg]})
+        raise fail(_("Vui lòng nhập thời gian hẹn trả kết quả mới."), code="required")
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
+    if old_at and value <= old_at:
+        raise fail(_("Thời gian hẹn mới phải sau thời gian hẹn hiện tại (%(old)s).") % {"old": fmt_time(old_at)})
+    if value <= now:
+        raise fail(_("Thời gian hẹn mới phải ở tương lai."))
+    local_day = timezone.localtime(value).date()
+    if not calendar_for(agency).is_working_day(local_day):
+        raise fail(_("Ngày %(date)s không phải ngày làm việc.") % {"date": local_day.strftime("%d/%m/%Y")},
+                   code="not_working_day")
     return value
 
 
-def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at) -> Dossier:
+def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at, expected_version=None,
+              at: datetime | None = None) -> Dossier:
     """Issue the apology (form 04) with a new appointment: once per dossier, by a head, in one transaction.
 
     The appointment moves, the original one is kept, the due-soon point is recomputed and the late and
     due-soon flags are cleared, so the sweep watches the new date; the applicant is told by every channel.
+    `expected_version` and `at` work as in every action of `dossiers.services`.
     """
-    from worktime.services import calendar_for, subtract_working_hours
+    from worktime.services import subtract_working_hours
 
-    reason = (reason or "").strip()
-    new_at = _parse_new_appointment(new_appointment_at)
-    now = timezone.now()
+    from .services import _lock, _when
+
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        locked = _lock(dossier, expected_version)
+        now = _when(at)
         if not _is_head_for(actor, locked):
-            raise NotAllowed(_("Chỉ lãnh đạo cơ quan đang giải quyết hồ sơ được ký phiếu xin lỗi."))
+            raise NotAllowed(_("Chỉ lãnh đạo cơ quan tiếp nhận hoặc đang giải quyết hồ sơ được ký phiếu xin lỗi."))
         if Apology.objects.filter(dossier_id=locked.pk).exists():
-            raise ActionNotAllowed(
-                _("Hồ sơ đã có phiếu xin lỗi: ngày hẹn chỉ được điều chỉnh một lần."), code="apology_already_issued"
-            )
+            raise _already_issued()
         if locked.status not in APOLOGY_STATUSES:
             raise ActionNotAllowed(
-                _("Không thể xin lỗi, hẹn lại khi hồ sơ ở trạng thái “%(status)s”.") % {"status": locked.status_label}
+                _("Không thể xin lỗi, hẹn lại khi hồ sơ đang ở trạng thái “%(status)s”.")
+                % {"status": locked.status_label},
+                code="action_not_allowed",
             )
         if not apology_owed(locked, now):
             raise ActionNotAllowed(
-                _("Hồ sơ chưa đến thời điểm phải xin lỗi (một ngày làm việc trước hạn trả kết quả)."),
+                _("Hồ sơ chưa đến thời điểm xin lỗi, hẹn lại: chỉ từ một ngày làm việc trước hạn trả kết quả."),
                 code="apology_not_due",
             )
-        errors: dict[str, list[str]] = {}
+        reason = (reason or "").strip() if isinstance(reason, str) else ""
         if not reason:
-            errors["reason"] = [_("Cần nêu lý do chậm trả kết quả.")]
-        old_at = locked.appointment_at
+            msg = _("Vui lòng nêu lý do chậm trả kết quả.")
+            raise ValidationFailed(msg, code="required", fields={"reason": [msg]})
         agency = locked.agency
-        if old_at and new_at <= old_at:
-            errors.setdefault("new_appointment_at", []).append(
-                _("Thời gian hẹn mới phải sau thời gian hẹn hiện tại (%(old)s).") % {"old": fmt_time(old_at)}
-            )
-        elif new_at <= now:
-            errors.setdefault("new_appointment_at", []).append(_("Thời gian hẹn mới phải ở tương lai."))
-        elif not calendar_for(agency).is_working_day(timezone.localtime(new_at).date()):
-            errors.setdefault("new_appointment_at", []).append(
-                _("Ngày %(date)s không phải ngày làm việc.") % {"date": timezone.localtime(new_at).strftime("%d/%m/%Y")}
-            )
-        if errors:
-            first = next(iter(errors.values()))[0]
-            raise ValidationFailed(first, code="invalid", fields=errors)
+        old_at = locked.appointment_at
+        new_at = _clean_new_appointment(new_appointment_at, old_at=old_at, now=now, agency=agency)
 
         try:
             with transaction.atomic():
                 Apology.objects.create(dossier=locked, issued_at=now, issued_by=actor, reason=reason,
                                        old_appointment_at=old_at or new_at, new_appointment_at=new_at)
         except IntegrityError:  # another head won the race: the OneToOne keeps it at one
-            raise ActionNotAllowed(
-                _("Hồ sơ đã có phiếu xin lỗi: ngày hẹn chỉ được điều chỉnh một lần."), code="apology_already_issued"
-            ) from None
+            raise _already_issued() from None
 
         locked.original_appointment_at = locked.original_appointment_at or old_at
         locked.appointment_at = new_at
@@ -408,7 +422,7 @@ def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at) -> Do
                 "old": fmt_time(old_at), "new": fmt_time(new_at), "reason": reason}
         TimelineEvent.objects.create(
             dossier=locked, at=now, action="apologize", actor=actor,
-            actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+            actor_name=((actor.get_full_name() or actor.get_username()) if actor else "")[:255],
             from_status=locked.status, to_status=locked.status, note=note,
         )
         notify_citizen(locked, "apology", old_appointment=old_at, new_appointment=new_at, reason=reason,

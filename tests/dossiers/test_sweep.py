@@ -14,7 +14,7 @@ from dossiers.deadlines import (
 from dossiers.models import Dossier, Status, Step, TimelineEvent
 from notices.models import Notice, NoticeChannel, NoticeStatus
 from organisation.models import Role
-from tests.notices.factories import make_dossier, make_procedure, make_step
+from tests.notices.factories import create_dossier, create_procedure, create_step
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
@@ -27,8 +27,8 @@ def events(**filters):
 
 
 def test_due_soon_warns_the_officer_and_the_heads_once(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW + timedelta(hours=6), due_soon_at=NOW - timedelta(minutes=5))
-    make_step(d, assignee=staff.officer, due_at=NOW + timedelta(days=2))
+    d = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=6), due_soon_at=NOW - timedelta(minutes=5))
+    create_step(d, assignee=staff.officer, due_at=NOW + timedelta(days=2))
 
     result = sweep(NOW)
 
@@ -47,22 +47,23 @@ def test_due_soon_warns_the_officer_and_the_heads_once(org, staff):
 
 
 def test_a_dossier_not_yet_due_soon_is_left_alone(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW + timedelta(days=3), due_soon_at=NOW + timedelta(days=2))
-    make_step(d, assignee=staff.officer)
+    d = create_dossier(org.commune, appointment_at=NOW + timedelta(days=3), due_soon_at=NOW + timedelta(days=2))
+    create_step(d, assignee=staff.officer)
     assert sweep(NOW).as_dict() == {"due_soon": 0, "late": 0, "step_due_soon": 0, "step_late": 0, "notices": 0}
     d.refresh_from_db()
     assert not d.is_due_soon and d.apology_opened_at is None
 
 
 def test_late_flags_opens_the_apology_and_writes_the_timeline(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1), due_soon_at=NOW - timedelta(days=1),
-                     is_due_soon=True)
-    make_step(d, assignee=staff.officer)
+    opened = NOW - timedelta(days=1)
+    d = create_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1), due_soon_at=opened,
+                     is_due_soon=True, apology_opened_at=opened)  # warned by an earlier sweep
+    create_step(d, assignee=staff.officer)
 
     result = sweep(NOW)
 
     d.refresh_from_db()
-    assert d.is_late and d.apology_opened_at == NOW
+    assert d.is_late and d.apology_opened_at == opened
     assert result.late == 1 and result.due_soon == 0
     assert events(dossier=d) == [("late", "chuyenvien"), ("late", "lanhdao")]
     assert "mẫu 04" in Notice.objects.filter(dossier=d).first().body
@@ -72,9 +73,26 @@ def test_late_flags_opens_the_apology_and_writes_the_timeline(org, staff):
     assert TimelineEvent.objects.filter(dossier=d, action="late").count() == 1
 
 
+@pytest.mark.parametrize("late", [False, True])
+def test_flags_set_by_the_services_are_still_warned_once(org, staff, late):
+    """The dossier services set the flags themselves when a deadline is set (a backlog entered late)."""
+    appointment = NOW - timedelta(hours=1) if late else NOW + timedelta(hours=3)
+    d = create_dossier(org.commune, appointment_at=appointment, due_soon_at=NOW - timedelta(hours=5),
+                     is_due_soon=True, is_late=late)
+    create_step(d, assignee=staff.officer)
+
+    sweep(NOW)
+    sweep(NOW + timedelta(minutes=5))
+
+    d.refresh_from_db()
+    assert d.apology_opened_at == NOW
+    expected = "late" if late else "due_soon"
+    assert events(dossier=d) == [(expected, "chuyenvien"), (expected, "lanhdao")]
+
+
 def test_a_dossier_that_jumped_past_both_points_hears_only_late(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW - timedelta(hours=2), due_soon_at=NOW - timedelta(days=1))
-    make_step(d, assignee=staff.officer)
+    d = create_dossier(org.commune, appointment_at=NOW - timedelta(hours=2), due_soon_at=NOW - timedelta(days=1))
+    create_step(d, assignee=staff.officer)
 
     result = sweep(NOW)
 
@@ -85,7 +103,7 @@ def test_a_dossier_that_jumped_past_both_points_hears_only_late(org, staff):
 
 
 def test_apology_opens_at_due_soon_and_is_kept_when_late(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW + timedelta(hours=4), due_soon_at=NOW - timedelta(hours=1))
+    d = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=4), due_soon_at=NOW - timedelta(hours=1))
     sweep(NOW)
     sweep(NOW + timedelta(hours=5))
     d.refresh_from_db()
@@ -95,8 +113,8 @@ def test_apology_opens_at_due_soon_and_is_kept_when_late(org, staff):
 @pytest.mark.parametrize("status", [Status.SUPPLEMENT_REQUESTED, Status.SUBMITTED, Status.DECIDED, Status.RETURNED,
                                     Status.STOPPED, Status.REFUSED, Status.WITHDRAWAL_REQUESTED])
 def test_paused_and_finished_dossiers_are_not_swept(org, staff, status):
-    d = make_dossier(org.commune, status=status, appointment_at=NOW - timedelta(hours=1))
-    make_step(d, assignee=staff.officer, due_at=NOW - timedelta(hours=2))
+    d = create_dossier(org.commune, status=status, appointment_at=NOW - timedelta(hours=1))
+    create_step(d, assignee=staff.officer, due_at=NOW - timedelta(hours=2))
     assert sweep(NOW).as_dict() == {"due_soon": 0, "late": 0, "step_due_soon": 0, "step_late": 0, "notices": 0}
     d.refresh_from_db()
     assert not d.is_late and not d.is_due_soon
@@ -104,23 +122,24 @@ def test_paused_and_finished_dossiers_are_not_swept(org, staff, status):
 
 @pytest.mark.parametrize("status", [Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED])
 def test_open_statuses_are_swept(org, staff, status):
-    d = make_dossier(org.commune, status=status, appointment_at=NOW - timedelta(hours=1))
+    d = create_dossier(org.commune, status=status, appointment_at=NOW - timedelta(hours=1))
     sweep(NOW)
     d.refresh_from_db()
     assert d.is_late
 
 
-def test_the_current_step_is_the_lowest_unfinished_one_and_heads_of_the_holding_agency(org, staff, make_user):
+def test_the_current_step_is_the_latest_started_one_and_heads_of_the_holding_agency(org, staff, make_user):
     province_head = make_user(roles=[(org.province, Role.HEAD)])
     other = make_user(roles=[(org.province, Role.PROCESSING_OFFICER)])
-    d = make_dossier(org.commune, current_agency=org.province, appointment_at=NOW - timedelta(minutes=1))
-    make_step(d, order=1, assignee=staff.officer, finished_at=NOW - timedelta(days=1))
-    make_step(d, order=2, agency=org.province, assignee=other)
-    make_step(d, order=3, agency=org.province, assignee=staff.province_officer)
+    later = make_user(roles=[(org.province, Role.PROCESSING_OFFICER)])
+    d = create_dossier(org.commune, current_agency=org.province, appointment_at=NOW - timedelta(minutes=1))
+    create_step(d, order=1, assignee=staff.officer, finished_at=NOW - timedelta(days=1))
+    create_step(d, order=2, agency=org.province, assignee=other)
+    create_step(d, order=3, agency=org.province, assignee=later, started_at=None)
 
     sweep(NOW)
 
-    # the commune's head no longer holds the dossier; the province's heads do (chuyenvien_tinh is one)
+    # the commune's head and officer no longer hold the dossier; the province's heads do (chuyenvien_tinh is one)
     assert events(dossier=d, event="late") == sorted(
         [("late", other.username), ("late", province_head.username), ("late", "chuyenvien_tinh")]
     )
@@ -129,19 +148,19 @@ def test_the_current_step_is_the_lowest_unfinished_one_and_heads_of_the_holding_
 def test_inactive_users_are_not_told_and_nobody_to_tell_still_flags(org, staff, make_user):
     staff.head.is_active = False
     staff.head.save()
-    d = make_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1))  # no step, no active head
+    d = create_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1))  # no step, no active head
     result = sweep(NOW)
     d.refresh_from_db()
     assert d.is_late and result.late == 1 and result.notices == 0
 
 
 def test_step_deadlines_warn_the_step_officer_and_the_heads_of_the_step_agency(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW + timedelta(days=5))
-    soon = make_step(d, order=1, assignee=staff.officer, due_at=NOW + timedelta(hours=2),
+    d = create_dossier(org.commune, appointment_at=NOW + timedelta(days=5))
+    soon = create_step(d, order=1, assignee=staff.officer, due_at=NOW + timedelta(hours=2),
                      due_soon_at=NOW - timedelta(minutes=1))
-    late = make_step(d, order=2, assignee=staff.officer, name="Trình ký", due_at=NOW - timedelta(minutes=1),
+    late = create_step(d, order=2, assignee=staff.officer, name="Trình ký", due_at=NOW - timedelta(minutes=1),
                      due_soon_at=NOW - timedelta(hours=3), is_due_soon=True)
-    done = make_step(d, order=3, assignee=staff.officer, due_at=NOW - timedelta(hours=1),
+    done = create_step(d, order=3, assignee=staff.officer, due_at=NOW - timedelta(hours=1),
                      finished_at=NOW - timedelta(hours=2))
 
     result = sweep(NOW)
@@ -159,8 +178,8 @@ def test_step_deadlines_warn_the_step_officer_and_the_heads_of_the_step_agency(o
 
 
 def test_a_new_deadline_is_warned_about_again(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW + timedelta(hours=2), due_soon_at=NOW - timedelta(hours=1))
-    make_step(d, assignee=staff.officer)
+    d = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=2), due_soon_at=NOW - timedelta(hours=1))
+    create_step(d, assignee=staff.officer)
     sweep(NOW)
     # a supplement round or the apology moves the appointment and resets the flags
     Dossier.objects.filter(pk=d.pk).update(appointment_at=NOW + timedelta(days=3), due_soon_at=NOW + timedelta(days=2),
@@ -170,8 +189,8 @@ def test_a_new_deadline_is_warned_about_again(org, staff):
 
 
 def test_a_phase_rolled_back_leaves_nothing_and_the_next_sweep_converges(org, staff):
-    d = make_dossier(org.commune, appointment_at=NOW + timedelta(hours=2), due_soon_at=NOW - timedelta(hours=1))
-    make_step(d, assignee=staff.officer)
+    d = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=2), due_soon_at=NOW - timedelta(hours=1))
+    create_step(d, assignee=staff.officer)
 
     with pytest.raises(RuntimeError), transaction.atomic():
         sweep_dossiers_due_soon(NOW)
@@ -188,13 +207,13 @@ def test_a_phase_rolled_back_leaves_nothing_and_the_next_sweep_converges(org, st
 
 def test_a_sweep_interrupted_after_its_first_phase_converges(org, staff):
     def build():
-        due_soon = make_dossier(org.commune, appointment_at=NOW + timedelta(hours=2),
+        due_soon = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=2),
                                 due_soon_at=NOW - timedelta(hours=1))
-        late = make_dossier(org.commune, appointment_at=NOW - timedelta(hours=1))
-        step_owner = make_dossier(org.commune, appointment_at=NOW + timedelta(days=3))
+        late = create_dossier(org.commune, appointment_at=NOW - timedelta(hours=1))
+        step_owner = create_dossier(org.commune, appointment_at=NOW + timedelta(days=3))
         for dossier in (due_soon, late):
-            make_step(dossier, assignee=staff.officer)
-        make_step(step_owner, assignee=staff.officer, due_at=NOW - timedelta(minutes=1))
+            create_step(dossier, assignee=staff.officer)
+        create_step(step_owner, assignee=staff.officer, due_at=NOW - timedelta(minutes=1))
         return [due_soon, late, step_owner]
 
     def state(dossiers):
@@ -219,14 +238,14 @@ def test_a_sweep_interrupted_after_its_first_phase_converges(org, staff):
 
 
 def _crossing(org, staff, n):
-    procedure = make_procedure()
+    procedure = create_procedure()
     for i in range(n):
-        soon = make_dossier(org.commune, procedure=procedure, appointment_at=NOW + timedelta(hours=3, minutes=i),
+        soon = create_dossier(org.commune, procedure=procedure, appointment_at=NOW + timedelta(hours=3, minutes=i),
                             due_soon_at=NOW - timedelta(minutes=1 + i))
-        make_step(soon, assignee=staff.officer, due_at=NOW + timedelta(hours=1), due_soon_at=NOW - timedelta(minutes=1))
-        late = make_dossier(org.commune, procedure=procedure, appointment_at=NOW - timedelta(minutes=1 + i),
+        create_step(soon, assignee=staff.officer, due_at=NOW + timedelta(hours=1), due_soon_at=NOW - timedelta(minutes=1))
+        late = create_dossier(org.commune, procedure=procedure, appointment_at=NOW - timedelta(minutes=1 + i),
                             is_due_soon=True)
-        make_step(late, assignee=staff.officer, due_at=NOW - timedelta(minutes=2), is_due_soon=True)
+        create_step(late, assignee=staff.officer, due_at=NOW - timedelta(minutes=2), is_due_soon=True)
 
 
 @pytest.mark.parametrize("n", [1, 10, 100])
@@ -245,8 +264,8 @@ def test_the_sweep_costs_a_constant_number_of_queries(org, staff, n, django_asse
 @pytest.mark.django_db(transaction=True)
 def test_a_dossier_locked_by_an_officer_is_left_for_the_next_sweep(org, staff):
     """SKIP LOCKED: a dossier being edited right now neither blocks the sweep nor is half-swept."""
-    d = make_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1))
-    make_step(d, assignee=staff.officer)
+    d = create_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1))
+    create_step(d, assignee=staff.officer)
     locked, release = threading.Event(), threading.Event()
 
     def officer_edits():

@@ -13,7 +13,7 @@ from procedures.models import Field, Procedure, TimeUnit
 _seq = itertools.count(1)
 
 
-def make_procedure(**extra) -> Procedure:
+def create_procedure(**extra) -> Procedure:
     n = next(_seq)
     field, _ = Field.objects.get_or_create(code="G09-TP02", defaults={"name": "Hộ tịch"})
     values = {
@@ -28,10 +28,10 @@ def make_procedure(**extra) -> Procedure:
     return Procedure.objects.create(**values)
 
 
-def make_dossier(agency, *, procedure=None, status=Status.PROCESSING, appointment_at=None, due_soon_at=None,
+def create_dossier(agency, *, procedure=None, status=Status.PROCESSING, appointment_at=None, due_soon_at=None,
                  received_at=None, **extra) -> Dossier:
     n = next(_seq)
-    procedure = procedure or make_procedure()
+    procedure = procedure or create_procedure()
     if appointment_at is not None and due_soon_at is None and "due_soon_at" not in extra:
         due_soon_at = appointment_at - timedelta(hours=24)
     values = {
@@ -50,7 +50,7 @@ def make_dossier(agency, *, procedure=None, status=Status.PROCESSING, appointmen
     return Dossier.objects.create(**values)
 
 
-def make_step(dossier, *, order=1, assignee=None, agency=None, due_at=None, due_soon_at=None, **extra) -> Step:
+def create_step(dossier, *, order=1, assignee=None, agency=None, due_at=None, due_soon_at=None, **extra) -> Step:
     if due_at is not None and due_soon_at is None:
         due_soon_at = due_at - timedelta(hours=4)
     return Step.objects.create(
