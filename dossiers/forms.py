@@ -40,7 +40,8 @@ class IntakeForm(forms.Form):
 
     DECISIONS = ("receive", "supplement", "refuse")
 
-    agency = forms.ModelChoiceField(label=_("Cơ quan tiếp nhận"), queryset=Agency.objects.none(), empty_label=None)
+    agency = forms.ModelChoiceField(label=_("Cơ quan tiếp nhận"), queryset=Agency.objects.none(), empty_label=None,
+                                    required=False)
     full_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=255)
     id_type = forms.ChoiceField(label=_("Loại giấy tờ"), choices=IdType.choices, initial=IdType.CCCD)
     id_number = forms.CharField(label=_("Số giấy tờ"), max_length=30, required=False)
@@ -70,9 +71,10 @@ class IntakeForm(forms.Form):
     )
     refusal_reason = forms.CharField(label=_("Lý do từ chối tiếp nhận"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, procedure, agencies, **kwargs):
+    def __init__(self, *args, procedure, agencies, default_agency=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        self.default_agency = default_agency
         self.components = list(procedure.components.all())
         self.fields["agency"].queryset = agencies
         if len(agencies) == 1:
@@ -99,6 +101,10 @@ class IntakeForm(forms.Form):
 
     def missing_required(self) -> list:
         return [c for c in self.components if c.required and not self.cleaned_data.get(f"comp_{c.pk}")]
+
+    def clean_agency(self):
+        """The desk the officer works at when there is only one (or none was chosen)."""
+        return self.cleaned_data.get("agency") or self.default_agency
 
     def clean_received_at(self):
         value = self.cleaned_data.get("received_at")

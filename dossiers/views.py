@@ -231,7 +231,7 @@ def intake(request, code):
     agencies, agency = _intake_agency(request)
     procedure = _intake_procedure(agency, code)
     if request.method == "POST":
-        form = f.IntakeForm(request.POST, request.FILES, procedure=procedure, agencies=agencies)
+        form = f.IntakeForm(request.POST, request.FILES, procedure=procedure, agencies=agencies, default_agency=agency)
         if form.is_valid():
             if form.decision != "receive":
                 slip = _counter_slip(request, form, procedure)
@@ -243,7 +243,7 @@ def intake(request, code):
                     return redirect(reverse("dossiers:detail", args=[dossier_ref(dossier)]) + "?vua-tiep-nhan=1")
         status = 400
     else:
-        form = f.IntakeForm(procedure=procedure, agencies=agencies, initial={"agency": agency.pk})
+        form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, initial={"agency": agency.pk})
         status = 200
     context = {
         "procedure": procedure,
