@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,7 +120,7 @@ def search_catalogue(
     """The public procedures matching a query, with what a result row shows, in a fixed number of queries.
 
     Every folded word must appear in the folded code and name (AND of LIKEs on `search_text`); those
-    containing the whole phrase come first, then by code.
+    containing the whole phrase come first, then the shorter names, then by code.
     """
     qs = public_procedures(today)
     tokens = search_tokens(query.q)
@@ -137,10 +138,13 @@ def search_catalogue(
     if with_components:
         qs = qs.prefetch_related(components_prefetch())
     phrase = fold(query.q)
-    if len(tokens) > 1 and phrase:
+    if tokens:
+        # Relevance without a search engine: the whole phrase before scattered words, then the shortest
+        # (most general) name: "khai sinh" lists Đăng ký khai sinh before Đăng ký lại khai sinh.
         qs = qs.annotate(
-            phrase_rank=Case(When(search_text__contains=phrase, then=Value(0)), default=Value(1), output_field=IntegerField())
-        ).order_by("phrase_rank", "code")
+            phrase_rank=Case(When(search_text__contains=phrase, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            text_length=Length("search_text"),
+        ).order_by("phrase_rank", "text_length", "code")
     else:
         qs = qs.order_by("code")
     return qs
