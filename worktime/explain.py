@@ -24,6 +24,16 @@ WEEKDAYS = [
     gettext_lazy("Chủ nhật"),
 ]
 
+WEEKDAYS_SHORT = [
+    gettext_lazy("T2"),
+    gettext_lazy("T3"),
+    gettext_lazy("T4"),
+    gettext_lazy("T5"),
+    gettext_lazy("T6"),
+    gettext_lazy("T7"),
+    gettext_lazy("CN"),
+]
+
 
 def weekday_name(d: date) -> str:
     return str(WEEKDAYS[d.weekday()])

@@ -165,7 +165,7 @@ def calendar_page(request):
         "may_edit": may_edit,
         "forms": forms,
         "weeks": _month_weeks(days) if month else [],
-        "weekday_names": explain.WEEKDAYS,
+        "weekday_names": list(zip(explain.WEEKDAYS, explain.WEEKDAYS_SHORT, strict=True)),
         "special": [
             {"row": row, "weekday": explain.weekday_name(row.date), "removed": selectors.is_removed(row),
              "removable": not selectors.is_removed(row) and row.agency_id == (agency.pk if agency else None)}
