@@ -179,3 +179,18 @@ def test_same_day_cutoff_from_settings(settings):
     assert services.compute_appointment_for(
         received, 1, "same_day", same_day_cutoff=time(16, 0)
     ).appointment_at == at(2026, 11, 23, 17, 0)
+
+
+def test_supplement_deadlines_for_uses_the_agency_calendar(org):
+    services.add_holiday(date(2026, 11, 26), "Nghỉ", org.commune)  # Thursday, commune only
+    rounds = [(at(2026, 11, 24, 9), at(2026, 11, 25, 9))]
+    national = services.supplement_deadlines_for(at(2026, 11, 23, 9), 3, "working_days", rounds)
+    commune = services.supplement_deadlines_for(at(2026, 11, 23, 9), 3, "working_days", rounds, org.commune)
+    assert national.restart_due_at == at(2026, 11, 30, 9)
+    assert commune.restart_due_at == at(2026, 12, 1, 9)
+    assert commune.portal_due_at == at(2026, 11, 30, 9)  # due Fri 27/11 09:00 + 8 h waited
+    assert commune.paused_seconds == 8 * 3600
+    with pytest.raises(ValidationFailed) as exc:
+        services.supplement_deadlines_for(at(2026, 11, 23, 9), 3, "working_days",
+                                          [(at(2026, 11, 24, 9), at(2026, 11, 24, 8))])
+    assert "rounds" in exc.value.fields
