@@ -2,7 +2,8 @@
 
 Definitions (domain.md §6–7, api.md "Reports"):
 - a dossier is counted in a period when it was received in it;
-- the period's end is the midnight after its last day; every state is taken as it stood then:
+- the period's end is the midnight after its last day (or now, while the period runs); every state is
+  taken as it stood then:
   finished = finished_at before the end (the finish is decided, else returned, else refused / stopped /
   withdrawn time); early / on time / late = the stored verdict of a finished dossier;
   pending in time / pending late = not finished by the end, appointment at / after or before the end;
@@ -165,7 +166,8 @@ class ReportFilter:
 
     @property
     def end_at(self) -> datetime:
-        return self.period.end_at(tz())
+        """The period's end, or now while the period is still running (nothing is late before its time)."""
+        return min(self.period.end_at(tz()), timezone.now())
 
 
 def received_in(flt: ReportFilter) -> QuerySet:
@@ -271,8 +273,9 @@ ROW_COUNTS = (
 class Row:
     """One line of a report: counts, and the rates made from them."""
 
-    key: object = None
+    key: object = None  # what the row is about: an agency, field or procedure code, "2026-10", "online"
     label: str = ""
+    id: int | None = field(default=None, compare=False)  # the database id behind a code, for drill-down links
     received: int = 0
     finished: int = 0
     early: int = 0
@@ -367,16 +370,18 @@ def _bucket_expression(tree: AgencyTree, unit: Unit | None, scope: set[int] | No
 
 
 def _labels(kind: str, keys: Iterable, tree: AgencyTree | None = None) -> dict:
+    """{id: (code, label)} for the keys of a grouping, in one query at most."""
     keys = [k for k in keys if k is not None]
     if kind in ("agency", "unit"):
-        return {k: tree.by_id[k].name if k in tree.by_id else str(k) for k in keys}
+        return {k: (tree.by_id[k].code, tree.by_id[k].name) for k in keys if k in tree.by_id}
     if kind == "field":
-        return {pk: name for pk, name in Field.objects.filter(id__in=keys).values_list("id", "name")}
+        return {pk: (code, name) for pk, code, name in Field.objects.filter(id__in=keys).values_list("id", "code", "name")}
     if kind == "procedure":
-        return {pk: f"{code} – {name}" for pk, code, name in Procedure.objects.filter(id__in=keys).values_list("id", "code", "name")}
+        rows = Procedure.objects.filter(id__in=keys).values_list("id", "code", "name")
+        return {pk: (code, f"{code} – {name}") for pk, code, name in rows}
     if kind == "channel":
-        return {k: str(Channel(k).label) for k in keys}
-    return {k: str(k) for k in keys}
+        return {k: (k, str(Channel(k).label)) for k in keys}
+    return {k: (str(k), str(k)) for k in keys}
 
 
 def _channel_rows(counts: dict) -> list[Row]:
@@ -413,7 +418,10 @@ def report(flt: ReportFilter, group_by: str, tree: AgencyTree | None = None) -> 
         if group_by == "agency" and tree is None:
             tree = AgencyTree.load()
         labels = _labels(group_by, (d["k"] for d in data), tree)
-        rows = [Row(key=d["k"], label=labels.get(d["k"], str(d["k"]))).add(d) for d in data]
+        rows = []
+        for d in data:
+            code, label = labels.get(d["k"], (str(d["k"]), str(d["k"])))
+            rows.append(Row(key=code, label=label, id=d["k"]).add(d))
         rows.sort(key=lambda r: r.label)
     totals = Row(key="total", label=_("Tổng cộng"))
     for r in rows:
@@ -575,13 +583,13 @@ def dashboard(
     for key in unit_keys:
         u = tree.by_id[key]
         label = u.name if unit is None or key != unit.id else _("%(name)s (tiếp nhận trực tiếp)") % {"name": u.name}
-        row = Row(key=u.code, label=label).add(by_unit.get(key, {}))
+        row = Row(key=u.code, label=label, id=u.id).add(by_unit.get(key, {}))
         row.previous = previous_units.get(key, Row(key=u.code))
         row.has_children = key != (unit.id if unit else None) and bool(tree.children.get(key))
         units.append(row)
 
     labels = _labels(breakdown_kind, by_part.keys())
-    breakdown = [Row(key=k, label=labels.get(k, str(k))).add(v) for k, v in by_part.items()]
+    breakdown = [Row(key=k, label=labels.get(k, (k, str(k)))[1], id=k).add(v) for k, v in by_part.items()]
     breakdown.sort(key=lambda r: r.label)
 
     trend_period = trailing_months(period.end, 12)
@@ -635,7 +643,6 @@ INDICATOR_LINKS = {
     "3.2": ("online", "received"),
     "4.1": ("electronic_result", "decided"),
     "4.2": ("digitised", "received"),
-    "5.3": ("late_all", "received"),
 }
 
 

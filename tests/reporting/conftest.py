@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from citizens.models import Feedback, Rating
 from dossiers.models import Apology, Channel, Dossier, DossierComponent, Status, Verdict
@@ -33,6 +34,16 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def at(day, hour=9, minute=0, month=10, year=2026):
     return datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    """Reports are read on 20 November 2026, after the October period has ended."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture

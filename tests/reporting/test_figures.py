@@ -36,7 +36,7 @@ def test_aggregate_totals_agree_with_the_sum_of_rows(figures):
 @pytest.mark.django_db
 def test_on_time_report_scoped_to_one_commune(figures, org):
     rows = selectors.on_time_report({org.commune.id}, date(2026, 10, 1), date(2026, 10, 31), "agency")
-    assert [r.key for r in rows] == [org.commune.id]
+    assert [r.key for r in rows] == [org.commune.code]
     check(rows[0], AN_BINH, AN_BINH_RATES)
 
 
@@ -51,7 +51,7 @@ def test_agency_outside_scope_is_not_found(figures, org):
 @pytest.mark.django_db
 def test_rows_by_field_procedure_channel(figures, org, catalogue):
     flt = selectors.ReportFilter(OCT, frozenset({org.commune.id}))
-    fields = {r.key: r for r in selectors.report(flt, "field").rows}
+    fields = {r.id: r for r in selectors.report(flt, "field").rows}
     # Hộ tịch: D1 early, D5 and D8 pending in time; Chứng thực: D2 on time, D4 late, D9 pending late;
     # Đất đai: D3 late, D6 and D7 pending late.
     assert (fields[catalogue.civil.id].received, fields[catalogue.civil.id].early, fields[catalogue.civil.id].pending_in_time) == (3, 1, 2)
@@ -62,7 +62,7 @@ def test_rows_by_field_procedure_channel(figures, org, catalogue):
     assert (land.received, land.late, land.pending_late, land.apologised_late, land.on_time_rate) == (3, 1, 2, 2, Decimal("0.0"))
     assert land.apologised_late_share == Decimal("66.7")
 
-    procedures = {r.key: r for r in selectors.report(flt, "procedure").rows}
+    procedures = {r.id: r for r in selectors.report(flt, "procedure").rows}
     assert procedures[catalogue.birth.id].label == "1.001193 – Đăng ký khai sinh"
     assert sum(r.received for r in procedures.values()) == 9
 

@@ -1,0 +1,78 @@
+"""Formatting of report figures: rates with one decimal or "không có dữ liệu", signed changes, links."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def pct(value):
+    """44.4 -> "44,4%"; None -> "không có dữ liệu" (a zero denominator is never 100%)."""
+    if value is None:
+        return format_html('<span class="muted">{}</span>', _("không có dữ liệu"))
+    return f"{number_format(Decimal(value), 1)}%"
+
+
+@register.filter
+def points(value):
+    if value is None:
+        return "—"
+    return number_format(Decimal(value), 2)
+
+
+@register.filter
+def num(value):
+    if value is None:
+        return "—"
+    return number_format(value, 0, force_grouping=True)
+
+
+@register.filter
+def delta(value, unit=""):
+    """A signed change with an arrow and words for screen readers; rates in percentage points."""
+    if value is None:
+        return format_html('<span class="muted">{}</span>', _("không so sánh được"))
+    if value == 0:
+        return format_html('<span class="delta same">{}</span>', _("không đổi"))
+    sign, css, word = ("▲ +", "up", _("tăng")) if value > 0 else ("▼ −", "down", _("giảm"))
+    amount = number_format(abs(Decimal(value)), 1) if unit == "pp" else number_format(abs(value), 0, force_grouping=True)
+    suffix = _(" điểm %") if unit == "pp" else ""
+    return format_html('<span class="delta {}"><span class="sr-only">{} </span>{}{}{}</span>', css, word, sign, amount, suffix)
+
+
+@register.filter
+def change(row, name):
+    """The change of a row's rate since the previous period, in percentage points."""
+    return delta(row.delta(name), "pp")
+
+
+@register.simple_tag
+def behind(base, metric, **filters):
+    """The link to the list of dossiers behind a number, keeping the period and adding the filters."""
+    params = dict(base)
+    params["metric"] = metric
+    for key, value in filters.items():
+        if value not in (None, ""):
+            params[key] = value
+    return f"{reverse('reporting:dossiers')}?{urlencode(params)}"
+
+
+@register.simple_tag
+def with_params(base, **extra):
+    """The current page's period plus other parameters (drill-down links)."""
+    params = dict(base)
+    for key, value in extra.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(params)
