@@ -106,8 +106,10 @@ def staff_required(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
+        from .services import staff_pairs
+
         user = request.user
-        if not (user.is_superuser or StaffMembership.objects.filter(user=user).exists()):
+        if not (user.is_superuser or staff_pairs(user)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -165,11 +167,12 @@ def worklist(request):
     if key not in {t.key for t in tabs}:
         key = tabs[0].key
     filters = worklists.Filters.from_query(request.GET)
-    qs = worklists.worklist(request.user, key, filters, scope=scope)
+    base = worklists.visible(request.user)
+    qs = worklists.worklist(request.user, key, filters, scope=scope, base=base)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for dossier in page.object_list:
         dossier.ref = dossier_ref(dossier)
-    counts = worklists.tab_counts(request.user, tabs, scope=scope)
+    counts = worklists.tab_counts(request.user, tabs, scope=scope, base=base)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -178,7 +181,7 @@ def worklist(request):
         "page": page,
         "filters": filters,
         "statuses": Status.choices,
-        "procedures": Procedure.objects.filter(dossiers__in=worklists.visible(request.user)).distinct().order_by("code")
+        "procedures": Procedure.objects.filter(pk__in=base.values("procedure_id")).order_by("code")
         if key == "tat-ca" else [],
         "query": query.urlencode(),
         "can_intake": Role.DESK_OFFICER in scope.roles,

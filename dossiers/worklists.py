@@ -15,7 +15,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisation.models import Role, StaffMembership
+from organisation.models import Role
 from procedures.models import Procedure
 from procedures.text import fold
 
@@ -63,10 +63,11 @@ class Scope:
 
 def scope_for(user) -> Scope:
     """One query: the user's memberships."""
+    from .services import staff_pairs  # cached on the user for the request
+
     if not user or not user.is_authenticated:
         return Scope(user=user)
-    pairs = set(StaffMembership.objects.filter(user=user).values_list("agency_id", "role"))
-    return Scope(user=user, pairs=pairs, everything=user.is_superuser)
+    return Scope(user=user, pairs=set(staff_pairs(user)), everything=user.is_superuser)
 
 
 def tabs_for(scope: Scope) -> list[Tab]:
@@ -177,23 +178,29 @@ def apply_filters(qs: QuerySet[Dossier], filters: Filters) -> QuerySet[Dossier]:
 
 
 def worklist(user, key: str, filters: Filters | None = None, *, scope: Scope | None = None,
-             now: datetime | None = None) -> QuerySet[Dossier]:
-    """The dossiers of one tab, most urgent first, ready to paginate (one query per page)."""
+             base: QuerySet[Dossier] | None = None, now: datetime | None = None) -> QuerySet[Dossier]:
+    """The dossiers of one tab, most urgent first, ready to paginate (one query per page).
+
+    `base` is the user's visible dossiers when the caller already has them (one scope lookup a request).
+    """
     scope = scope or scope_for(user)
-    qs = with_urgency(visible(user).filter(tab_filter(scope, key)), now)
+    base = visible(user) if base is None else base
+    qs = with_urgency(base.filter(tab_filter(scope, key)), now)
     qs = apply_filters(qs, filters or Filters())
     return qs.select_related("procedure", "agency", "current_agency").order_by(
         "urgency", F("appointment_at").asc(nulls_last=True), "received_at", "id"
     )
 
 
-def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None) -> dict[str, int]:
+def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None,
+               base: QuerySet[Dossier] | None = None) -> dict[str, int]:
     """How many dossiers wait in each tab: one aggregate query."""
     scope = scope or scope_for(user)
+    base = visible(user) if base is None else base
     aggregates = {tab.key.replace("-", "_"): Count("pk", filter=tab_filter(scope, tab.key)) for tab in tabs}
     if not aggregates:
         return {}
-    row = visible(user).order_by().aggregate(**aggregates)
+    row = base.order_by().aggregate(**aggregates)
     return {tab.key: row[tab.key.replace("-", "_")] for tab in tabs}
 
 
