@@ -1,0 +1,666 @@
+"""The printed forms of Circular 03/2025/TT-VPCP (Phụ lục I), rendered to PDF with WeasyPrint.
+
+01 receipt and appointment, 02 supplement request, 03 refusal, 04 apology and new date, 05 stop notice,
+06 control sheet (A5 portrait), and 07 the dossier register (A4 landscape).
+
+The forms are legal papers handed to citizens, so they are rendered in Vietnamese unless a caller asks
+otherwise, with every time in the desks' time zone (settings.TIME_ZONE) whatever the request's zone, and
+with fonts shipped in the repository so that the same dossier prints the same on every server.
+This module only reads; the API view and the desk screens call the two `render_*` functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from weasyprint import HTML
+
+from organisation.errors import NotFound
+
+from .barcodes import code128_data_uri, qr_data_uri
+from .models import Dossier, Status, Step, SupplementRequest, TimelineEvent, Verdict
+
+# Without the HarfBuzz-Subset library WeasyPrint subsets fonts with fontTools, which logs every glyph table
+# at INFO, and WeasyPrint logs each layout step: one print would write dozens of lines to the portal's log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+FORMS = {
+    "receipt": "01",
+    "supplement": "02",
+    "refusal": "03",
+    "apology": "04",
+    "stop": "05",
+    "control-sheet": "06",
+}
+REGISTER_FORM_NUMBER = "07"
+
+# Titles as Circular 03/2025 names the forms.
+FORM_TITLES = {
+    "receipt": gettext_lazy("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+    "supplement": gettext_lazy("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+    "refusal": gettext_lazy("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+    # A line break where the long title reads best on A5.
+    "apology": gettext_lazy("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ\nGIA HẠN THỜI GIAN GIẢI QUYẾT"),
+    "stop": gettext_lazy("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"),
+    "control-sheet": gettext_lazy("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+    "register": gettext_lazy("SỔ THEO DÕI HỒ SƠ"),
+}
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+# DejaVu Serif Condensed: Vietnamese-complete, close to the Times look of official papers, free licence.
+FONT_FILES = {
+    ("normal", "normal"): "DejaVuSerifCondensed.ttf",
+    ("bold", "normal"): "DejaVuSerifCondensed-Bold.ttf",
+    ("normal", "italic"): "DejaVuSerifCondensed-Italic.ttf",
+    ("bold", "italic"): "DejaVuSerifCondensed-BoldItalic.ttf",
+}
+
+# Administrative-unit prefixes dropped from the place name of the date line ("Khánh Hòa, ngày ...").
+_PLACE_PREFIXES = (
+    "thành phố ",
+    "tỉnh ",
+    "đặc khu ",
+    "phường ",
+    "xã ",
+    "thị trấn ",
+    "thị xã ",
+    "quận ",
+    "huyện ",
+)
+
+
+# --- formatting ------------------------------------------------------------------------------------
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    """The moment in the desks' time zone; naive values are taken as already local."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_zone())
+    return value.astimezone(_zone())
+
+
+def format_clock(value: dt.datetime | None) -> str:
+    """'16 giờ 30 phút, ngày 24/11/2026', the way the forms print a moment."""
+    value = local(value)
+    if value is None:
+        return ""
+    return _("%(hour)02d giờ %(minute)02d phút, ngày %(date)s") % {
+        "hour": value.hour,
+        "minute": value.minute,
+        "date": value.strftime("%d/%m/%Y"),
+    }
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def format_short(value: dt.datetime | None) -> str:
+    """'24/11/2026 16:30' for the register's narrow columns."""
+    value = local(value)
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def format_long_date(value: dt.date | dt.datetime) -> str:
+    """'ngày 05 tháng 02 năm 2026': Decree 30/2020 pads days below 10 and the months 1 and 2."""
+    if isinstance(value, dt.datetime):
+        value = local(value).date()
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return _("ngày %(day)s tháng %(month)s năm %(year)s") % {
+        "day": f"{value.day:02d}",
+        "month": month,
+        "year": value.year,
+    }
+
+
+def _amount(value) -> str:
+    value = Decimal(value or 0).normalize()
+    text = f"{value:f}"
+    return text.replace(".", ",")
+
+
+def time_limit_text(procedure) -> str:
+    """The time limit as the desk states it: '3 ngày làm việc', 'Trong ngày'."""
+    from procedures.models import TimeUnit
+
+    if procedure.time_limit_unit == TimeUnit.SAME_DAY:
+        return _("Trong ngày")
+    units = {
+        TimeUnit.WORKING_DAYS: _("ngày làm việc"),
+        TimeUnit.WORKING_HOURS: _("giờ làm việc"),
+        TimeUnit.DAYS: _("ngày"),
+    }
+    unit = units.get(procedure.time_limit_unit, "")
+    text = f"{_amount(procedure.effective_amount)} {unit}".strip()
+    if procedure.committed_amount is not None and procedure.committed_amount != procedure.time_limit_amount:
+        text += " " + _("(theo quy định: %(amount)s %(unit)s)") % {
+            "amount": _amount(procedure.time_limit_amount),
+            "unit": unit,
+        }
+    return text
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def _upper(text: str) -> str:
+    return (text or "").upper()
+
+
+def place_name(agency) -> str:
+    """The place of the date line: the unit where the agency sits, without its level word (Decree 30/2020)."""
+    node = agency
+    while node is not None:
+        if node.admin_unit_id:
+            name = node.admin_unit.name.strip()
+            lowered = name.lower()
+            for prefix in _PLACE_PREFIXES:
+                if lowered.startswith(prefix):
+                    rest = name[len(prefix) :].strip()
+                    # "Phường 1" keeps its word: a number alone is no place name.
+                    return name if rest.isdigit() else rest
+            return name
+        node = node.parent
+    return ""
+
+
+def place_and_date(agency, when) -> str:
+    place = place_name(agency)
+    day = format_long_date(when or dt.datetime.now(tz=_zone()))
+    return f"{place}, {day}" if place else day[:1].upper() + day[1:]
+
+
+def lookup_url(code: str | None) -> str:
+    """The public look-up page for a dossier: absolute when settings.PORTAL_URL is set, else a path."""
+    try:
+        path = reverse("citizens:lookup")
+    except NoReverseMatch:
+        path = "/cong-dan/tra-cuu/"
+    base = getattr(settings, "PORTAL_URL", "").rstrip("/")
+    url = f"{base}{path}"
+    return f"{url}?code={code}" if code else url
+
+
+def _qr_payload(code: str) -> str:
+    """A scannable look-up link when the portal's public address is known, otherwise the code itself."""
+    return lookup_url(code) if getattr(settings, "PORTAL_URL", "") else code
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+
+
+@cache
+def font_css() -> str:
+    rules = []
+    for (weight, style), filename in FONT_FILES.items():
+        uri = (FONT_DIR / filename).resolve().as_uri()
+        rules.append(
+            f'@font-face {{ font-family: "MotCua"; src: url("{uri}"); font-weight: {weight}; font-style: {style}; }}'
+        )
+    return "\n".join(rules)
+
+
+def _write_pdf(template: str, context: dict) -> bytes:
+    context = {"font_css": font_css(), **context}
+    html = render_to_string(template, context)
+    base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def _not_applicable(form: str):
+    return NotFound(
+        _("Hồ sơ này không có mẫu in “%(form)s”.") % {"form": form}, code="document_not_applicable"
+    )
+
+
+def _event(events, *statuses: int):
+    """The latest timeline event that moved the dossier into one of `statuses`."""
+    found = [e for e in events if e.to_status in statuses]
+    return found[-1] if found else None
+
+
+def _load(dossier, *, with_steps: bool = False) -> Dossier:
+    """The dossier with everything the forms print, in a fixed handful of queries."""
+    prefetch = [
+        "components",
+        Prefetch("events", queryset=TimelineEvent.objects.select_related("actor").order_by("at", "id")),
+        Prefetch(
+            "supplements", queryset=SupplementRequest.objects.select_related("requested_by").order_by("round")
+        ),
+    ]
+    if with_steps:
+        prefetch.append(
+            Prefetch(
+                "steps",
+                queryset=Step.objects.select_related("agency", "department", "assignee").order_by("order"),
+            )
+        )
+    return (
+        Dossier.objects.select_related(
+            "agency__parent__admin_unit",
+            "agency__admin_unit",
+            "procedure",
+            "received_by",
+            "apology__issued_by",
+        )
+        .prefetch_related(*prefetch)
+        .get(pk=dossier.pk)
+    )
+
+
+def _apology(dossier):
+    try:
+        return dossier.apology
+    except Dossier.apology.RelatedObjectDoesNotExist:
+        return None
+
+
+def _base_context(dossier, form: str, when) -> dict:
+    agency = dossier.agency
+    code = dossier.code or ""
+    return {
+        "form": form,
+        "form_number": FORMS[form],
+        "title": FORM_TITLES[form],
+        "page_size": "A5 portrait",
+        "parent_name": _upper(agency.parent.name) if agency.parent_id else "",
+        "agency_name": _upper(agency.name),
+        "place_date": place_and_date(agency, when),
+        "dossier": dossier,
+        "code": code,
+        "qr_uri": qr_data_uri(_qr_payload(code)) if code else "",
+        "barcode_uri": code128_data_uri(code) if code else "",
+        "applicant": {
+            "name": dossier.applicant_name,
+            "id_label": dossier.get_applicant_id_type_display(),
+            "id_number": dossier.applicant_id_number,
+            "address": dossier.applicant_address,
+            "phone": dossier.applicant_phone,
+            "email": dossier.applicant_email,
+            "owner": dossier.owner_name
+            if dossier.owner_name and dossier.owner_name != dossier.applicant_name
+            else "",
+        },
+        "procedure_name": dossier.procedure.name,
+        "summary": dossier.summary,
+        "received_text": format_clock(dossier.received_at),
+        "appointment_text": format_clock(dossier.appointment_at),
+    }
+
+
+def _signature(title, hint, name="") -> dict:
+    return {"title": title, "hint": hint, "name": name}
+
+
+def _return_place(dossier) -> str:
+    from .models import ReturnMethod
+
+    agency = dossier.agency
+    if dossier.return_method == ReturnMethod.POST:
+        place = _("Qua dịch vụ bưu chính công ích")
+        return f"{place}: {dossier.return_address}" if dossier.return_address else place
+    if dossier.return_method == ReturnMethod.ONLINE:
+        return _("Trực tuyến trên Cổng Dịch vụ công (kết quả điện tử)")
+    desk = agency.desks.order_by("id").first()
+    where = desk.name if desk else _("Bộ phận Một cửa – %(agency)s") % {"agency": agency.name}
+    address = (desk.address if desk and desk.address else agency.address) or ""
+    return f"{where}, {address}" if address else where
+
+
+def _component_rows(components) -> list[dict]:
+    from procedures.models import ComponentKind
+
+    labels = dict(ComponentKind.choices)
+    return [{"name": c.name, "kind": labels.get(c.kind, c.kind), "count": c.count} for c in components]
+
+
+def _lines(text: str) -> list[str]:
+    """A text field typed one item per line, without the bullets people type."""
+    out = []
+    for line in (text or "").splitlines():
+        line = line.strip().lstrip("-•*+").strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def _receipt(dossier) -> tuple[dict, dict]:
+    if not dossier.code:
+        raise _not_applicable("receipt")
+    components = [c for c in dossier.components.all() if c.supplement_round == 0]
+    receive_event = _event(list(dossier.events.all()), Status.RECEIVED)
+    receiver = person_name(dossier.received_by) or (receive_event.actor_name if receive_event else "")
+    context = {
+        "components": _component_rows(components),
+        "component_total": sum(c.count for c in components),
+        "time_limit": time_limit_text(dossier.procedure),
+        "return_place": _return_place(dossier),
+        "lookup_url": lookup_url(None),
+        "channel": dossier.get_channel_display(),
+        "fee": dossier.fee_amount,
+        "signatures": [
+            _signature(_("NGƯỜI NỘP HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), dossier.applicant_name),
+            _signature(_("NGƯỜI TIẾP NHẬN HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), receiver),
+        ],
+    }
+    return context, {"when": dossier.received_at}
+
+
+def _supplement(dossier) -> tuple[dict, dict]:
+    requests = list(dossier.supplements.all())
+    if not requests:
+        raise _not_applicable("supplement")
+    request = requests[-1]
+    # The model keeps no reply deadline today; print one if a later version of the row carries it.
+    deadline = getattr(request, "deadline_at", None) or getattr(request, "due_at", None)
+    agency = dossier.agency
+    context = {
+        "request": request,
+        "round": request.round,
+        "items": _lines(request.items),
+        "reason": request.reason,
+        "requested_text": format_clock(request.requested_at),
+        "deadline_text": format_clock(deadline) if deadline else "",
+        "contact_phone": agency.phone,
+        "signatures": [
+            _signature(_("NGƯỜI HƯỚNG DẪN"), _("(Ký và ghi rõ họ tên)"), person_name(request.requested_by)),
+        ],
+    }
+    return context, {"when": request.requested_at}
+
+
+def _refusal(dossier) -> tuple[dict, dict]:
+    if dossier.status != Status.REFUSED:
+        raise _not_applicable("refusal")
+    event = _event(list(dossier.events.all()), Status.REFUSED)
+    reason = dossier.reason or (event.note if event else "")
+    signer = (person_name(event.actor) or event.actor_name) if event else person_name(dossier.received_by)
+    context = {
+        "reasons": _lines(reason),
+        "signatures": [_signature(_("NGƯỜI TIẾP NHẬN HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), signer)],
+    }
+    return context, {"when": event.at if event else (dossier.finished_at or dossier.updated_at)}
+
+
+def _apology_form(dossier) -> tuple[dict, dict]:
+    apology = _apology(dossier)
+    if apology is None:
+        raise _not_applicable("apology")
+    context = {
+        "apology": apology,
+        "received_text": format_clock(dossier.received_at),
+        "old_appointment_text": format_clock(apology.old_appointment_at),
+        "new_appointment_text": format_clock(apology.new_appointment_at),
+        "reasons": _lines(apology.reason),
+        "agency_plain": dossier.agency.name,
+        "signatures": [
+            _signature(
+                _("THỦ TRƯỞNG CƠ QUAN"), _("(Ký, ghi rõ họ tên và đóng dấu)"), person_name(apology.issued_by)
+            ),
+        ],
+    }
+    return context, {"when": apology.issued_at}
+
+
+def _stop(dossier) -> tuple[dict, dict]:
+    if dossier.status != Status.STOPPED:
+        raise _not_applicable("stop")
+    events = list(dossier.events.all())
+    event = _event(events, Status.STOPPED)
+    withdrawn = _event(events, Status.WITHDRAWAL_REQUESTED)
+    reason = dossier.reason or (event.note if event else "")
+    signer = (person_name(event.actor) or event.actor_name) if event else ""
+    context = {
+        "reasons": _lines(reason),
+        "withdrawn": withdrawn is not None,
+        "withdrawn_text": format_clock(withdrawn.at) if withdrawn else "",
+        "stopped_text": format_clock(event.at) if event else "",
+        "agency_plain": dossier.agency.name,
+        "signatures": [
+            _signature(_("THỦ TRƯỞNG CƠ QUAN"), _("(Ký, ghi rõ họ tên và đóng dấu)"), signer),
+        ],
+    }
+    return context, {"when": event.at if event else (dossier.finished_at or dossier.updated_at)}
+
+
+@dataclass
+class Handover:
+    """One row of the control sheet: who gave the dossier to whom, when, and how the giver did."""
+
+    giver: str
+    giver_person: str
+    taker: str
+    taker_person: str
+    at: str
+    note: str
+    verdict: str
+
+
+def _verdict_label(verdict, is_late: bool, finished) -> str:
+    if verdict:
+        return Verdict(verdict).label
+    if finished is None and is_late:
+        return _("Đang quá hạn")
+    return ""
+
+
+def control_rows(dossier) -> list[Handover]:
+    """The hand-overs of form 06, built from the steps and the timeline.
+
+    Every expected hand-over gets a row, done or not: the sheet travels with the paper dossier and the
+    rows still ahead are filled in by hand. The verdict column judges the side that hands over, the
+    only side whose step is over at that moment.
+    """
+    events = list(dossier.events.all())
+    steps = list(dossier.steps.all())
+    desk = _("Bộ phận Một cửa")
+    receive_event = _event(events, Status.RECEIVED)
+    desk_person = person_name(dossier.received_by) or (receive_event.actor_name if receive_event else "")
+
+    def holder(step) -> tuple[str, str]:
+        # The agency is named only when the step is at another one (liên thông): A5 is narrow.
+        where = [step.department.name] if step.department_id else []
+        if step.agency_id != dossier.agency_id:
+            where.append(step.agency.name)
+        place = " – ".join(where)
+        if step.name and place:
+            return f"{step.name} ({place})", person_name(step.assignee)
+        return step.name or place or step.agency.name, person_name(step.assignee)
+
+    rows: list[Handover] = []
+    giver, giver_person, giver_verdict = desk, desk_person, ""
+    for step in steps:
+        taker, taker_person = holder(step)
+        note = _("Hạn: %(due)s") % {"due": format_short(step.due_at)} if step.due_at else ""
+        rows.append(
+            Handover(
+                giver, giver_person, taker, taker_person, format_clock(step.started_at), note, giver_verdict
+            )
+        )
+        giver, giver_person = taker, taker_person
+        giver_verdict = _verdict_label(step.verdict, step.is_late, step.finished_at)
+
+    decided = _event(events, Status.DECIDED)
+    back_at = decided.at if decided else (steps[-1].finished_at if steps else None)
+    if steps:
+        rows.append(Handover(giver, giver_person, desk, "", format_clock(back_at), "", giver_verdict))
+    applicant = _("Tổ chức, cá nhân: %(name)s") % {"name": dossier.applicant_name}
+    note = (
+        _("Hẹn trả: %(at)s") % {"at": format_short(dossier.appointment_at)} if dossier.appointment_at else ""
+    )
+    final_verdict = _verdict_label(dossier.verdict, False, dossier.returned_at) if dossier.returned_at else ""
+    rows.append(
+        Handover(
+            desk,
+            "",
+            applicant,
+            dossier.applicant_name,
+            format_clock(dossier.returned_at),
+            note,
+            final_verdict,
+        )
+    )
+    return rows
+
+
+def _control_sheet(dossier) -> tuple[dict, dict]:
+    if not dossier.code:
+        raise _not_applicable("control-sheet")
+    steps = list(dossier.steps.all())
+    agencies = []
+    for step in steps:
+        if step.agency.name not in agencies:
+            agencies.append(step.agency.name)
+    main_agency = agencies[0] if agencies else dossier.agency.name
+    supplements = [
+        {
+            "round": s.round,
+            "requested": format_clock(s.requested_at),
+            "replied": format_clock(s.replied_at) if s.replied_at else "",
+        }
+        for s in dossier.supplements.all()
+    ]
+    apology = _apology(dossier)
+    context = {
+        "rows": control_rows(dossier),
+        "main_agency": main_agency,
+        "partner_agencies": agencies[1:],
+        "supplements": supplements,
+        "apology_text": format_clock(apology.new_appointment_at) if apology else "",
+        "signatures": [],
+    }
+    return context, {"when": dossier.received_at}
+
+
+_BUILDERS = {
+    "receipt": _receipt,
+    "supplement": _supplement,
+    "refusal": _refusal,
+    "apology": _apology_form,
+    "stop": _stop,
+    "control-sheet": _control_sheet,
+}
+
+
+def render_dossier_form(dossier, form: str, *, language: str = "vi") -> bytes:
+    """Form 01–06 of one dossier as PDF (A5 portrait).
+
+    Raises NotFound for an unknown form and for a form that does not apply to the dossier as it stands
+    (no supplement request, not refused, no apology, not stopped, no code yet).
+    """
+    with translation.override(language):
+        if form not in FORMS:
+            raise NotFound(_("Không có mẫu in “%(form)s”.") % {"form": form}, code="document_not_found")
+        if dossier is None or dossier.pk is None:
+            raise _not_applicable(form)
+        dossier = _load(dossier, with_steps=form == "control-sheet")
+        specific, meta = _BUILDERS[form](dossier)
+        context = _base_context(dossier, form, meta["when"])
+        context.update(specific)
+        return _write_pdf(f"forms/{form}.html", context)
+
+
+# --- form 07: the register ------------------------------------------------------------------------------
+
+
+def _register_queryset(agency, date_from: dt.date, date_to: dt.date, dossiers) -> list[Dossier]:
+    related = ("procedure", "received_by")
+    if dossiers is None:
+        zone = _zone()
+        start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
+        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        dossiers = Dossier.objects.filter(agency=agency, received_at__gte=start, received_at__lt=end)
+    if isinstance(dossiers, QuerySet):
+        dossiers = (
+            dossiers.select_related(*related).select_related("apology").order_by("received_at", "code", "id")
+        )
+    return list(dossiers)
+
+
+def _register_note(dossier) -> str:
+    parts = []
+    if dossier.status not in (Status.RETURNED,):
+        parts.append(Status(dossier.status).label)
+    if dossier.verdict:
+        parts.append(Verdict(dossier.verdict).label)
+    elif dossier.is_late:
+        parts.append(_("Đang quá hạn"))
+    if dossier.supplement_count:
+        parts.append(_("Bổ sung %(count)s lần") % {"count": dossier.supplement_count})
+    if _apology(dossier) is not None:
+        parts.append(_("Đã xin lỗi, hẹn lại"))
+    return "; ".join(str(p) for p in parts)
+
+
+def register_rows(dossiers) -> list[dict]:
+    return [
+        {
+            "no": index,
+            "code": d.code or "",
+            "summary": d.summary or d.procedure.name,
+            "owner": d.owner_name or d.applicant_name,
+            "address": d.applicant_address,
+            "phone": d.applicant_phone,
+            "received": format_short(d.received_at),
+            "due": format_short(d.appointment_at),
+            "returned": format_short(d.returned_at),
+            "officer": person_name(d.received_by),
+            "note": _register_note(d),
+        }
+        for index, d in enumerate(dossiers, start=1)
+    ]
+
+
+def render_register(
+    agency, date_from: dt.date, date_to: dt.date, dossiers=None, *, language: str = "vi"
+) -> bytes:
+    """Form 07, the register of the dossiers an agency received in [date_from, date_to] (A4 landscape).
+
+    `dossiers` lets a caller pass its own (already scoped or filtered) queryset or list instead of the
+    default selection; a queryset is ordered chronologically and joined here.
+    """
+    with translation.override(language):
+        rows = register_rows(_register_queryset(agency, date_from, date_to, dossiers))
+        context = {
+            "form": "register",
+            "form_number": REGISTER_FORM_NUMBER,
+            "title": FORM_TITLES["register"],
+            "page_size": "A4 landscape",
+            "parent_name": _upper(agency.parent.name) if agency.parent_id else "",
+            "agency_name": _upper(agency.name),
+            "place_date": place_and_date(agency, dt.datetime.now(tz=_zone())),
+            "period": _("Từ ngày %(start)s đến ngày %(end)s")
+            % {"start": format_date(date_from), "end": format_date(date_to)},
+            "rows": rows,
+            "total": len(rows),
+            "code": "",
+            "signatures": [],
+        }
+        return _write_pdf("forms/register.html", context)
