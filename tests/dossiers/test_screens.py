@@ -423,3 +423,39 @@ def test_the_register_lists_the_period_and_prints(client, staff, make_dossier, o
     assert client.get("/ho-so/so-theo-doi/", {"agency": org.commune.pk}).status_code == 404
     assert client.get("/ho-so/so-theo-doi/so-theo-doi.pdf", {"agency": org.commune.pk}).status_code == 404
     assert dossier.code not in text(client.get("/ho-so/so-theo-doi/"))
+
+
+def test_the_head_apologises_from_the_page_once_the_apology_is_owed(client, staff, make_dossier):
+    dossier = make_dossier(4)  # appointment Thursday 26/11 09:00
+    client.force_login(staff.head)
+    assert "/thao-tac/apologize/" not in text(client.get(f"/ho-so/{dossier.code}/"))  # not owed yet
+
+    with time_machine.travel(datetime(2026, 11, 25, 10, 0, tzinfo=TZ), tick=False):  # within one working day
+        html = text(client.get(f"/ho-so/{dossier.code}/"))
+        assert "/thao-tac/apologize/" in html
+        bad = act(client, dossier, "apologize", reason="", new_appointment_at="2026-11-30T16:00")
+        assert bad.status_code == 400 and error_after(text(bad), "apologize-reason")
+        response = act(client, dossier, "apologize", reason="Chờ xác minh", new_appointment_at="2026-11-30T16:00")
+        assert response.status_code == 302, errors(response)
+        html = text(client.get(f"/ho-so/{dossier.code}/"))
+    dossier.refresh_from_db()
+    assert dossier.appointment_at == datetime(2026, 11, 30, 16, 0, tzinfo=TZ)
+    assert "Hẹn trả ban đầu" in html and "26/11/2026" in html and "30/11/2026" in html
+    assert "/in/apology.pdf" in html and "/thao-tac/apologize/" not in html  # only once
+
+
+def test_stop_and_withdrawal_from_the_page(client, staff, make_dossier):
+    stopped = make_dossier(4)
+    client.force_login(staff.head)
+    assert act(client, stopped, "stop", reason="Không đủ điều kiện").status_code == 302
+    html = text(client.get(f"/ho-so/{stopped.code}/"))
+    assert "Dừng xử lý" in html and "/in/stop.pdf" in html
+
+    withdrawn = make_dossier(4)
+    client.force_login(staff.desk)
+    assert act(client, withdrawn, "withdraw", reason="Công dân xin rút").status_code == 302
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == Status.WITHDRAWAL_REQUESTED
+    assert act(client, withdrawn, "stop", reason="Đóng hồ sơ đã rút").status_code == 302
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == Status.STOPPED
