@@ -66,6 +66,8 @@ class Rating(models.Model):
 
 
 class FeedbackStatus(models.TextChoices):
+    """Open while `received` or `needs_info`; `refused` and `answered` close it."""
+
     RECEIVED = "received", _("Mới tiếp nhận")
     NEEDS_INFO = "needs_info", _("Yêu cầu bổ sung thông tin")
     REFUSED = "refused", _("Không tiếp nhận")
@@ -96,9 +98,158 @@ class Feedback(models.Model):
     published = models.BooleanField(_("công khai"), default=False)
     is_late = models.BooleanField(default=False)
     answer_rating = models.CharField(_("đánh giá câu trả lời"), max_length=20, choices=Overall.choices, blank=True)
+    # Triage: the reason of a refusal, the question when more information is needed, and the citizen's reply.
+    refusal_reason = models.TextField(_("lý do không tiếp nhận"), blank=True)
+    info_request = models.TextField(_("thông tin cần bổ sung"), blank=True)
+    info_requested_at = models.DateTimeField(null=True, blank=True)
+    citizen_reply = models.TextField(_("thông tin công dân bổ sung"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    late_notified_at = models.DateTimeField(null=True, blank=True)
+    # Lets a submitter without an account follow their feedback through a private link.
+    access_token = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("phản ánh, kiến nghị")
         verbose_name_plural = _("phản ánh, kiến nghị")
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["agency", "received_at"]), models.Index(fields=["status", "answer_due_at"])]
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+class CodePurpose(models.TextChoices):
+    SIGNUP = "signup", _("Xác thực tài khoản")
+    RESET = "reset", _("Đặt lại mật khẩu")
+
+
+class VerificationCode(models.Model):
+    """A 6-digit code sent through the outbox; only its keyed hash is kept, it expires and allows few tries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_codes")
+    purpose = models.CharField(max_length=10, choices=CodePurpose.choices)
+    channel = models.CharField(max_length=10)  # email or sms (notices.NoticeChannel)
+    destination = models.CharField(max_length=255)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác thực")
+        verbose_name_plural = _("mã xác thực")
+        indexes = [models.Index(fields=["user", "purpose", "created_at"]), models.Index(fields=["destination", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- online submission ----------------------------------------------------------------------------
+
+
+class Draft(models.Model):
+    """An online application not sent yet (bản nháp): the form's values and the files already uploaded."""
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_drafts")
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("thủ tục"))
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ nháp")
+        verbose_name_plural = _("hồ sơ nháp")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["citizen", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.citizen_id} {self.procedure_id}"
+
+
+class DraftFile(models.Model):
+    """One uploaded file of a draft, for one component of the procedure; kept through the storage API."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="files")
+    component = models.ForeignKey("procedures.Component", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="drafts/%Y/%m/")
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draft", "component"], name="one_draft_file_per_component")]
+
+    def __str__(self):
+        return self.original_filename
+
+
+# --- desk appointments ----------------------------------------------------------------------------
+
+
+class Slot(models.Model):
+    """A bookable time at a desk (khung giờ hẹn). `booked` is a counter kept by the services under a
+    conditional UPDATE, so concurrent bookings never go past `capacity` (the check constraint agrees)."""
+
+    desk = models.ForeignKey("organisation.Desk", on_delete=models.CASCADE, related_name="slots", verbose_name=_("quầy"))
+    start = models.DateTimeField(_("bắt đầu"))
+    end = models.DateTimeField(_("kết thúc"))
+    capacity = models.PositiveSmallIntegerField(_("số chỗ"), default=1)
+    booked = models.PositiveSmallIntegerField(_("đã đặt"), default=0)
+
+    class Meta:
+        verbose_name = _("khung giờ hẹn")
+        verbose_name_plural = _("khung giờ hẹn")
+        ordering = ["start", "desk"]
+        indexes = [models.Index(fields=["desk", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(booked__lte=models.F("capacity")), name="slot_not_overbooked"),
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="slot_ends_after_start"),
+            models.UniqueConstraint(fields=["desk", "start"], name="one_slot_per_desk_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.desk_id} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Đã đặt")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class Booking(models.Model):
+    """A place in a slot, for a signed-in citizen or a name and phone."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("khung giờ"))
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="desk_bookings")
+    name = models.CharField(_("họ và tên"), max_length=255)
+    phone = models.CharField(_("điện thoại"), max_length=20)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    procedure = models.ForeignKey("procedures.Procedure", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("thủ tục"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lịch hẹn")
+        verbose_name_plural = _("lịch hẹn")
+        ordering = ["slot__start", "id"]
+        indexes = [models.Index(fields=["status", "reminder_sent_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "citizen"], condition=models.Q(status="booked", citizen__isnull=False),
+                                    name="one_booking_per_citizen_slot"),
+        ]
+
+    def __str__(self):
+        return f"{self.slot_id} {self.name}"
