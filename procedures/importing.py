@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organisation.models import AgencyLevel
 
@@ -181,6 +182,8 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list]]]:
 
 def split_escaped(text: str, separator: str) -> list[str]:
     """Split on a separator that is not preceded by a backslash; unescape the parts."""
+    if "\\" not in text:
+        return text.split(separator)
     parts, current, chars = [], [], iter(text)
     for ch in chars:
         if ch == "\\":
@@ -197,6 +200,8 @@ def split_escaped(text: str, separator: str) -> list[str]:
 
 def _split_keep_escapes(text: str, separator: str) -> list[str]:
     """Split on unescaped separators but keep the escapes, for a second split on another separator."""
+    if "\\" not in text:
+        return text.split(separator)
     parts, current, i = [], [], 0
     while i < len(text):
         ch = text[i]
@@ -233,25 +238,41 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _choice(value, choices: type, aliases: Mapping[str, str], label: str, default: str | None = None) -> str:
+_VALUES: dict[type, tuple[str, ...]] = {}
+
+
+def _choice(value, choices: type, aliases: Mapping[str, str], label, default: str | None = None) -> str:
+    """A choice's code, or its Vietnamese label or alias folded; `label` (lazy) names it in the error."""
+    values = _VALUES.get(choices)
+    if values is None:
+        values = _VALUES[choices] = tuple(choices.values)  # TextChoices.values rebuilds a list on every access
     text = _text(value)
     if not text:
         if default is not None:
             return default
         raise CellError(_("Bắt buộc."))
-    if text in choices.values:
+    if text in values:
         return text
     folded = fold(text).replace("-", "_")
-    if folded in choices.values:
+    if folded in values:
         return folded
     if folded in aliases:
         return aliases[folded]
     raise CellError(
         _("%(label)s không hợp lệ “%(value)s”; dùng một trong: %(choices)s.")
-        % {"label": label, "value": text, "choices": ", ".join(choices.values)}
+        % {"label": label, "value": text, "choices": ", ".join(values)}
     )
 
 
+LABEL_KIND = gettext_lazy("Loại bản")
+LABEL_PERFORMER = gettext_lazy("Nơi thực hiện")
+LABEL_ROLE = gettext_lazy("Vai trò")
+LABEL_UNIT = gettext_lazy("Đơn vị thời hạn")
+LABEL_ONLINE = gettext_lazy("Mức độ trực tuyến")
+LABEL_STATUS = gettext_lazy("Trạng thái")
+LABEL_LEVEL = gettext_lazy("Cấp thực hiện")
+LEVEL_ALIASES = {"xa": "commune", "cap xa": "commune", "tinh": "province", "cap tinh": "province", "bo": "ministry",
+                 "huyen": "district"}
 UNIT_ALIASES = {"ngay lam viec": "working_days", "gio lam viec": "working_hours", "ngay": "days",
                 "trong ngay": "same_day", "ngay lam viec (8 gio)": "working_days"}
 ONLINE_ALIASES = {"toan trinh": "full", "mot phan": "partial", "khong": "none", "khong truc tuyen": "none"}
@@ -269,6 +290,8 @@ FALSE_WORDS = {"false", "0", "no", "n", "khong", "optional", "khong bat buoc", "
 def _bool(value) -> bool:
     if isinstance(value, bool):
         return value
+    if value in ("true", "false", ""):
+        return value == "true"
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     folded = fold(_text(value))
@@ -363,9 +386,7 @@ def _levels(value) -> str:
         raise CellError(_("Bắt buộc: ít nhất một cấp (%(choices)s).") % {"choices": ", ".join(AgencyLevel.values)})
     levels = []
     for item in items:
-        level = _choice(item, AgencyLevel, {"xa": "commune", "cap xa": "commune", "tinh": "province",
-                                           "cap tinh": "province", "bo": "ministry", "huyen": "district"},
-                        _("Cấp thực hiện"))
+        level = _choice(item, AgencyLevel, LEVEL_ALIASES, LABEL_LEVEL)
         if level not in levels:
             levels.append(level)
     joined = ",".join(levels)
@@ -386,7 +407,7 @@ def _components(value) -> list[ComponentSpec]:
             if len(parts) > 4:
                 raise CellError(_("Quá nhiều phần (tên|loại bản|số lượng|bắt buộc)."))
             name = _limited(parts[0], 500, required=True)
-            kind = _choice(parts[1] if len(parts) > 1 else "", ComponentKind, KIND_ALIASES, _("Loại bản"),
+            kind = _choice(parts[1] if len(parts) > 1 else "", ComponentKind, KIND_ALIASES, LABEL_KIND,
                            default=ComponentKind.ORIGINAL)
             count = _integer(parts[2] if len(parts) > 2 else "", maximum=MAX_COUNT, minimum=1, default=1)
             required = _bool(parts[3]) if len(parts) > 3 and parts[3] != "" else True
@@ -408,8 +429,8 @@ def _steps(value, known_agencies: Iterable[str]) -> list[StepSpec]:
             if len(parts) < 4 or len(parts) > 6:
                 raise CellError(_("Cần tên|nơi thực hiện|vai trò|số giờ[|phòng ban[|mã cơ quan]]."))
             name = _limited(parts[0], 255, required=True)
-            performer = _choice(parts[1], Performer, PERFORMER_ALIASES, _("Nơi thực hiện"))
-            role = _choice(parts[2], StepRole, ROLE_ALIASES, _("Vai trò"))
+            performer = _choice(parts[1], Performer, PERFORMER_ALIASES, LABEL_PERFORMER)
+            role = _choice(parts[2], StepRole, ROLE_ALIASES, LABEL_ROLE)
             hours = _decimal(parts[3], required=True)
             department = _limited(parts[4], 255) if len(parts) > 4 else ""
             agency_code = parts[5] if len(parts) > 5 else ""
@@ -522,18 +543,18 @@ def parse_table(
                     field_names_in_file[field_code] = (field_name, number)
         levels = parse("agency_levels", _levels)
         amount = parse("time_limit_amount", _decimal, required=True)
-        unit = parse("time_limit_unit", _choice, TimeUnit, UNIT_ALIASES, _("Đơn vị thời hạn"))
+        unit = parse("time_limit_unit", _choice, TimeUnit, UNIT_ALIASES, LABEL_UNIT)
         committed = parse("committed_amount", _decimal, required=False)
         if committed is not None and amount is not None and committed > amount:
             row_errors.append(RowError(number, "committed_amount",
                                        _("Thời hạn cam kết không được dài hơn thời hạn giải quyết."), _text(cell("committed_amount"))))
-        online = parse("online_mode", _choice, OnlineMode, ONLINE_ALIASES, _("Mức độ trực tuyến"), default=OnlineMode.NONE)
+        online = parse("online_mode", _choice, OnlineMode, ONLINE_ALIASES, LABEL_ONLINE, default=OnlineMode.NONE)
         online_only = parse("online_only", _bool)
         on_the_spot = parse("on_the_spot", _bool)
         fee_text = parse("fee_text", _limited, 500)
         fee_amount = parse("fee_amount", _integer, maximum=MAX_FEE, default=0)
         legal_basis = parse("legal_basis", _limited, 20_000)
-        status = parse("status", _choice, ProcedureStatus, STATUS_ALIASES, _("Trạng thái"), default=ProcedureStatus.DRAFT)
+        status = parse("status", _choice, ProcedureStatus, STATUS_ALIASES, LABEL_STATUS, default=ProcedureStatus.DRAFT)
         effective_from = parse("effective_from", _date)
         effective_to = parse("effective_to", _date)
         if effective_from and effective_to and effective_to < effective_from:

@@ -166,21 +166,29 @@ def _apply(specs: list[ProcedureSpec], report: ImportReport, user) -> None:
 
 
 def _sync_components(specs, procedures, user, now) -> set[int]:
+    """Make each procedure's components those of its spec, matching by name; compares plain tuples
+    first and loads model instances only for the procedures that change."""
     ids = [procedures[spec.code].id for spec in specs]
-    current: dict[int, list[Component]] = {}
+    current: dict[int, list[tuple]] = {}
     for chunk in _chunks(ids):
+        rows = (Component.objects.filter(procedure_id__in=chunk).order_by("procedure_id", "order", "id")
+                .values_list("procedure_id", "name", "kind", "count", "required"))
+        for pid, *values in rows:
+            current.setdefault(pid, []).append(tuple(values))
+    changed = [spec for spec in specs
+               if current.get(procedures[spec.code].id, []) != [(c.name, c.kind, c.count, c.required) for c in spec.components]]
+    if not changed:
+        return set()
+    instances: dict[int, list[Component]] = {}
+    for chunk in _chunks([procedures[spec.code].id for spec in changed]):
         for component in Component.objects.filter(procedure_id__in=chunk).order_by("procedure_id", "order", "id"):
-            current.setdefault(component.procedure_id, []).append(component)
+            instances.setdefault(component.procedure_id, []).append(component)
     create, update, delete, touched = [], [], [], set()
-    for spec in specs:
+    for spec in changed:
         pid = procedures[spec.code].id
-        have = current.get(pid, [])
-        wanted = [(c.name, c.kind, c.count, c.required) for c in spec.components]
-        if [(c.name, c.kind, c.count, c.required) for c in have] == wanted:
-            continue
         touched.add(pid)
         pool: dict[str, list[Component]] = {}
-        for component in have:
+        for component in instances.get(pid, []):
             pool.setdefault(component.name, []).append(component)
         for order, c in enumerate(spec.components, start=1):
             reuse = pool.get(c.name)
@@ -208,24 +216,25 @@ def _sync_steps(specs, procedures, agency_ids, user, now) -> set[int]:
     """Replace a procedure's steps when their sequence differs; steps carry no files and nothing points
     at them, so a replacement loses nothing and keeps (procedure, order) unique without renumbering."""
     ids = [procedures[spec.code].id for spec in specs]
-    current: dict[int, list[ProcedureStep]] = {}
+    current: dict[int, list[tuple]] = {}
+    step_ids: dict[int, list[int]] = {}
     for chunk in _chunks(ids):
-        for step in ProcedureStep.objects.filter(procedure_id__in=chunk).order_by("procedure_id", "order"):
-            current.setdefault(step.procedure_id, []).append(step)
-
-    def key(name, performer, role, hours, department, agency_id):
-        return (name, performer, role, hours, department, agency_id)
+        rows = (ProcedureStep.objects.filter(procedure_id__in=chunk).order_by("procedure_id", "order")
+                .values_list("id", "procedure_id", "name", "performer", "role", "allowance_hours", "department_name",
+                             "agency_id"))
+        for step_id, pid, *values in rows:
+            current.setdefault(pid, []).append(tuple(values))
+            step_ids.setdefault(pid, []).append(step_id)
 
     create, delete, touched = [], [], set()
     for spec in specs:
         pid = procedures[spec.code].id
-        have = current.get(pid, [])
-        wanted = [key(s.name, s.performer, s.role, s.allowance_hours, s.department_name, agency_ids.get(s.agency_code))
+        wanted = [(s.name, s.performer, s.role, s.allowance_hours, s.department_name, agency_ids.get(s.agency_code))
                   for s in spec.steps]
-        if [key(s.name, s.performer, s.role, s.allowance_hours, s.department_name, s.agency_id) for s in have] == wanted:
+        if current.get(pid, []) == wanted:
             continue
         touched.add(pid)
-        delete.extend(step.id for step in have)
+        delete.extend(step_ids.get(pid, []))
         create.extend(
             ProcedureStep(procedure_id=pid, order=order, name=name, performer=performer, role=role,
                           allowance_hours=hours, department_name=department, agency_id=agency_id)
