@@ -17,7 +17,7 @@ from barcode.writer import SVGWriter
 # Code128 with 0.25 mm modules reads well on office laser printers and fits an A5 page
 # (a 25-character dossier code is about 75 mm wide).
 BARCODE_MODULE_MM = 0.25
-BARCODE_HEIGHT_MM = 9.0
+BARCODE_HEIGHT_MM = 8.0
 
 
 def qr_svg(data: str, *, border: int = 1) -> str:

@@ -234,10 +234,19 @@ def _write_pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
+# Why a form cannot be printed, in words the desk officer can act on.
+_NOT_APPLICABLE = {
+    "receipt": gettext_lazy("Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận và hẹn trả kết quả."),
+    "supplement": gettext_lazy("Hồ sơ không có yêu cầu bổ sung, hoàn thiện."),
+    "refusal": gettext_lazy("Hồ sơ không ở trạng thái bị từ chối tiếp nhận."),
+    "apology": gettext_lazy("Hồ sơ chưa có văn bản xin lỗi, hẹn lại ngày trả kết quả."),
+    "stop": gettext_lazy("Hồ sơ không ở trạng thái dừng giải quyết."),
+    "control-sheet": gettext_lazy("Hồ sơ chưa được tiếp nhận nên chưa có phiếu kiểm soát."),
+}
+
+
 def _not_applicable(form: str):
-    return NotFound(
-        _("Hồ sơ này không có mẫu in “%(form)s”.") % {"form": form}, code="document_not_applicable"
-    )
+    return NotFound(str(_NOT_APPLICABLE[form]), code="document_not_applicable")
 
 
 def _event(events, *statuses: int):

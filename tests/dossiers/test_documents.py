@@ -242,6 +242,22 @@ def test_receipt_needs_a_code(make_dossier):
     with pytest.raises(NotFound) as caught:
         render_dossier_form(dossier, "receipt")
     assert caught.value.code == "document_not_applicable"
+    assert "chưa được tiếp nhận" in str(caught.value.detail)
+
+
+def test_receipt_of_a_dossier_with_little_data_still_prints(place):
+    dossier = Dossier.objects.create(
+        code="000.21.30.H34-261120-0099",
+        procedure=place.procedure,
+        agency=place.ward,
+        status=Status.RECEIVED,
+        applicant_name="Đặng Ư",
+        channel=Channel.ONLINE,
+    )
+
+    text = pdf_text(render_dossier_form(dossier, "receipt"))
+
+    assert "Đặng Ư" in text and "Không có giấy tờ kèm theo." in text
 
 
 def test_an_unknown_form_is_not_found(make_dossier):
@@ -411,6 +427,7 @@ def test_stop_notice_prints_the_reason(make_dossier, people):
     assert "08 giờ 10 phút, ngày 23/11/2026" in text
     assert "09 giờ 00 phút, ngày 23/11/2026" in text
     assert "Phạm Quốc Hưng" in text
+    assert text.count(NAME) == 1, "the addressee is named once"
 
 
 def test_stop_notice_needs_a_stopped_dossier(make_dossier):
@@ -483,6 +500,19 @@ def test_control_sheet_of_a_dossier_just_received_leaves_rows_to_fill_by_hand(ma
 
     assert "…… giờ …… phút, ngày ……/……/……" in text
     assert "Hẹn trả: 24/11/2026 16:30" in text
+
+
+def test_control_sheet_names_the_other_agency_of_a_liên_thông_step(make_dossier, place, people):
+    dossier = make_dossier()
+    Step.objects.create(
+        dossier=dossier, order=1, name="Thẩm định", agency=place.ward, assignee=people.officer
+    )
+    Step.objects.create(dossier=dossier, order=2, name="Cấp giấy", agency=place.province)
+
+    text = pdf_text(render_dossier_form(dossier, "control-sheet"))
+
+    assert "Cấp giấy (UBND tỉnh Khánh Hòa)" in text
+    assert "Cơ quan phối hợp giải quyết hồ sơ: UBND tỉnh Khánh Hòa" in text
 
 
 def test_control_sheet_needs_a_code(make_dossier):
