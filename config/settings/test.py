@@ -14,3 +14,18 @@ STORAGES = {
 # Tests call tasks through the real broker only where they ask for a worker; elsewhere the
 # outbox is flushed synchronously by the test helpers.
 CELERY_TASK_ALWAYS_EAGER = False
+
+# Each xdist worker gets its own Redis database, so one worker's cache.clear() (FLUSHDB) never wipes
+# another's throttle counters or cached calendars: gw0 uses the given db, gw1 the one below it, ...
+import os  # noqa: E402
+import re  # noqa: E402
+
+from .base import REDIS_URL  # noqa: E402
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _worker.startswith("gw"):
+    _match = re.match(r"^(.*/)(\d+)$", REDIS_URL)
+    _base, _db = (_match.group(1), int(_match.group(2))) if _match else (REDIS_URL.rstrip("/") + "/", 15)
+    TEST_REDIS_URL = f"{_base}{max(_db - int(_worker[2:]), 0)}"
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TEST_REDIS_URL}}
+    CELERY_BROKER_URL = TEST_REDIS_URL
