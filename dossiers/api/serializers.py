@@ -20,7 +20,7 @@ def _name(user) -> str | None:
     return user.get_full_name() or user.get_username()
 
 
-class ApplicantSerializer(serializers.Serializer):
+class DossierApplicantSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, allow_blank=True)
     full_name = serializers.CharField(required=False, allow_blank=True, max_length=300)
     id_type = serializers.CharField(required=False, allow_blank=True)
@@ -30,7 +30,7 @@ class ApplicantSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, max_length=600)
 
 
-class ComponentInSerializer(serializers.Serializer):
+class DossierComponentInSerializer(serializers.Serializer):
     component = serializers.IntegerField(required=False, allow_null=True, help_text="Id of the catalogue component")
     name = serializers.CharField(required=False, allow_blank=True, max_length=600)
     kind = serializers.CharField(required=False, allow_blank=True)
@@ -38,21 +38,28 @@ class ComponentInSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, allow_null=True, help_text="Multipart only: a PDF, JPEG or PNG scan")
 
 
-class IntakeSerializer(serializers.Serializer):
+@extend_schema_field(DossierComponentInSerializer(many=True))
+class DossierComponentListField(serializers.ListField):
+    """Components as plain dicts: the service checks each one and names `components[<i>].<field>`."""
+
+    child = serializers.DictField()
+
+
+class DossierIntakeSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=60, help_text="Procedure code")
     agency = serializers.CharField(required=False, allow_blank=True, max_length=60,
                                    help_text="Receiving agency code; an officer's own desk by default")
     channel = serializers.ChoiceField(choices=Channel.values, required=False)
-    applicant = ApplicantSerializer()
+    applicant = DossierApplicantSerializer()
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    components = ComponentInSerializer(many=True, required=False)
+    components = DossierComponentListField(required=False)
     received_at = serializers.DateTimeField(required=False, allow_null=True,
                                             help_text="Staff only: when it was received on paper (never future)")
     return_method = serializers.ChoiceField(choices=ReturnMethod.values, required=False)
     return_address = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class ActionSerializer(serializers.Serializer):
+class DossierActionSerializer(serializers.Serializer):
     """The body of every action; each action reads the fields it needs (api.md)."""
 
     expected_version = serializers.IntegerField(required=False, allow_null=True, min_value=0,
@@ -63,7 +70,7 @@ class ActionSerializer(serializers.Serializer):
     assignee = serializers.CharField(required=False, allow_blank=True, max_length=150,
                                      help_text="transfer, assign: the officer's user name")
     items = serializers.JSONField(required=False, help_text="request-supplement: list of missing documents")
-    components = ComponentInSerializer(many=True, required=False, help_text="supplement")
+    components = DossierComponentListField(required=False, help_text="supplement")
     amount = serializers.IntegerField(required=False, help_text="request-payment, in đồng")
     result = serializers.CharField(required=False, allow_blank=True, max_length=10000, help_text="decide")
     result_file = serializers.FileField(required=False, allow_null=True, help_text="decide (multipart)")
@@ -100,7 +107,7 @@ class DossierListSerializer(serializers.Serializer):
         return dossier_is_late(obj)
 
 
-class TimelineEventSerializer(serializers.Serializer):
+class DossierEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     actor = serializers.SerializerMethodField()
@@ -112,7 +119,7 @@ class TimelineEventSerializer(serializers.Serializer):
         return obj.actor_name or _name(obj.actor)
 
 
-class StepSerializer(serializers.Serializer):
+class DossierStepSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
     agency = serializers.CharField(source="agency.code")
@@ -140,7 +147,7 @@ class StepSerializer(serializers.Serializer):
         return _name(obj.handed_by)
 
 
-class ComponentSerializer(serializers.Serializer):
+class DossierComponentSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.CharField()
     count = serializers.IntegerField()
@@ -151,7 +158,7 @@ class ComponentSerializer(serializers.Serializer):
     added_at = serializers.DateTimeField()
 
 
-class SupplementSerializer(serializers.Serializer):
+class DossierSupplementSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     requested_at = serializers.DateTimeField()
     items = serializers.CharField()
@@ -159,7 +166,7 @@ class SupplementSerializer(serializers.Serializer):
     replied_at = serializers.DateTimeField(allow_null=True)
 
 
-class ApologySerializer(serializers.Serializer):
+class DossierApologySerializer(serializers.Serializer):
     issued_at = serializers.DateTimeField()
     reason = serializers.CharField()
     old_appointment_at = serializers.DateTimeField()
@@ -182,13 +189,13 @@ class DossierDetailSerializer(DossierListSerializer):
     result = serializers.CharField(source="result_text")
     reason = serializers.CharField()
     timeline = serializers.SerializerMethodField()
-    steps = StepSerializer(many=True, source="steps.all")
-    components = ComponentSerializer(many=True, source="components.all")
-    supplements = SupplementSerializer(many=True, source="supplements.all")
+    steps = DossierStepSerializer(many=True, source="steps.all")
+    components = DossierComponentSerializer(many=True, source="components.all")
+    supplements = DossierSupplementSerializer(many=True, source="supplements.all")
     apology = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
 
-    @extend_schema_field(ApplicantSerializer)
+    @extend_schema_field(DossierApplicantSerializer)
     def get_applicant(self, obj) -> dict:
         return {
             "kind": obj.applicant_kind, "full_name": obj.applicant_name, "id_type": obj.applicant_id_type,
@@ -199,24 +206,24 @@ class DossierDetailSerializer(DossierListSerializer):
     def get_received_by(self, obj) -> str | None:
         return _name(obj.received_by)
 
-    @extend_schema_field(TimelineEventSerializer(many=True))
+    @extend_schema_field(DossierEventSerializer(many=True))
     def get_timeline(self, obj) -> list:
         events = obj.events.all()
         if not self.context.get("staff", False):
             events = [e for e in events if e.public]
-        return TimelineEventSerializer(events, many=True).data
+        return DossierEventSerializer(events, many=True).data
 
-    @extend_schema_field(ApologySerializer(allow_null=True))
+    @extend_schema_field(DossierApologySerializer(allow_null=True))
     def get_apology(self, obj):
         apology = getattr(obj, "apology", None)
-        return ApologySerializer(apology).data if apology is not None else None
+        return DossierApologySerializer(apology).data if apology is not None else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_available_actions(self, obj) -> list:
         return self.context.get("available_actions", [])
 
 
-class NoticeSerializer(serializers.Serializer):
+class DossierNoticeSerializer(serializers.Serializer):
     event = serializers.CharField()
     channel = serializers.CharField()
     recipient = serializers.CharField()

@@ -25,12 +25,12 @@ from organisation.models import Agency
 from procedures.models import Procedure
 
 from .serializers import (
-    ActionSerializer,
+    DossierActionSerializer,
     DossierDetailSerializer,
+    DossierEventSerializer,
+    DossierIntakeSerializer,
     DossierListSerializer,
-    IntakeSerializer,
-    NoticeSerializer,
-    TimelineEventSerializer,
+    DossierNoticeSerializer,
 )
 
 FORMS = ("receipt", "supplement", "refusal", "apology", "control-sheet")
@@ -172,12 +172,12 @@ class DossierListCreate(generics.GenericAPIView):
         return self.get_paginated_response(DossierListSerializer(page, many=True).data)
 
     @extend_schema(
-        request={"application/json": IntakeSerializer, "multipart/form-data": IntakeSerializer},
+        request={"application/json": DossierIntakeSerializer, "multipart/form-data": DossierIntakeSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
         responses={201: DossierDetailSerializer},
     )
     def post(self, request):
-        body = IntakeSerializer(data=request_data(request))
+        body = DossierIntakeSerializer(data=request_data(request))
         body.is_valid(raise_exception=True)
         v = body.validated_data
         procedure = _procedure(v["procedure"])
@@ -263,11 +263,11 @@ class DossierAction(generics.GenericAPIView):
     403 when the caller's role does not, 404 for an unknown action. Optional `expected_version` (or
     `If-Match`) guards against a concurrent change."""
 
-    serializer_class = ActionSerializer
+    serializer_class = DossierActionSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        request={"application/json": DossierActionSerializer, "multipart/form-data": DossierActionSerializer},
         parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH,
                                      enum=list(services.ACTIONS))],
         responses={200: DossierDetailSerializer},
@@ -277,7 +277,7 @@ class DossierAction(generics.GenericAPIView):
         if handler is None:
             raise NotFound(_("Không có thao tác “%(action)s”.") % {"action": action}, code="unknown_action")
         dossier = selectors.get_visible_dossier(request.user, code)
-        body = ActionSerializer(data=request_data(request))
+        body = DossierActionSerializer(data=request_data(request))
         body.is_valid(raise_exception=True)
         v = body.validated_data
         kwargs = _action_kwargs(action, v)
@@ -289,25 +289,25 @@ class DossierAction(generics.GenericAPIView):
 class DossierTimeline(generics.GenericAPIView):
     """The audit trail, oldest first; a citizen sees the public events."""
 
-    serializer_class = TimelineEventSerializer
+    serializer_class = DossierEventSerializer
 
     def get(self, request, code):
         dossier = selectors.get_visible_dossier(request.user, code)
         page = self.paginate_queryset(selectors.timeline_for(dossier, request.user))
-        return self.get_paginated_response(TimelineEventSerializer(page, many=True).data)
+        return self.get_paginated_response(DossierEventSerializer(page, many=True).data)
 
 
 class DossierNotices(generics.GenericAPIView):
     """The notices sent or queued about the dossier (staff only)."""
 
-    serializer_class = NoticeSerializer
+    serializer_class = DossierNoticeSerializer
 
     def get(self, request, code):
         dossier = selectors.get_visible_dossier(request.user, code)
         if not selectors.is_staff_viewer(request.user):
             raise NotAllowed(_("Chỉ cán bộ được xem các thông báo của hồ sơ."))
         page = self.paginate_queryset(selectors.notices_for(dossier))
-        return self.get_paginated_response(NoticeSerializer(page, many=True).data)
+        return self.get_paginated_response(DossierNoticeSerializer(page, many=True).data)
 
 
 class PdfRenderer(BaseRenderer):
