@@ -1,5 +1,12 @@
 """Pages of the notices app."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "notices"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("da-doc/", views.mark_read, name="mark_read"),
+]
