@@ -64,6 +64,9 @@ class Rating(models.Model):
         verbose_name_plural = _("đánh giá hài lòng")
         indexes = [models.Index(fields=["created_at"])]
 
+    def __str__(self):
+        return f"{self.dossier_id} {self.overall}"
+
 
 class FeedbackStatus(models.TextChoices):
     """Open while `received` or `needs_info`; `refused` and `answered` close it."""
@@ -115,6 +118,9 @@ class Feedback(models.Model):
         verbose_name_plural = _("phản ánh, kiến nghị")
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["agency", "received_at"]), models.Index(fields=["status", "answer_due_at"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
 
 
 # --- accounts -------------------------------------------------------------------------------------
