@@ -966,9 +966,17 @@ def decide(dossier, *, actor, result: str, result_file=None, expected_version=No
             d = _lock(dossier, expected_version)
             t = _check(d, actor, "decide")
             when, before = _when(at), d.status
-            _close_open_steps(_steps(d), when)
+            steps = _steps(d)
+            _close_open_steps(steps, when)
+            # The result goes back to the receiving desk; its "return the result" step, if the procedure
+            # ends with one, starts now (and finishes when the result is handed over).
+            last = steps[-1] if steps else None
+            if (last is not None and last.started_at is None and last.role == Role.DESK_OFFICER
+                    and last.agency_id == d.agency_id):
+                _start_step(last, when, handed_by=actor)
             d.status, d.result_text = t.to_status, result
-            fields = {"status", "result_text"}
+            d.current_agency = d.agency
+            fields = {"status", "result_text", "current_agency"}
             if result_file is not None:
                 upload = store_upload(result_file, folder="results", content_type=content_type, safe_name=safe_name)
                 stored.append(upload.name)
@@ -990,6 +998,7 @@ def return_result(dossier, *, actor, expected_version=None, at: datetime | None 
         d = _lock(dossier, expected_version)
         t = _check(d, actor, "return")
         when, before = _when(at), d.status
+        _close_open_steps(_steps(d), when)
         d.status, d.returned_at = t.to_status, when
         d.current_agency = d.agency
         _save(d, {"status", "returned_at", "current_agency"})

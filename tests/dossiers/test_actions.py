@@ -207,6 +207,21 @@ def test_decide_with_an_electronic_result(make_dossier, staff):
     d.result_file.storage.delete(d.result_file.name)
 
 
+def test_decide_starts_the_desks_return_step(staff, make_procedure, make_dossier):
+    p = make_procedure(steps=[("Thẩm định", "receiving", "processing_officer", 8),
+                              ("Phê duyệt", "receiving", "head", 4),
+                              ("Trả kết quả", "receiving", "desk_officer", 2)])
+    d = make_dossier(4, procedure=p)
+    d = services.transfer(d, actor=staff.officer)
+    d = services.decide(d, actor=staff.head, result="x")
+    appraisal, approval, give_back = d.steps.order_by("order")
+    assert approval.finished_at == d.finished_at and give_back.started_at == d.finished_at
+    assert give_back.finished_at is None and d.current_agency_id == d.agency_id
+    d = services.return_result(d, actor=staff.desk)
+    give_back.refresh_from_db()
+    assert give_back.finished_at == d.returned_at and give_back.verdict in ("early", "on_time")
+
+
 def test_return_only_at_the_receiving_desk(make_dossier, staff, org, make_user):
     d = make_dossier(9)
     with pytest.raises(NotAllowed):
