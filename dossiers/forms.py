@@ -139,9 +139,9 @@ class IntakeForm(forms.Form):
         return "\n".join(f"- {c.name} ({c.kind_label}, {c.count})" for c in self.missing_required())
 
     def applicant(self) -> dict:
-        d = self.cleaned_data
+        d = getattr(self, "cleaned_data", {})
         return {
-            "full_name": d["full_name"], "id_type": d["id_type"], "id_number": d.get("id_number", ""),
+            "full_name": d.get("full_name", ""), "id_type": d.get("id_type", ""), "id_number": d.get("id_number", ""),
             "phone": d.get("phone", ""), "email": d.get("email", ""), "address": d.get("address", ""),
             "owner_name": d.get("owner_name", ""), "owner_id_number": d.get("owner_id_number", ""),
         }

@@ -235,7 +235,10 @@ def intake(request, code):
     procedure = _intake_procedure(agency, code)
     if request.method == "POST":
         form = f.IntakeForm(request.POST, request.FILES, procedure=procedure, agencies=agencies, default_agency=agency)
-        if form.is_valid():
+        valid = form.is_valid()
+        # The applicant's data is checked by the service's rules now too, so every problem shows at once.
+        valid = _check_applicant(form) and valid
+        if valid:
             if form.decision != "receive":
                 slip = _counter_slip(request, form, procedure)
                 if slip is not None:
@@ -256,6 +259,19 @@ def intake(request, code):
         "suggested_items": form.suggested_missing_items() if form.is_bound else "",
     }
     return render(request, "dossiers/intake.html", context, status=status)
+
+
+def _check_applicant(form: f.IntakeForm) -> bool:
+    from .services import clean_applicant
+
+    try:
+        clean_applicant(form.applicant())
+    except ValidationFailed as exc:
+        fresh = {key: msgs for key, msgs in exc.fields.items()
+                 if f.INTAKE_FIELD_MAP.get(key, key) not in form.errors}
+        f.add_service_errors(form, fresh, f.INTAKE_FIELD_MAP)
+        return False
+    return True
 
 
 def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier | None:
@@ -316,29 +332,12 @@ def _call(fn, **kwargs):
     return fn(**{k: v for k, v in kwargs.items() if k in params})
 
 
-APPOINTMENT_NOTES = {
-    "before_opening": gettext_lazy("Nhận trước giờ làm việc: tính từ đầu giờ làm việc."),
-    "lunch_break": gettext_lazy("Nhận trong giờ nghỉ trưa: tính từ đầu buổi chiều."),
-    "after_closing": gettext_lazy("Nhận sau giờ làm việc: tính từ sáng ngày làm việc tiếp theo."),
-    "non_working_day": gettext_lazy("Nhận vào ngày nghỉ: tính từ ngày làm việc tiếp theo."),
-    "swapped_working_day": gettext_lazy("Ngày làm bù được tính là ngày làm việc."),
-    "extra_working_day": gettext_lazy("Ngày làm việc bổ sung được tính."),
-    "after_same_day_cutoff": gettext_lazy("Nhận sau giờ chốt trong ngày: trả vào ngày làm việc tiếp theo."),
-    "due_date_moved": gettext_lazy("Hạn rơi vào ngày nghỉ: lùi sang ngày làm việc tiếp theo."),
-}
+def explanation_rows(appointment) -> list[str]:
+    """The appointment's explanation in the request's language (worktime's wording): days skipped and why,
+    and how the start was shifted."""
+    from worktime.explain import entry_label
 
-
-def explanation_rows(appointment) -> list[dict]:
-    """The appointment's explanation in Vietnamese: days skipped and why, and how the start was shifted."""
-    rows = []
-    for entry in appointment.explanation:
-        item = entry.as_dict()
-        if item.get("type") == "skip":
-            text = _("Nghỉ cuối tuần") if item.get("reason") == "weekend" else _("Nghỉ lễ: %(name)s") % {"name": item.get("label")}
-        else:
-            text = str(APPOINTMENT_NOTES.get(item.get("reason"), item.get("label", "")))
-        rows.append({"date": parse_date(item["date"]) if item.get("date") else None, "text": text})
-    return rows
+    return [entry_label(entry) for entry in appointment.explanation]
 
 
 @staff_required
@@ -360,7 +359,10 @@ def appointment_preview(request, code):
     except DomainError as exc:
         context["error"] = exc.detail
     else:
+        from worktime.explain import weekday_name
+
         context["appointment_at"] = appointment.appointment_at
+        context["weekday"] = weekday_name(timezone.localtime(appointment.appointment_at).date())
         context["explanation"] = explanation_rows(appointment)
     return render(request, "dossiers/_appointment.html", context)
 
@@ -506,7 +508,9 @@ def _apology(dossier):
 
 
 def _render_detail(request, dossier, *, bound: tuple[str, object] | None = None, status: int = 200):
-    names = available_actions(dossier, request.user)
+    order = list(ACTION_SCREENS)
+    # The everyday actions first, the ones that end or refuse the dossier last.
+    names = sorted(available_actions(dossier, request.user), key=order.index)
     forms_by_name = {name: build_action_form(name, dossier) for name in names}
     if bound is not None:
         forms_by_name[bound[0]] = bound[1]

@@ -459,3 +459,12 @@ def test_stop_and_withdrawal_from_the_page(client, staff, make_dossier):
     assert act(client, withdrawn, "stop", reason="Đóng hồ sơ đã rút").status_code == 302
     withdrawn.refresh_from_db()
     assert withdrawn.status == Status.STOPPED
+
+
+def test_every_intake_problem_shows_at_once(client, staff, procedure):
+    client.force_login(staff.desk)
+    components = list(procedure.components.all())
+    data = intake_data(procedure, id_number="12345", **{f"comp_{components[1].pk}": None})
+    html = text(client.post(f"/ho-so/tiep-nhan/{procedure.code}/", data))
+    assert "Còn thiếu giấy tờ bắt buộc" in html
+    assert "12 chữ số" in error_after(html, "id_id_number")
