@@ -26,7 +26,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from weasyprint import HTML
 
 from organisation.errors import NotFound
 
@@ -231,6 +230,9 @@ def _write_pdf(template: str, context: dict) -> bytes:
     context = {"font_css": font_css(), **context}
     html = render_to_string(template, context)
     base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
+    # Imported here, after the loggers above are quietened and only in processes that print.
+    from weasyprint import HTML
+
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
