@@ -158,6 +158,9 @@ def search_catalogue(
 
 def get_public_procedure(code: str, today: datetime.date | None = None) -> Procedure:
     """One public procedure with everything its page shows; NotFound for drafts and those out of effect."""
+    if not code or len(code) > MAX_CODE_LENGTH or "\x00" in code:  # PostgreSQL refuses NUL in a string
+        raise NotFound(_("Không tìm thấy thủ tục mã “%(code)s”.") % {"code": code[:MAX_CODE_LENGTH]},
+                       code="procedure_not_found")
     procedure = (
         public_procedures(today)
         .filter(code=code)

@@ -53,3 +53,9 @@ def test_hidden_procedure_is_not_found_by_filters_either(api, org, procedures):
 def test_unknown_code_is_404(api, client, db):
     assert api.get("/api/v1/procedures/0.000000/").status_code == 404
     assert client.get("/thu-tuc/0.000000/").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["a%00b", "x" * 300, "%C4%91%C4%83ng"])
+def test_odd_codes_are_404_not_500(api, client, db, code):
+    assert api.get(f"/api/v1/procedures/{code}/").status_code == 404
+    assert client.get(f"/thu-tuc/{code}/").status_code == 404
