@@ -1,6 +1,6 @@
 FROM python:3.11-slim-bookworm
 # WeasyPrint needs Pango; fonts for the printed forms ship in static/fonts.
-RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 gettext \
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt constraints.txt ./

@@ -48,6 +48,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua@localhost")
 DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
 # Minutes between two deadline sweeps run by Celery beat.
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
+# The portal's public address, printed in the QR code of receipts as a look-up link (empty: the bare code).
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
 
@@ -234,7 +236,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and its font subsetter log dozens of lines per printed form.
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
