@@ -32,6 +32,7 @@ run: install
 	DJANGO_SETTINGS_MODULE=config.settings.dev HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run_portal.py
 
 test: install-test
+	bash scripts/ensure_system_packages.sh
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	  $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
