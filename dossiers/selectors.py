@@ -190,10 +190,27 @@ def actions_available(dossier: Dossier, user) -> list[str]:
     from .services import roles_for, staff_pairs
 
     pairs = staff_pairs(user)
-    return [
+    actions = [
         action for action in tt.ACTION_NAMES
         if action != "submit" and tt.allowed(action, dossier.status, roles_for(dossier, user, action, pairs))
     ]
+    if "apologize" in actions and not _apology_open(dossier):
+        actions.remove("apologize")
+    return actions
+
+
+def _apology_open(dossier: Dossier) -> bool:
+    """The apology is offered once, and only when owed (late or within a working day of the appointment)."""
+    try:
+        dossier.apology  # noqa: B018 - a reverse one-to-one: raises when there is none
+        return False
+    except Dossier.apology.RelatedObjectDoesNotExist:
+        pass
+    try:
+        from .deadlines import apology_owed
+    except ImportError:  # pragma: no cover - the deadlines module ships with the app
+        return True
+    return apology_owed(dossier)
 
 
 def timeline_for(dossier: Dossier, user) -> QuerySet:

@@ -25,6 +25,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notices.services import notify_citizen, notify_staff
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
@@ -49,20 +50,20 @@ from .uploads import delete_stored, store_upload, validate_upload
 
 # Vietnamese names of the actions, for messages and the timeline.
 ACTION_LABELS = {
-    "submit": "nộp hồ sơ trực tuyến",
-    "receive": "tiếp nhận",
-    "refuse": "từ chối tiếp nhận",
-    "transfer": "chuyển xử lý",
-    "assign": "phân công",
-    "request-supplement": "yêu cầu bổ sung",
-    "supplement": "nhận hồ sơ bổ sung",
-    "request-payment": "yêu cầu nộp phí",
-    "confirm-payment": "xác nhận đã nộp phí",
-    "decide": "phê duyệt kết quả",
-    "return": "trả kết quả",
-    "withdraw": "rút hồ sơ",
-    "stop": "dừng xử lý",
-    "apologize": "xin lỗi, hẹn lại",
+    "submit": gettext_lazy("nộp hồ sơ trực tuyến"),
+    "receive": gettext_lazy("tiếp nhận"),
+    "refuse": gettext_lazy("từ chối tiếp nhận"),
+    "transfer": gettext_lazy("chuyển xử lý"),
+    "assign": gettext_lazy("phân công"),
+    "request-supplement": gettext_lazy("yêu cầu bổ sung"),
+    "supplement": gettext_lazy("nhận hồ sơ bổ sung"),
+    "request-payment": gettext_lazy("yêu cầu nộp phí"),
+    "confirm-payment": gettext_lazy("xác nhận đã nộp phí"),
+    "decide": gettext_lazy("phê duyệt kết quả"),
+    "return": gettext_lazy("trả kết quả"),
+    "withdraw": gettext_lazy("rút hồ sơ"),
+    "stop": gettext_lazy("dừng xử lý"),
+    "apologize": gettext_lazy("xin lỗi, hẹn lại"),
 }
 
 # Actions whose roles count only at the receiving agency's desk; the others also count at the agency
