@@ -208,8 +208,7 @@ class FeedbackForm(forms.Form):
         choices = [("", _("– Không gắn với hồ sơ –"))] + [(d.reference, f"{d.reference} – {d.procedure.name}")
                                                         for d in dossiers]
         self.fields["dossier"].choices = choices
-        if len(choices) == 1:
-            del self.fields["dossier"]
+        self.has_dossiers = len(choices) > 1
 
 
 class FeedbackReplyForm(forms.Form):
