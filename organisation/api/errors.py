@@ -10,13 +10,22 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from organisation.errors import DomainError
 
 
+def _join(key, sub: str) -> str:
+    """`components` + `0.count` -> `components[0].count` (DRF keys list items by their index)."""
+    head, _, rest = sub.partition(".")
+    if head.isdigit():
+        return f"{key}[{head}]" + (f".{rest}" if rest else "")
+    return f"{key}.{sub}"
+
+
 def _flatten(detail) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
+            key = str(key)
             if isinstance(value, dict):
                 for sub, msgs in _flatten(value).items():
-                    fields[f"{key}.{sub}"] = msgs
+                    fields[_join(key, sub)] = msgs
             elif isinstance(value, list):
                 msgs = []
                 for i, item in enumerate(value):
