@@ -69,8 +69,8 @@ def test_feedback_about_own_dossier_goes_to_its_agency_and_not_about_others(citi
     other = login(other_citizen).post("/cong-dan/phan-anh/gui/", {
         "dossier": dossier.code, "agency": org.commune.pk, "name": "B", "subject": "x", "body": "y"})
     assert other.status_code == 400
-    from rest_framework.test import APIClient
     from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
 
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=other_citizen).key}")
