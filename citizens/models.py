@@ -14,10 +14,16 @@ class CitizenProfile(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     verified_at = models.DateTimeField(_("xác thực lúc"), null=True, blank=True)
+    # The `sub` claim of the national identity service (OpenID Connect), when the account came from there.
+    oidc_subject = models.CharField(max_length=255, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("hồ sơ công dân")
         verbose_name_plural = _("hồ sơ công dân")
+        constraints = [
+            models.UniqueConstraint(fields=["oidc_subject"], condition=~models.Q(oidc_subject=""),
+                                    name="one_profile_per_oidc_subject"),
+        ]
 
     def __str__(self):
         return self.full_name
