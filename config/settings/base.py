@@ -42,6 +42,8 @@ SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "")
 # E-mail backend (Django's); the demo writes mails to var/mail.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# SMTP time-out in seconds, so a stuck mail server cannot hold a worker.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 # Sender address of notices.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua@localhost")
 # Mark dossiers "due soon" this many working hours before their appointment (default one working day).
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisation.context_processors.staff",
+                "notices.context_processors.unread_notices",
             ],
         },
     }
@@ -207,6 +210,8 @@ SPECTACULAR_SETTINGS = {
 # fresh machine still runs a real worker and beat with nothing else installed.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # A Redis that takes the connection and then goes silent must not hang a request's publish.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = BASE_DIR / "var" / "broker"
