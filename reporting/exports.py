@@ -57,10 +57,15 @@ def _value(row: Row, name: str):
     return value
 
 
-def _sheet(wb: Workbook, title: str, first_header: str, rows: list[Row], totals: Row | None = None, first: bool = False):
+TREND_COLUMNS = ("received", "finished", "early", "on_time", "late", "pending_in_time", "pending_late", "on_time_rate",
+                 "online", "online_share")
+
+
+def _sheet(wb: Workbook, title: str, first_header: str, rows: list[Row], totals: Row | None = None, first: bool = False,
+           only: tuple[str, ...] | None = None):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title[:31]
-    cols = row_columns()
+    cols = [(n, h) for n, h in row_columns() if only is None or n in only]
     ws.append([first_header, *[h for _name, h in cols]])
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -106,7 +111,7 @@ def dashboard_workbook(dash: Dashboard, index: Index766 | None = None) -> bytes:
     kind = _("Thủ tục") if dash.breakdown_kind == "procedure" else _("Lĩnh vực")
     _sheet(wb, kind, kind, dash.breakdown, dash.totals)
     _sheet(wb, _("Kênh nộp"), _("Kênh nộp"), dash.channels, dash.totals)
-    _sheet(wb, _("Theo tháng"), _("Tháng"), dash.trend)
+    _sheet(wb, _("Theo tháng"), _("Tháng"), dash.trend, only=TREND_COLUMNS)
     fb = dash.feedback
     ws = wb.create_sheet(_("Phản ánh kiến nghị"))
     ws.append([_("Chỉ tiêu"), _("Giá trị")])

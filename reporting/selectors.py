@@ -17,16 +17,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from citizens.models import Feedback, FeedbackStatus, Overall
+from citizens.models import Feedback, FeedbackStatus, Overall, Rating
 from dossiers.models import Channel, Dossier, DossierComponent, Status, Verdict
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency, Role
@@ -223,8 +225,9 @@ def metric_q(metric: str, end_at: datetime) -> Q:
     pending_in_time = unfinished & (Q(appointment_at__gte=end_at) | Q(appointment_at__isnull=True))
     late = finished & Q(verdict=Verdict.LATE)
     late_all = late | pending_late
-    components = DossierComponent.objects.filter(dossier_id=OuterRef("pk"))
-    digitised = Q(Exists(components)) & ~Q(Exists(components.filter(file="")))
+    # "Not scanned" and "complained" are small sets: `id IN (...)` lets PostgreSQL hash them once.
+    unscanned = DossierComponent.objects.filter(file="").values("dossier_id")
+    digitised = Q(Exists(DossierComponent.objects.filter(dossier_id=OuterRef("pk")))) & ~Q(id__in=unscanned)
     decided = finished & Q(status__in=DECIDED_STATUSES)
     rules = {
         "received": Q(pk__isnull=False),
@@ -251,8 +254,8 @@ def metric_q(metric: str, end_at: datetime) -> Q:
         "very_satisfied": Q(rating__overall=Overall.VERY_SATISFIED),
         "satisfied": Q(rating__overall=Overall.SATISFIED),
         "dissatisfied": Q(rating__overall=Overall.DISSATISFIED),
-        "complained": Q(rating__overall=Overall.DISSATISFIED)
-        | Q(Exists(Feedback.objects.filter(dossier_id=OuterRef("pk"), is_complaint=True))),
+        "complained": Q(id__in=Rating.objects.filter(overall=Overall.DISSATISFIED).values("dossier_id"))
+        | Q(id__in=Feedback.objects.filter(is_complaint=True, dossier__isnull=False).values("dossier_id")),
     }
     try:
         return rules[metric]
@@ -344,16 +347,71 @@ class Row:
 RATES = ("on_time_rate", "online_share", "apologised_late_share", "satisfaction_rate", "in_time_rate")
 
 
-def _aggregates(end_at: datetime) -> dict:
-    out = {name: Count("id", filter=metric_q(name, end_at)) for name in ROW_COUNTS if name != "received"}
-    out["received"] = Count("id")
-    out["supplement_rounds"] = Coalesce(Sum("supplement_count"), 0)
+# Counts read from the dossier row alone: with the covering index of reporting/migrations/0001 PostgreSQL
+# answers them from the index (an index-only scan of the period), without touching the table.
+ROW_ONLY = (
+    "finished", "early", "on_time", "late", "pending_in_time", "pending_late", "online", "counter", "postal",
+    "supplemented", "supplemented_twice",
+)
+RATING_COUNTS = ("rated", "very_satisfied", "satisfied", "dissatisfied")
+TREND_NUMBERS = ("finished", "early", "on_time", "late", "pending_in_time", "pending_late", "online")
+
+
+def _aggregates(end_at: datetime, names: Iterable[str] = (*ROW_ONLY, "supplement_rounds")) -> dict:
+    # COUNT(received_at), not COUNT(id): every column the query reads is in the covering index.
+    out = {"received": Count("received_at")}
+    for name in names:
+        if name == "supplement_rounds":
+            out[name] = Coalesce(Sum("supplement_count"), 0)
+        elif name != "received":
+            out[name] = Count("received_at", filter=metric_q(name, end_at))
     return out
 
 
-def _grouped(flt: ReportFilter, keys: dict) -> list[dict]:
-    """One GROUP BY query: a dict of counts per combination of keys."""
-    return list(received_in(flt).annotate(**keys).values(*keys).annotate(**_aggregates(flt.end_at)).order_by())
+@contextmanager
+def analytic_queries():
+    """Report queries are short scans with many filtered counts: PostgreSQL's JIT compiler costs more
+    than it saves on them, and parallel workers each rebuild the same hashed sub-plans while taking
+    the cores the desks' requests need (2 cores in the reference machine); both are switched off for
+    the report's transaction (measured in bench/bench_reports.py)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS) -> list[dict]:
+    """Counts per combination of keys: one GROUP BY over the dossier rows, and one each for the
+    apologies and the ratings when asked (small joins instead of joining every row to both tables)."""
+    names = set(names)
+    base = received_in(flt).annotate(**keys)
+    wanted = [n for n in (*ROW_ONLY, "supplement_rounds") if n in names]
+    rows = {tuple(d[k] for k in keys): d for d in _values(base, keys, _aggregates(flt.end_at, wanted))}
+    if "apologised_late" in names:
+        late = base.filter(apology__isnull=False).filter(metric_q("late_all", flt.end_at))
+        for d in _values(late, keys, {"apologised_late": Count("received_at")}):
+            rows[tuple(d[k] for k in keys)]["apologised_late"] = d["apologised_late"]
+    if names & set(RATING_COUNTS):
+        # A rating is given after the dossier is finished, so never before the period starts: the
+        # condition is always true and lets PostgreSQL read only the ratings given since then.
+        rated = base.filter(rating__created_at__gte=flt.start_at)
+        counts = {"rated": Count("received_at")}
+        for overall in ("very_satisfied", "satisfied", "dissatisfied"):
+            counts[overall] = Count("received_at", filter=Q(rating__overall=overall))
+        for d in _values(rated, keys, counts):
+            rows[tuple(d[k] for k in keys)].update({k: d[k] for k in counts})
+    return list(rows.values())
+
+
+def _values(qs: QuerySet, keys: dict, aggregates: dict) -> list[dict]:
+    """GROUP BY the keys, or one row of totals when there are none."""
+    if not keys:
+        return [qs.aggregate(**aggregates)]
+    return list(qs.values(*keys).annotate(**aggregates).order_by())
 
 
 def _bucket_expression(tree: AgencyTree, unit: Unit | None, scope: set[int] | None):
@@ -398,6 +456,11 @@ class Report:
 
 def report(flt: ReportFilter, group_by: str, tree: AgencyTree | None = None) -> Report:
     """The on-time report grouped one way; the totals are the sum of the rows (each dossier in one row)."""
+    with analytic_queries():
+        return _report(flt, group_by, tree)
+
+
+def _report(flt: ReportFilter, group_by: str, tree: AgencyTree | None = None, names: Iterable[str] = Row.NUMBERS) -> Report:
     if group_by not in GROUP_BY:
         raise ValidationFailed(_("Cách nhóm không hợp lệ."), fields={"group_by": [_("Chọn một trong: %(v)s.") % {"v": ", ".join(GROUP_BY)}]})
     key_expr = {
@@ -407,7 +470,7 @@ def report(flt: ReportFilter, group_by: str, tree: AgencyTree | None = None) -> 
         "channel": F("channel"),
         "month": TruncMonth("received_at", tzinfo=tz()),
     }[group_by]
-    data = _grouped(flt, {"k": key_expr})
+    data = _grouped(flt, {"k": key_expr}, names)
     if group_by == "month":
         by_key = {d["k"].astimezone(tz()).date().replace(day=1) if isinstance(d["k"], datetime) else d["k"]: d for d in data}
         months = flt.period.months() if flt.month is None else [flt.month]
@@ -438,8 +501,11 @@ def on_time_report(scope_ids: set[int] | None, date_from: date, date_to: date, g
 
 
 def totals(flt: ReportFilter) -> Row:
-    data = received_in(flt).aggregate(**_aggregates(flt.end_at))
-    return Row(key="total", label=_("Tổng cộng")).add(data)
+    row = Row(key="total", label=_("Tổng cộng"))
+    with analytic_queries():
+        for d in _grouped(flt, {}):
+            row.add(d)
+    return row
 
 
 def compare(current: Row, previous: Row) -> dict[str, dict]:
@@ -533,8 +599,22 @@ def dashboard(
     field_id: int | None = None,
     procedure_id: int | None = None,
     tree: AgencyTree | None = None,
+    with_trend: bool = True,
 ) -> Dashboard:
-    """Totals, comparison, units (children of the chosen unit), fields or procedures, channels, trend."""
+    """Totals, comparison, units (children of the chosen unit), fields or procedures, channels, and the
+    12-month trend unless `with_trend` is False (the page loads it separately: it reads a year of rows)."""
+    with analytic_queries():
+        return _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_trend)
+
+
+def trend(flt: ReportFilter) -> list[Row]:
+    """The twelve months up to the period's end, each as it stood at the period's end."""
+    months = trailing_months(flt.period.end, 12)
+    with analytic_queries():
+        return _report(replace(flt, period=Period(months.start, flt.period.end)), "month", names=TREND_NUMBERS).rows
+
+
+def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_trend) -> Dashboard:
     tree = tree or AgencyTree.load()
     unit = tree.resolve(agency, scope_ids) if agency else tree.default_unit(scope_ids)
     procedure = None
@@ -592,9 +672,11 @@ def dashboard(
     breakdown = [Row(key=k, label=labels.get(k, (k, str(k)))[1], id=k).add(v) for k, v in by_part.items()]
     breakdown.sort(key=lambda r: r.label)
 
-    trend_period = trailing_months(period.end, 12)
-    trend_flt = replace(flt, period=Period(trend_period.start, period.end))
-    trend = report(trend_flt, "month").rows
+    if with_trend:
+        months = trailing_months(period.end, 12)
+        trend_rows = _report(replace(flt, period=Period(months.start, period.end)), "month", names=TREND_NUMBERS).rows
+    else:
+        trend_rows = []
 
     return Dashboard(
         period=period,
@@ -611,7 +693,7 @@ def dashboard(
         breakdown=breakdown,
         breakdown_kind=breakdown_kind,
         channels=_channel_rows(by_channel),
-        trend=trend,
+        trend=trend_rows,
         feedback=feedback_summary(flt),
         filter=flt,
     )
@@ -673,13 +755,19 @@ class Index766:
 
 def index_766(scope_ids: set[int] | None, period: Period, agency: str | None = None, tree: AgencyTree | None = None) -> Index766:
     """Every indicator of the 766 index for the caller's scope (or one unit of it) over a period."""
+    with analytic_queries():
+        return _index_766(scope_ids, period, agency, tree)
+
+
+def _index_766(scope_ids, period, agency, tree) -> Index766:
     tree = tree or AgencyTree.load()
     unit = tree.resolve(agency, scope_ids)
     flt = ReportFilter(period, tree.agency_ids(unit, scope_ids))
     end = flt.end_at
-    counts = received_in(flt).aggregate(
-        received=Count("id"), **{m: Count("id", filter=metric_q(m, end)) for m in INDEX_DOSSIER_METRICS}
-    )
+    base = received_in(flt)
+    counts = base.aggregate(**_aggregates(end, [m for m in INDEX_DOSSIER_METRICS if m not in ("digitised", "complained")]))
+    counts["digitised"] = base.filter(metric_q("digitised", end)).count()
+    counts["complained"] = base.filter(metric_q("complained", end)).count()
     counts.update(procedure_counts(flt.agency_ids, tree))
     fb = feedback_summary(flt)
     counts.update(feedback_due=fb.due, feedback_on_time=fb.on_time, feedback_rated=fb.rated, feedback_satisfied=fb.satisfied)
@@ -696,7 +784,7 @@ def public_unit(code: str, period: Period) -> tuple[Unit, Report]:
     if unit is None:
         raise NotFound(_("Không tìm thấy cơ quan."))
     flt = ReportFilter(period, frozenset(tree.subtree(unit.id)))
-    return unit, report(flt, "month")
+    return unit, report(flt, "month", tree)
 
 
 def row_as_dict(row: Row, with_counts: Iterable[str] | None = None) -> dict:

@@ -8,6 +8,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("xu-huong/", views.dashboard_trend, name="trend"),
     path("xuat-excel/", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("bao-cao.pdf", views.report_pdf, name="report_pdf"),
     path("ho-so/", views.dossiers, name="dossiers"),

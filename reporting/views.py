@@ -60,7 +60,7 @@ def _invalid(request, template: str, form, errors: dict | None = None, extra: di
     return render(request, template, context, status=400)
 
 
-def _dashboard_context(request, scope):
+def _dashboard_context(request, scope, with_trend: bool = True):
     """Everything the dashboard, its Excel file and its PDF show; None and a 400 page on bad input."""
     form = PeriodForm(request.GET)
     errors: dict = {}
@@ -70,7 +70,8 @@ def _dashboard_context(request, scope):
         return None, _invalid(request, "reporting/dashboard.html", form, errors)
     period = form.period
     try:
-        dash = selectors.dashboard(scope, period, request.GET.get("agency") or None, field_id, procedure_id)
+        dash = selectors.dashboard(scope, period, request.GET.get("agency") or None, field_id, procedure_id,
+                                   with_trend=with_trend)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from exc
     base = period_params(period)
@@ -81,8 +82,6 @@ def _dashboard_context(request, scope):
         here["field"] = dash.field.pk
     if dash.procedure is not None:
         here["procedure"] = dash.procedure.pk
-    trend_start = max(date.fromisoformat(dash.trend[0].key + "-01"), date(2000, 1, 1))
-    trend_base = {"kind": "custom", "from": trend_start.isoformat(), "to": period.end.isoformat()}
     ranked = selectors.ranking(dash.units)
     context = {
         "form": form,
@@ -90,15 +89,11 @@ def _dashboard_context(request, scope):
         "period": period,
         "base": base,
         "here": here,
-        "trend_base": trend_base,
         "unit_code": dash.unit.code if dash.unit else "",
         "field_id": dash.field.pk if dash.field else "",
         "procedure_id": dash.procedure.pk if dash.procedure else "",
         "ranked": ranked,
-        "trend_chart": mark_safe(charts.line_chart(  # noqa: S308 - built by charts.py, labels escaped there
-            [(r.label, r.on_time_rate) for r in dash.trend],
-            _("Tỷ lệ giải quyết đúng hạn theo tháng"),
-        )),
+        **(_trend_context(dash.trend, period) if with_trend else {}),
         "channel_chart": mark_safe(charts.share_bar(  # noqa: S308
             [(r.label, r.received) for r in dash.channels], _("Cơ cấu hồ sơ theo kênh nộp"),
         )),
@@ -109,14 +104,46 @@ def _dashboard_context(request, scope):
     return context, None
 
 
+def _trend_context(rows, period: Period) -> dict:
+    start = date.fromisoformat(rows[0].key + "-01") if rows else period.start
+    return {
+        "trend": rows,
+        # The months' numbers link to their dossiers: the 12 months as one custom period, one month each.
+        "trend_base": {"kind": "custom", "from": start.isoformat(), "to": period.end.isoformat()},
+        "trend_chart": mark_safe(charts.line_chart(  # noqa: S308 - built by charts.py, labels escaped there
+            [(r.label, r.on_time_rate) for r in rows], _("Tỷ lệ giải quyết đúng hạn theo tháng"),
+        )),
+    }
+
+
 @login_required
 def dashboard(request):
-    """The managers' dashboard (/bao-cao/): KPIs, comparison, drill-down, charts."""
+    """The managers' dashboard (/bao-cao/): KPIs, comparison, drill-down, charts.
+
+    The 12-month trend reads a year of dossiers, so the page asks for it separately (htmx, or a link
+    without JavaScript) and shows the rest at once."""
     scope = _scope(request)
-    context, error = _dashboard_context(request, scope)
+    context, error = _dashboard_context(request, scope, with_trend=False)
     if error is not None:
         return error
     return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+def dashboard_trend(request):
+    """The 12-month trend of the dashboard: a fragment for htmx, a page of its own otherwise."""
+    scope = _scope(request)
+    errors: dict = {}
+    form, flt, unit, _metric = _behind_filter(request, scope, errors)
+    if flt is None:
+        return _invalid(request, "reporting/trend.html", form, errors)
+    context = {
+        "unit": unit, "period": flt.period, "unit_code": unit.code if unit else "",
+        "field_id": flt.field_id or "", "procedure_id": flt.procedure_id or "",
+        **_trend_context(selectors.trend(flt), flt.period),
+    }
+    template = "reporting/_trend.html" if getattr(request, "htmx", False) else "reporting/trend.html"
+    return render(request, template, context)
 
 
 @login_required
@@ -167,14 +194,16 @@ def _behind_filter(request, scope, errors: dict):
     channel = request.GET.get("channel") or None
     if channel and channel not in {c for c, _label in selectors.Channel.choices}:
         errors["channel"] = [_("Kênh nộp không hợp lệ.")]
+    # `in_month` narrows a list to the dossiers received in one month of the period (a row of the
+    # trend); `month` already names the period itself when the period is a month.
     month = None
-    raw_month = request.GET.get("month", "").strip()
+    raw_month = request.GET.get("in_month", "").strip()
     if raw_month:
         try:
             y, m = (int(x) for x in raw_month.split("-"))
             month = date(y, m, 1)
         except ValueError:
-            errors["month"] = [_("Nhập tháng theo dạng YYYY-MM.")]
+            errors["in_month"] = [_("Nhập tháng theo dạng YYYY-MM.")]
     if not form.is_valid() or errors:
         return form, None, None, None
     tree = selectors.AgencyTree.load()

@@ -1,6 +1,7 @@
 """The managers' dashboard: KPIs, comparison, drill-down, charts, and the links behind every number."""
 
 import re
+from decimal import Decimal
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
@@ -82,11 +83,34 @@ def test_kpi_link_for_unapologised_late(client, staff, figures, org):
 def test_charts_are_accessible_svg_with_the_figures_in_tables(client, staff, figures):
     html = get(client, staff.manager).content.decode()
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, flags=re.S)
-    assert len(svgs) == 3  # ranking, channel mix, trend
+    assert len(svgs) == 2  # ranking, channel mix; the trend comes on its own request
+    trend = client.get("/bao-cao/xu-huong/", OCT, HTTP_HX_REQUEST="true").content.decode()
+    svgs += re.findall(r"<svg[^>]*>.*?</svg>", trend, flags=re.S)
+    assert len(svgs) == 3
     for svg in svgs:
         assert 'role="img"' in svg and "<title" in svg and "<desc" in svg and "aria-labelledby" in svg
-    assert "cdn" not in html.lower()
+    assert "cdn" not in (html + trend).lower()
     assert "Trực tuyến: 5 (45,5%)" in html  # the channel chart's description says the figures
+    assert "10/2026: 50,0%" in trend         # and the trend's says each month's rate
+
+
+@pytest.mark.django_db
+def test_trend_fragment_and_page(client, staff, figures, org):
+    client.force_login(staff.manager)
+    page = client.get("/bao-cao/", {**OCT, "agency": org.commune.code}).content.decode()
+    assert 'hx-get="/bao-cao/xu-huong/?' in page  # loaded after the page, with a plain link as fallback
+    fragment = client.get("/bao-cao/xu-huong/", {**OCT, "agency": org.commune.code}, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    rows = {r.key: r for r in fragment.context["trend"]}
+    assert len(rows) == 12 and list(rows)[-1] == "2026-10"
+    assert (rows["2026-10"].received, rows["2026-10"].on_time_rate) == (9, Decimal("50.0"))
+    assert (rows["2026-09"].received, rows["2026-09"].finished) == (1, 1)  # F1, finished by the end of October
+    full = client.get("/bao-cao/xu-huong/", {**OCT, "agency": org.commune.code})
+    assert "<html" in full.content.decode()
+    html = unescape(fragment.content.decode())
+    href = re.search(r'href="(/bao-cao/ho-so/\?[^"]*metric=on_time[^"]*in_month=2026-09[^"]*)"', html).group(1)
+    assert [d.code for d, _ in client.get(href).context["rows"]] == [figures.f1.code]
+    assert client.get("/bao-cao/xu-huong/", {**OCT, "agency": org.commune2.code}).status_code == 200
 
 
 @pytest.mark.django_db

@@ -1,0 +1,121 @@
+"""Benchmark of the report reads at volume, run by hand against the scratch database.
+
+    .venv/bin/python bench/generate_dossiers.py              # once: 1,000,000 dossiers
+    .venv/bin/python bench/bench_reports.py                  # timings, warm, median of --rounds
+    .venv/bin/python bench/bench_reports.py --explain        # also the plan of the main aggregate
+    .venv/bin/python bench/generate_dossiers.py --drop       # when done
+
+Times, warm (one untimed call first), the dashboard selector (6 aggregate queries plus the agency
+tree), GET /api/v1/reports/on-time/ and GET /api/v1/reports/index-766/ through the full Django/DRF
+stack, for a superuser (everything), a province manager (50 agencies) and a commune manager, over a
+month, a quarter and a year. Target: < 300 ms each at 1,000,000 dossiers on the 2-core machine.
+Figures measured are recorded in the module docstring of reporting/selectors.py's benchmark note
+(see the report of the reporting work) and printed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_reports"
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--explain", action="store_true")
+    p.add_argument("--only", default="", help="run only scenarios whose name contains this")
+    return p.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    os.environ["REDIS_URL"] = ""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from dossiers.models import Dossier
+    from reporting import periods, selectors
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="bench_")}
+    total = Dossier.objects.count()
+    last = Dossier.objects.order_by("-received_at").values_list("received_at", flat=True).first()
+    end = last.date()
+    month = periods.month(end.year, end.month - 1 if end.month > 1 else 12)
+    quarter = periods.quarter(end.year, (end.month - 1) // 3 + 1 - 1 or 1)
+    year = periods.Period(date(end.year, 1, 1), end, "year")
+    print(f"{total:,} dossiers; last received {end}; month {month.start}..{month.end}, "
+          f"quarter {quarter.start}..{quarter.end}, year {year.start}..{year.end}")
+    print(f"PostgreSQL jit={_setting(connection, 'jit')} work_mem={_setting(connection, 'work_mem')} "
+          f"max_parallel_workers_per_gather={_setting(connection, 'max_parallel_workers_per_gather')}")
+
+    def run(name, fn):
+        if args.only and args.only not in name:
+            return
+        fn()  # warm: plans, caches, the agency tree
+        times, queries = [], 0
+        for _ in range(args.rounds):
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t0) * 1000)
+            queries = len(ctx.captured_queries)
+        mark = "ok " if statistics.median(times) < 300 else "SLOW"
+        print(f"{mark} {name:<58} median {statistics.median(times):7.1f} ms  min {min(times):7.1f} ms  {queries:2d} queries")
+
+    scopes = {
+        "superuser": None,
+        "province": selectors.reporting_scope(users["bench_province"]),
+        "commune": selectors.reporting_scope(users["bench_commune"]),
+    }
+    who = {"superuser": "bench_admin", "province": "bench_province", "commune": "bench_commune"}
+    for label, period in (("month", month), ("quarter", quarter), ("year", year)):
+        for scope_name, scope in scopes.items():
+            run(f"dashboard selector  {scope_name:<9} {label}", lambda s=scope, p=period: selectors.dashboard(s, p))
+        for scope_name in scopes:
+            client = APIClient()
+            client.force_authenticate(users[who[scope_name]])
+            params = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+
+            def on_time(c=client, q=params):
+                r = c.get("/api/v1/reports/on-time/", {**q, "group_by": "agency"})
+                assert r.status_code == 200, r.content[:300]
+
+            def index(c=client, q=params):
+                r = c.get("/api/v1/reports/index-766/", q)
+                assert r.status_code == 200, r.content[:300]
+
+            run(f"GET reports/on-time/ by agency  {scope_name:<9} {label}", on_time)
+            run(f"GET reports/index-766/         {scope_name:<9} {label}", index)
+
+    if args.explain:
+        flt = selectors.ReportFilter(year)
+        qs = selectors.received_in(flt).values("agency_id").annotate(**selectors._aggregates(flt.end_at))
+        print(qs.explain(analyze=True, buffers=True))
+
+
+def _setting(connection, name):
+    with connection.cursor() as cur:
+        cur.execute(f"SHOW {name}")
+        return cur.fetchone()[0]
+
+
+if __name__ == "__main__":
+    main()
