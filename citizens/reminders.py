@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from notices.models import NoticeChannel
 from notices.services import queue_notice
@@ -27,13 +29,16 @@ def _tomorrow_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def reminder_text(booking: Booking) -> tuple[str, str]:
+    """Subject and body in the portal's language (a reminder is written by a task, not for a browser)."""
     slot = booking.slot
-    when = timezone.localtime(slot.start).strftime("%H:%M ngày %d/%m/%Y")
-    place = slot.desk.name + (f" ({slot.desk.address})" if slot.desk.address else "")
-    what = f" để làm thủ tục “{booking.procedure.name}”" if booking.procedure_id else ""
-    subject = f"Nhắc lịch hẹn lúc {when}"
-    body = (f"Ông/bà {booking.name} có lịch hẹn tại {place} lúc {when}{what}. "
-            "Vui lòng mang theo giấy tờ tùy thân. Nếu không đến được, xin hủy lịch để nhường chỗ cho người khác.")
+    with translation.override(settings.LANGUAGE_CODE):
+        when = timezone.localtime(slot.start).strftime(_("%H:%M ngày %d/%m/%Y"))
+        place = slot.desk.name + (f" ({slot.desk.address})" if slot.desk.address else "")
+        what = (_(" để làm thủ tục “%(p)s”") % {"p": booking.procedure.name}) if booking.procedure_id else ""
+        subject = _("Nhắc lịch hẹn lúc %(when)s") % {"when": when}
+        body = _("Ông/bà %(name)s có lịch hẹn tại %(place)s lúc %(when)s%(what)s. Vui lòng mang theo giấy tờ tùy "
+                 "thân. Nếu không đến được, xin hủy lịch để nhường chỗ cho người khác.") % {
+            "name": booking.name, "place": place, "when": when, "what": what}
     return subject, body
 
 

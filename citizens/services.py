@@ -24,8 +24,9 @@ from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dossiers.models import Dossier
 from dossiers.uploads import delete_stored, store_upload, validate_upload
@@ -104,16 +105,17 @@ def _check_password(password: str, user=None, field: str = "password") -> None:
         raise ValidationFailed(messages[0], fields={field: messages}) from None
 
 
+# Rendered in the portal's language (settings.LANGUAGE_CODE), like every notice to citizens.
 CODE_TEXTS = {
     CodePurpose.SIGNUP: (
-        "Mã xác thực tài khoản MotCua",
-        "Mã xác thực tài khoản Cổng dịch vụ công MotCua của ông/bà là {code}. Mã có hiệu lực trong {minutes} phút. "
-        "Không cung cấp mã này cho bất kỳ ai.",
+        gettext_lazy("Mã xác thực tài khoản MotCua"),
+        gettext_lazy("Mã xác thực tài khoản Cổng dịch vụ công MotCua của ông/bà là {code}. Mã có hiệu lực trong "
+                     "{minutes} phút. Không cung cấp mã này cho bất kỳ ai."),
     ),
     CodePurpose.RESET: (
-        "Mã đặt lại mật khẩu MotCua",
-        "Mã đặt lại mật khẩu tài khoản MotCua của ông/bà là {code}. Mã có hiệu lực trong {minutes} phút. "
-        "Nếu ông/bà không yêu cầu, hãy bỏ qua tin này.",
+        gettext_lazy("Mã đặt lại mật khẩu MotCua"),
+        gettext_lazy("Mã đặt lại mật khẩu tài khoản MotCua của ông/bà là {code}. Mã có hiệu lực trong {minutes} "
+                     "phút. Nếu ông/bà không yêu cầu, hãy bỏ qua tin này."),
     ),
 }
 
@@ -143,8 +145,10 @@ def send_code(user, purpose: str, *, now: datetime | None = None) -> Verificatio
             code_hash=_code_hash(user.pk, purpose, code), created_at=now, expires_at=now + CODE_TTL,
         )
         subject, body = CODE_TEXTS[CodePurpose(purpose)]
-        queue_notice(event=f"code_{purpose}", channel=channel, recipient=destination, subject=subject,
-                     body=body.format(code=code, minutes=int(CODE_TTL.total_seconds() // 60)),
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = str(subject)
+            body = str(body).format(code=code, minutes=int(CODE_TTL.total_seconds() // 60))
+        queue_notice(event=f"code_{purpose}", channel=channel, recipient=destination, subject=subject, body=body,
                      dedupe_key=f"citizen-code:{record.pk}", user=user)
     return record
 
@@ -555,6 +559,7 @@ def feedback_deadlines(received_at: datetime, agency) -> dict:
 
 def _feedback_notice(feedback: Feedback, event: str, subject: str, body: str) -> None:
     """Tell the submitter by e-mail and SMS, and in the portal when they have an account."""
+    subject, body = str(subject), str(body)
     base = f"feedback:{feedback.pk}:{event}"
     if feedback.email:
         queue_notice(event=event, channel=NoticeChannel.EMAIL, recipient=feedback.email, subject=subject, body=body,
@@ -615,13 +620,30 @@ def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = 
             is_complaint=bool(is_complaint), received_at=now, access_token=secrets.token_urlsafe(24),
             **feedback_deadlines(now, agency),
         )
-        _feedback_notice(
-            feedback, "feedback_received", _("Đã tiếp nhận phản ánh, kiến nghị số %(n)d") % {"n": feedback.pk},
-            _("%(agency)s đã tiếp nhận phản ánh, kiến nghị “%(subject)s” của ông/bà (số %(n)d). Thời hạn trả lời: "
-              "%(due)s.") % {"agency": agency.name, "subject": subject, "n": feedback.pk,
-                             "due": timezone.localtime(feedback.answer_due_at).strftime("%d/%m/%Y")},
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _feedback_notice(
+                feedback, "feedback_received", _("Đã tiếp nhận phản ánh, kiến nghị số %(n)d") % {"n": feedback.pk},
+                _("%(agency)s đã tiếp nhận phản ánh, kiến nghị “%(subject)s” của ông/bà (số %(n)d). Thời hạn trả "
+                  "lời: %(due)s.") % {"agency": agency.name, "subject": subject, "n": feedback.pk,
+                                      "due": timezone.localtime(feedback.answer_due_at).strftime("%d/%m/%Y")},
+            )
+            _tell_staff_of_feedback(feedback)
     return feedback
+
+
+def _tell_staff_of_feedback(feedback: Feedback) -> None:
+    """An in-app notice to the agency's desk officers and heads, who triage it."""
+    from organisation.models import Role, StaffMembership
+
+    subject = _("Phản ánh, kiến nghị mới số %(n)d") % {"n": feedback.pk}
+    body = _("“%(s)s” – hạn trả lời %(due)s.") % {
+        "s": feedback.subject, "due": timezone.localtime(feedback.answer_due_at).strftime("%d/%m/%Y")}
+    members = (StaffMembership.objects.filter(agency=feedback.agency, role__in=[Role.DESK_OFFICER, Role.HEAD],
+                                              user__is_active=True)
+               .select_related("user").order_by("user_id"))
+    for user in {m.user_id: m.user for m in members}.values():
+        queue_notice(event="feedback_new", channel=NoticeChannel.IN_APP, recipient=user.get_username(),
+                     subject=subject, body=body, dedupe_key=f"feedback:{feedback.pk}:new:user:{user.pk}", user=user)
 
 
 def _lock_feedback(feedback: Feedback, actor) -> Feedback:
@@ -663,8 +685,9 @@ def refuse_feedback(feedback: Feedback, *, actor, reason: str, now: datetime | N
         fb.status, fb.refusal_reason, fb.handled_at, fb.handled_by = FeedbackStatus.REFUSED, reason, now, actor
         fb.is_late = bool(fb.refuse_due_at and now > fb.refuse_due_at)
         fb.save()
-        _feedback_notice(fb, "feedback_refused", _("Phản ánh, kiến nghị số %(n)d không được tiếp nhận") % {"n": fb.pk},
-                         _("Phản ánh “%(s)s” không được tiếp nhận xử lý. Lý do: %(r)s") % {"s": fb.subject, "r": reason})
+        with translation.override(settings.LANGUAGE_CODE):
+            _feedback_notice(fb, "feedback_refused", _("Phản ánh, kiến nghị số %(n)d không được tiếp nhận") % {"n": fb.pk},
+                             _("Phản ánh “%(s)s” không được tiếp nhận xử lý. Lý do: %(r)s") % {"s": fb.subject, "r": reason})
     return fb
 
 
@@ -678,9 +701,10 @@ def request_feedback_info(feedback: Feedback, *, actor, question: str, now: date
         fb.status, fb.info_request, fb.info_requested_at, fb.handled_by = FeedbackStatus.NEEDS_INFO, question, now, actor
         fb.is_late = bool(fb.info_due_at and now > fb.info_due_at)
         fb.save()
-        _feedback_notice(fb, f"feedback_info_{int(now.timestamp())}",
-                         _("Phản ánh, kiến nghị số %(n)d cần bổ sung thông tin") % {"n": fb.pk},
-                         _("Để xử lý phản ánh “%(s)s”, đề nghị ông/bà bổ sung: %(q)s") % {"s": fb.subject, "q": question})
+        with translation.override(settings.LANGUAGE_CODE):
+            _feedback_notice(fb, f"feedback_info_{int(now.timestamp())}",
+                             _("Phản ánh, kiến nghị số %(n)d cần bổ sung thông tin") % {"n": fb.pk},
+                             _("Để xử lý phản ánh “%(s)s”, đề nghị ông/bà bổ sung: %(q)s") % {"s": fb.subject, "q": question})
     return fb
 
 
@@ -715,9 +739,10 @@ def answer_feedback(feedback: Feedback, *, actor, answer: str, publish: bool = F
         fb.is_late = bool(fb.answer_due_at and now > fb.answer_due_at)
         fb.published = bool(publish)
         fb.save()
-        _feedback_notice(fb, "feedback_answered", _("Trả lời phản ánh, kiến nghị số %(n)d") % {"n": fb.pk},
-                         _("%(agency)s trả lời phản ánh “%(s)s”: %(a)s") % {"agency": fb.agency.name, "s": fb.subject,
-                                                                            "a": answer})
+        with translation.override(settings.LANGUAGE_CODE):
+            _feedback_notice(fb, "feedback_answered", _("Trả lời phản ánh, kiến nghị số %(n)d") % {"n": fb.pk},
+                             _("%(agency)s trả lời phản ánh “%(s)s”: %(a)s") % {"agency": fb.agency.name, "s": fb.subject,
+                                                                                "a": answer})
     return fb
 
 

@@ -89,6 +89,10 @@ def test_staff_triage_refuse_ask_answer_and_publish(staff, org):
         refused = make_feedback(org, subject="Không thuộc thẩm quyền")
         asked = make_feedback(org, subject="Thiếu thông tin")
         answered = make_feedback(org, subject="Giờ làm việc thứ Bảy")
+    # The agency's desk officers and heads are told in the portal; the other commune's are not.
+    told = set(Notice.objects.filter(event="feedback_new", subject__contains=f"số {answered.pk}")
+               .values_list("user__username", flat=True))
+    assert told == {"motcua", "lanhdao"}
     desk = login(staff.desk)
     inbox = desk.get("/cong-dan/phan-anh/xu-ly/").content.decode()
     assert all(fb.subject in inbox for fb in (refused, asked, answered))
