@@ -38,7 +38,9 @@ def tab_labels(html: str) -> list[str]:
 
 
 def codes_in(html: str) -> list[str]:
-    return re.findall(r'<a href="/ho-so/([^/"]+)/">', html)
+    """The dossier links of the page's main content (the top bar's links are not dossiers)."""
+    main = html.split('<main id="main">', 1)[-1]
+    return re.findall(r'<a href="/ho-so/([^/"]+)/">', main)
 
 
 def bulk(n, *, procedure, agency, status, appointment_in=timedelta(days=3), step_role=None, step_agency=None,

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -24,7 +23,7 @@ HANG = 15
 
 
 def queue_length() -> int:
-    return redis.Redis.from_url(settings.REDIS_URL).llen("celery")
+    return redis.Redis.from_url(celery_app.conf.broker_url).llen("celery")
 
 
 def test_the_publish_settings_take_effect():

@@ -109,7 +109,7 @@ def test_the_page_costs_the_same_whatever_the_rows(client, staff, make_dossier, 
     for _ in range(rows):
         in_app(staff.officer, dossier=d)
     client.force_login(staff.officer)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("notices:inbox")).status_code == 200
 
 

@@ -13,7 +13,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -50,11 +50,8 @@ def wait_for(predicate, what: str, log: Path | None = None, timeout: float = TIM
 
 
 def worker_redis_url() -> str:
-    """REDIS_URL with the database number moved by this xdist worker's index, so workers never share a queue."""
-    parts = urlsplit(settings.REDIS_URL)
-    base = int((parts.path or "/0").strip("/") or 0)
-    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
-    return urlunsplit(parts._replace(path=f"/{(base + index) % 16}"))
+    """This xdist worker's own Redis database (config/settings/test.py gives each one its own)."""
+    return settings.CELERY_BROKER_URL
 
 
 def database_url() -> str:
@@ -73,7 +70,8 @@ def worker(transactional_db, tmp_path, gateway):
     redis.Redis.from_url(url).delete("celery")  # tasks left by earlier runs name rows that no longer exist
     log = tmp_path / "worker.log"
     env = {
-        **os.environ,
+        # The worker process must not move the database number again: drop the xdist marker.
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
         "REDIS_URL": url,
