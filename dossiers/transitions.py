@@ -35,14 +35,38 @@ ALL_ROLES = STAFF_ROLES | {CITIZEN}
 
 @dataclass(frozen=True)
 class Transition:
-    from_statuses: frozenset[int]
+    """One row of the table: from which statuses, to which, and who may do it from each of them."""
+
     to_status: int | None  # None: the status does not change
-    roles: frozenset[str]
+    # Roles per starting status: the same action may need another role depending on where it starts
+    # (stopping processing is the head's decision; closing a withdrawal is also the desk's work).
+    roles_from: dict[int, frozenset[str]]
+
+    @property
+    def from_statuses(self) -> frozenset[int]:
+        return frozenset(self.roles_from)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role that may take the action from some status."""
+        return frozenset().union(*self.roles_from.values())
+
+    def roles_at(self, status: int) -> frozenset[str]:
+        return self.roles_from.get(status, frozenset())
 
 
-def _t(from_statuses, to_status, roles) -> Transition:
-    return Transition(frozenset(from_statuses), to_status, frozenset(roles))
+def _t(from_statuses, to_status, roles, *, only=None) -> Transition:
+    """A row: `roles` may act from every status of `from_statuses`, except where `only` ({status: roles})
+    names other roles for one of them."""
+    roles_from = {status: frozenset(roles) for status in from_statuses}
+    for status, special in (only or {}).items():
+        if status not in roles_from:
+            raise ValueError(f"status {status} is not a starting status of this transition")
+        roles_from[status] = frozenset(special)
+    return Transition(to_status, roles_from)
 
+
+STAFF_WORK = frozenset({DESK_OFFICER, PROCESSING_OFFICER, HEAD})
 
 # Managers and administrators oversee and report; they act on no dossier (a superuser holds every role).
 TRANSITIONS: dict[str, Transition] = {
@@ -51,25 +75,26 @@ TRANSITIONS: dict[str, Transition] = {
     # Counter intake (NEW → 2) or receipt of an online dossier (1 → 2): code, appointment, steps.
     "receive": _t({NEW, SUBMITTED}, RECEIVED, {DESK_OFFICER}),
     # At the desk (form 03) or after appraisal, always with reasons.
-    "refuse": _t({SUBMITTED, PROCESSING}, REFUSED, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    "refuse": _t({SUBMITTED, PROCESSING}, REFUSED, STAFF_WORK),
     # 2 → 4 to the first processing step; 4 → 4 hands over to the next step or another agency (liên thông).
-    "transfer": _t({RECEIVED, PROCESSING}, PROCESSING, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    "transfer": _t({RECEIVED, PROCESSING}, PROCESSING, STAFF_WORK),
     # The head gives the current step to an officer; the status does not change.
     "assign": _t({RECEIVED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED}, None, {HEAD}),
     # After appraisal (4 → 5), or the one complete notice for an incomplete online dossier (1 → 5).
-    "request-supplement": _t({SUBMITTED, PROCESSING}, SUPPLEMENT_REQUESTED, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    "request-supplement": _t({SUBMITTED, PROCESSING}, SUPPLEMENT_REQUESTED, STAFF_WORK),
     # The missing documents arrive: back to 4 (or to 1 for an online dossier never received, see
     # `resume_status`).
-    "supplement": _t({SUPPLEMENT_REQUESTED}, PROCESSING, {DESK_OFFICER, PROCESSING_OFFICER, HEAD, CITIZEN}),
-    "request-payment": _t({PROCESSING}, PAYMENT_REQUESTED, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
-    "confirm-payment": _t({PAYMENT_REQUESTED}, PROCESSING, {DESK_OFFICER, PROCESSING_OFFICER, HEAD}),
+    "supplement": _t({SUPPLEMENT_REQUESTED}, PROCESSING, STAFF_WORK | {CITIZEN}),
+    "request-payment": _t({PROCESSING}, PAYMENT_REQUESTED, STAFF_WORK),
+    "confirm-payment": _t({PAYMENT_REQUESTED}, PROCESSING, STAFF_WORK),
     # The head approves the result.
     "decide": _t({PROCESSING}, DECIDED, {HEAD}),
     # Only the receiving desk returns the result (the higher agency returns it to that desk first).
     "return": _t({DECIDED}, RETURNED, {DESK_OFFICER}),
     "withdraw": _t(OPEN_STATUSES, WITHDRAWAL_REQUESTED, {CITIZEN, DESK_OFFICER}),
-    # 4 → 8 with a reason, or 7 → 8 closing a withdrawal.
-    "stop": _t({PROCESSING, WITHDRAWAL_REQUESTED}, STOPPED, {DESK_OFFICER, HEAD}),
+    # Stopping processing (4 → 8, with a reason) is the head's decision; closing a withdrawal (7 → 8) is
+    # routine work the desk does too.
+    "stop": _t({PROCESSING, WITHDRAWAL_REQUESTED}, STOPPED, {DESK_OFFICER, HEAD}, only={PROCESSING: {HEAD}}),
     # The apology letter (form 04) with a new appointment; the status does not change.
     "apologize": _t({RECEIVED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED}, None, {HEAD}),
 }
@@ -100,10 +125,11 @@ def check(action: str, status: int, roles) -> Transition:
         raise TransitionError(
             f"action {action!r} is not allowed in status {status}", kind="status", action=action, status=status
         )
-    if not transition.roles & frozenset(roles):
+    needed = transition.roles_at(status)
+    if not needed & frozenset(roles):
         raise TransitionError(
-            f"action {action!r} needs one of the roles {sorted(transition.roles)}", kind="role", action=action,
-            status=status,
+            f"action {action!r} from status {status} needs one of the roles {sorted(needed)}", kind="role",
+            action=action, status=status,
         )
     return transition
 

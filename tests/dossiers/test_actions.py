@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dossiers import services
+from dossiers import selectors, services
 from dossiers.models import Status, SupplementRequest, TimelineEvent
 from notices.models import Notice
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
@@ -273,6 +273,17 @@ def test_stop_during_processing(make_dossier, staff):
     d = services.stop(d, actor=staff.head, reason="Hồ sơ giả mạo")
     assert d.status == Status.STOPPED and d.finished_at and d.reason == "Hồ sơ giả mạo"
     assert Notice.objects.filter(dossier=d, event="stopped").exists()
+
+
+def test_the_desk_may_close_a_withdrawal_but_not_stop_processing(make_dossier, staff):
+    """The desk officer holds `stop` only to close a withdrawal (7 → 8); stopping processing is the head's."""
+    d = make_dossier(4)
+    before = snapshot(d)
+    with pytest.raises(NotAllowed):
+        services.stop(d, actor=staff.desk, reason="Dừng")
+    assert snapshot(d) == before
+    assert "stop" not in selectors.actions_available(d, staff.desk)
+    assert "stop" in selectors.actions_available(d, staff.head)
 
 
 @pytest.mark.parametrize("status,action,kwargs", [

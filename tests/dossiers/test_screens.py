@@ -453,6 +453,9 @@ def test_stop_and_withdrawal_from_the_page(client, staff, make_dossier):
 
     withdrawn = make_dossier(4)
     client.force_login(staff.desk)
+    # Stopping processing is the head's decision: the desk neither sees it nor may post it.
+    assert "/thao-tac/stop/" not in text(client.get(f"/ho-so/{withdrawn.code}/"))
+    assert act(client, withdrawn, "stop", reason="Dừng").status_code == 403
     assert act(client, withdrawn, "withdraw", reason="Công dân xin rút").status_code == 302
     withdrawn.refresh_from_db()
     assert withdrawn.status == Status.WITHDRAWAL_REQUESTED
