@@ -18,3 +18,5 @@ def setup_periodic_tasks(sender, **kwargs):
     minutes = settings.SWEEP_INTERVAL_MINUTES
     sender.add_periodic_task(minutes * 60.0, sender.signature("dossiers.tasks.sweep_deadlines"), name="sweep deadlines")
     sender.add_periodic_task(60.0, sender.signature("notices.tasks.resend_stuck_notices"), name="resend stuck notices")
+    sender.add_periodic_task(minutes * 60.0, sender.signature("citizens.tasks.sweep_feedback"), name="sweep feedback")
+    sender.add_periodic_task(3600.0, sender.signature("citizens.tasks.send_booking_reminders"), name="booking reminders")

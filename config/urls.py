@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from organisation import views as organisation_views
@@ -31,7 +32,12 @@ urlpatterns = [
     path("thong-bao/", include("notices.urls")),
     path("cong-dan/", include("citizens.urls")),
     path("bao-cao/", include("reporting.urls")),
+    # Short public address of the dossier look-up (printed on receipts).
+    path("tra-cuu/", RedirectView.as_view(pattern_name="citizens:lookup", query_string=True), name="lookup-short"),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
