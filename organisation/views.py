@@ -17,6 +17,11 @@ class LoginView(auth_views.LoginView):
     template_name = "organisation/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        return {**super().get_context_data(**kwargs), "oidc_enabled": settings.OIDC_ENABLED}
+
     def form_invalid(self, form):
         from .auth import is_locked
 
