@@ -31,3 +31,19 @@ def test_the_short_look_up_address_keeps_the_code(client):
     response = client.get("/tra-cuu/?code=000.00.06.H56-261120-0001")
     assert response.status_code == 302
     assert response["Location"].endswith("/cong-dan/tra-cuu/?code=000.00.06.H56-261120-0001")
+
+
+@pytest.mark.django_db
+def test_pages_are_vietnamese_whatever_the_browser_says_until_english_is_chosen(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.content.decode().startswith("<!doctype html>")
+    assert '<html lang="vi">' in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_follows_accept_language(client):
+    response = client.get("/api/v1/agencies/?page_size=0", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.headers["Content-Language"] == "en"
