@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.models import Feedback, FeedbackStatus, Overall, Rating
-from dossiers.models import Channel, Dossier, DossierComponent, Status, Verdict
+from dossiers.models import Apology, Channel, Dossier, DossierComponent, Status, Verdict
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency, Role
 from organisation.selectors import scoped_agency_ids
@@ -385,26 +385,31 @@ def analytic_queries():
 
 
 def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS) -> list[dict]:
-    """Counts per combination of keys: one GROUP BY over the dossier rows, and one each for the
-    apologies and the ratings when asked (small joins instead of joining every row to both tables)."""
+    """Counts per combination of keys in one GROUP BY over the period's dossier rows.
+
+    Apologies and ratings are not joined row by row: each is a set of dossier ids that PostgreSQL
+    hashes once (`id IN (...)`) and tests while it scans the covering index. Joins gave the planner
+    room for nested-loop plans that took seconds at 1,000,000 dossiers (bench/bench_reports.py).
+    """
     names = set(names)
     base = received_in(flt).annotate(**keys)
     wanted = [n for n in (*ROW_ONLY, "supplement_rounds") if n in names]
-    rows = {tuple(d[k] for k in keys): d for d in _values(base, keys, _aggregates(flt.end_at, wanted))}
+    aggregates = _aggregates(flt.end_at, wanted)
     if "apologised_late" in names:
-        late = base.filter(apology__isnull=False).filter(metric_q("late_all", flt.end_at))
-        for d in _values(late, keys, {"apologised_late": Count("received_at")}):
-            rows[tuple(d[k] for k in keys)]["apologised_late"] = d["apologised_late"]
+        apologised = Q(id__in=Apology.objects.values("dossier_id"))
+        aggregates["apologised_late"] = Count("received_at", filter=metric_q("late_all", flt.end_at) & apologised)
     if names & set(RATING_COUNTS):
         # A rating is given after the dossier is finished, so never before the period starts: the
-        # condition is always true and lets PostgreSQL read only the ratings given since then.
-        rated = base.filter(rating__created_at__gte=flt.start_at)
-        counts = {"rated": Count("received_at")}
+        # condition is always true and keeps the hashed sets to the ratings given since then.
+        ratings = Rating.objects.filter(created_at__gte=flt.start_at)
         for overall in ("very_satisfied", "satisfied", "dissatisfied"):
-            counts[overall] = Count("received_at", filter=Q(rating__overall=overall))
-        for d in _values(rated, keys, counts):
-            rows[tuple(d[k] for k in keys)].update({k: d[k] for k in counts})
-    return list(rows.values())
+            ids = ratings.filter(overall=overall).values("dossier_id")
+            aggregates[overall] = Count("received_at", filter=Q(id__in=ids))
+    rows = _values(base, keys, aggregates)
+    for d in rows:
+        if "very_satisfied" in d:
+            d["rated"] = d["very_satisfied"] + d["satisfied"] + d["dissatisfied"]
+    return rows
 
 
 def _values(qs: QuerySet, keys: dict, aggregates: dict) -> list[dict]:
