@@ -11,8 +11,8 @@ OCT = {"kind": "month", "month": "2026-10"}
 API_OCT = {"from": "2026-10-01", "to": "2026-10-31"}
 
 # (path, params, budget): what each request costs, at 1, 10 and 60 dossiers alike. The dashboard's 16:
-# session and user (3), scope (3), agency tree, labels, the JIT/parallel settings in a savepoint (5),
-# one GROUP BY for the period and one for the previous period (2), feedback (1).
+# session and user, scope, agency tree, labels, the JIT/parallel settings in a savepoint, one GROUP BY
+# for the period and one for the previous period, feedback.
 PAGES = [
     ("/bao-cao/", OCT, 16),
     ("/bao-cao/", {**OCT, "agency": "000.01.01.H99"}, 16),
