@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AdminUnit, Agency, Department, Desk, StaffMembership
 
-admin.site.site_header = "MotCua – Quản trị"
+admin.site.site_header = _("MotCua – Quản trị")
 
 
 @admin.register(AdminUnit)
