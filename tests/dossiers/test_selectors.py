@@ -15,8 +15,9 @@ def test_actions_offered_per_role(make_dossier, staff, make_user):
         "refuse", "transfer", "assign", "request-supplement", "request-payment", "decide", "stop"]
     assert selectors.actions_available(d, staff.officer) == [
         "refuse", "transfer", "request-supplement", "request-payment"]
+    # Stopping processing is the head's decision; the desk stops only a withdrawn dossier.
     assert selectors.actions_available(d, staff.desk) == [
-        "refuse", "transfer", "request-supplement", "request-payment", "withdraw", "stop"]
+        "refuse", "transfer", "request-supplement", "request-payment", "withdraw"]
     assert selectors.actions_available(d, staff.desk2) == []
     assert selectors.actions_available(d, staff.manager) == []
     assert selectors.actions_available(d, make_user()) == []
