@@ -292,6 +292,10 @@ class SupplementRequest(models.Model):
     items = models.TextField(_("giấy tờ cần bổ sung"))
     reason = models.TextField(_("lý do"), blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # Where the dossier goes when the documents arrive (`transitions.resume_status`): a dossier asked
+    # for them at the counter is received then; one asked during processing resumes it.
+    resume_status = models.PositiveSmallIntegerField(_("trạng thái khi nhận đủ"), choices=Status.choices, null=True,
+                                                     blank=True)
 
     class Meta:
         ordering = ["dossier", "round"]

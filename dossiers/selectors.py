@@ -213,6 +213,15 @@ def _apology_open(dossier: Dossier) -> bool:
     return apology_owed(dossier)
 
 
+def check_printable(dossier: Dossier, form: str) -> None:
+    """NotFound for a printed form the dossier's state rules out before the forms module is asked: a
+    dossier recorded at the counter but not received (supplement asked for, refused) has its code and
+    no receipt (form 01) yet."""
+    if form == "receipt" and dossier.received_at is None:
+        raise NotFound(_("Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận và hẹn trả kết quả."),
+                       code="document_not_applicable")
+
+
 def timeline_for(dossier: Dossier, user) -> QuerySet:
     """The dossier's trail; a citizen sees only the public events."""
     qs = TimelineEvent.objects.filter(dossier=dossier).select_related("actor").order_by("at", "id")

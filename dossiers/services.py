@@ -569,22 +569,51 @@ def _create_with_key(values: dict, *, agency, code_day, user, key, fingerprint) 
 # --- intake and submission -------------------------------------------------------------------------
 
 
+# The three outcomes of the counter check (domain.md §3) and the action of the transition table each is.
+INTAKE_OUTCOMES = {"receive": "receive", "supplement": "request-supplement", "refuse": "refuse"}
+
+
+def _clean_outcome(outcome, items, reason) -> tuple[str, str, str]:
+    outcome = outcome or "receive"
+    if outcome not in INTAKE_OUTCOMES:
+        msg = _("Kết quả kiểm tra hồ sơ phải là một trong: %(values)s.") % {"values": ", ".join(INTAKE_OUTCOMES)}
+        raise ValidationFailed(msg, fields={"outcome": [msg]})
+    items_text, reason_text = _items_text(items), (reason or "").strip() if isinstance(reason, str) else ""
+    if outcome == "supplement" and not items_text:
+        msg = _("Vui lòng liệt kê đầy đủ các giấy tờ cần bổ sung.")
+        raise ValidationFailed(msg, code="required", fields={"items": [msg]})
+    if outcome == "refuse" and not reason_text:
+        msg = _("Vui lòng nêu lý do từ chối tiếp nhận.")
+        raise ValidationFailed(msg, code="required", fields={"reason": [msg]})
+    if outcome == "receive":
+        items_text, reason_text = "", ""
+    return outcome, items_text, reason_text
+
+
 def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant: dict, summary: str = "",
            components=(), received_at: datetime | None = None, return_method: str = "desk",
-           return_address: str = "", idempotency_key: str = "") -> Dossier:
-    """A desk officer receives a dossier at the counter (tiếp nhận): status 2 at once, with its code,
-    appointment and steps, the desk step started, the applicant told.
+           return_address: str = "", idempotency_key: str = "", outcome: str = "receive", items="",
+           reason: str = "") -> Dossier:
+    """A desk officer takes a dossier at the counter and records the outcome of the check (domain.md §3).
 
-    `received_at` enters a dossier received earlier on paper (never in the future); it is noted in the
+    `outcome` "receive" (tiếp nhận, form 01): status 2 at once, with its code, appointment and steps, the
+    desk step started, the applicant told. "supplement" (form 02, `items` lists everything missing in
+    one go): the dossier is recorded with its code at status 5 with a supplement round, but not received:
+    no appointment, the clock starts when the complete dossier arrives (`supplement_received` receives
+    it then). "refuse" (form 03, with `reason`): recorded with its code at status 3. Either way the
+    counter visit is `submitted_at`, the officer `received_by`, and the applicant is told.
+
+    `received_at` enters a dossier taken earlier on paper (never in the future); it is noted in the
     timeline. An online-only procedure may still be entered for a citizen by an officer (noted).
     The same `idempotency_key` and body return the dossier made the first time; a different body is 409.
     """
     agency = _intake_agency(actor, procedure, agency)
     _check_procedure(procedure, agency)
+    outcome, items_text, reason_text = _clean_outcome(outcome, items, reason)
     tt_roles = {Role.DESK_OFFICER} if actor.is_superuser or (agency.pk, Role.DESK_OFFICER) in staff_pairs(actor) \
         else set()
     try:
-        tt.check("receive", tt.NEW, tt_roles)
+        transition = tt.check(INTAKE_OUTCOMES[outcome], tt.NEW, tt_roles)
     except tt.TransitionError:
         raise NotAllowed(_("Chỉ cán bộ một cửa mới được tiếp nhận hồ sơ.")) from None
     channel = _choice(channel, Channel, "channel", Channel.COUNTER)
@@ -600,37 +629,61 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
         "summary": summary or "", "return_method": return_method, "return_address": return_address or "",
         "received_at": received_at.isoformat() if backdated else None,
         "components": [[c.name, c.kind, c.count, c.component_id, c.digest] for c in items],
+        # Only when not the default, so the keys of intakes made before outcomes existed still match.
+        **({"outcome": outcome, "items": items_text, "reason": reason_text} if outcome != "receive" else {}),
     })
     if key:
         existing = _idempotent(actor, key, fingerprint)
         if existing is not None:
             return existing
+    at = received_at  # the counter visit
+    received = outcome == "receive"
     stored: list[str] = []
     try:
         with transaction.atomic():
             values = {
-                "procedure": procedure, "agency": agency, "current_agency": agency, "status": Status.RECEIVED,
+                "procedure": procedure, "agency": agency, "current_agency": agency, "status": transition.to_status,
                 "channel": channel, "return_method": return_method, "return_address": (return_address or "")[:500],
-                "summary": summary or "", "received_by": actor, "received_at": received_at, "created_by": actor,
+                "summary": summary or "", "received_by": actor, "created_by": actor,
+                "received_at": at if received else None, "submitted_at": None if received else at,
                 "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
                 **_applicant_fields(clean),
             }
-            dossier, created = _create_with_key(values, agency=agency, code_day=timezone.localdate(received_at),
+            dossier, created = _create_with_key(values, agency=agency, code_day=timezone.localdate(at),
                                                 user=actor, key=key, fingerprint=fingerprint)
             if not created:
                 return dossier
-            _schedule(dossier, received_at, actor)
-            dossier.save(update_fields=["appointment_at", "original_appointment_at", "due_soon_at", "is_late",
-                                        "is_due_soon", "current_agency", "updated_at"])
+            if received:
+                _schedule(dossier, at, actor)
+                dossier.save(update_fields=["appointment_at", "original_appointment_at", "due_soon_at", "is_late",
+                                            "is_due_soon", "current_agency", "updated_at"])
             _store_components(dossier, items, 0, stored)
             notes = []
-            if backdated and now - received_at > timedelta(minutes=1):
+            if backdated and now - at > timedelta(minutes=1):
                 notes.append(_("Tiếp nhận trên giấy lúc %(at)s, nhập vào hệ thống lúc %(now)s.")
-                             % {"at": _fmt(received_at), "now": _fmt(now)})
+                             % {"at": _fmt(at), "now": _fmt(now)})
             if procedure.online_only and channel != Channel.ONLINE:
                 notes.append(_("Thủ tục chỉ tiếp nhận trực tuyến: cán bộ nhập hộ công dân."))
-            _event(dossier, "receive", actor, None, Status.RECEIVED, " ".join(notes), at=received_at)
-            notify_citizen(dossier, "received")
+            if outcome == "receive":
+                _event(dossier, "receive", actor, None, dossier.status, " ".join(notes), at=at)
+                notify_citizen(dossier, "received")
+            elif outcome == "supplement":
+                SupplementRequest.objects.create(dossier=dossier, round=1, requested_at=at, requested_by=actor,
+                                                 items=items_text, reason=reason_text,
+                                                 resume_status=tt.resume_status(tt.NEW))
+                dossier.supplement_count = 1
+                dossier.save(update_fields=["supplement_count", "updated_at"])
+                _event(dossier, "request-supplement", actor, None, dossier.status,
+                       " ".join([items_text.replace("\n", "; "), *notes]), at=at)
+                notify_citizen(dossier, "supplement_requested", key="1", items=items_text.replace("\n", "; "),
+                               reason=reason_text)
+            else:
+                dossier.reason = reason_text
+                fields = {"reason"}
+                _finish_dossier(dossier, at, fields)
+                dossier.save(update_fields=sorted({*fields, "updated_at"}))
+                _event(dossier, "refuse", actor, None, dossier.status, " ".join([reason_text, *notes]), at=at)
+                notify_citizen(dossier, "refused")
     except BaseException:
         delete_stored(stored)
         raise
@@ -863,7 +916,8 @@ def request_supplement(dossier, *, actor, items, reason: str = "", expected_vers
         when, before = _when(at), d.status
         rounds = d.supplements.count()
         SupplementRequest.objects.create(dossier=d, round=rounds + 1, requested_at=when, requested_by=actor,
-                                         items=text, reason=(reason or "").strip())
+                                         items=text, reason=(reason or "").strip(),
+                                         resume_status=tt.resume_status(before))
         d.status = t.to_status
         d.supplement_count += 1
         _save(d, {"status", "supplement_count"})
@@ -873,32 +927,71 @@ def request_supplement(dossier, *, actor, items, reason: str = "", expected_vers
     return d
 
 
+def _resume_target(dossier: Dossier, open_round: SupplementRequest | None) -> int:
+    """Where the dossier goes when the documents arrive: as recorded with the round, else (a round asked
+    for before that was recorded) as the services did then."""
+    if open_round is not None and open_round.resume_status:
+        return open_round.resume_status
+    return tt.resume_status(tt.PROCESSING if dossier.received_at is not None else tt.SUBMITTED)
+
+
+def _check_resume(dossier: Dossier, actor, target: int) -> None:
+    """Completing a dossier never received is its receipt: the roles of that action are needed too."""
+    needs = tt.supplement_needs(target)
+    if needs is None:
+        return
+    action, status = needs
+    try:
+        tt.check(action, status, roles_for(dossier, actor, action))
+    except tt.TransitionError:
+        raise NotAllowed(_("Chỉ cán bộ một cửa mới được tiếp nhận hồ sơ.")) from None
+
+
 def supplement_received(dossier, *, actor, components=(), restart_clock: bool = True, expected_version=None,
                         at: datetime | None = None) -> Dossier:
-    """The missing documents arrive: the round is closed and, by default, the clock restarts (Decree 61):
-    a new appointment counted from now for the full limit, the current step's due time likewise. The
-    waiting time is added up too, so the national portal's rule (subtracting it) can be computed."""
+    """The missing documents arrive and the round is closed.
+
+    A dossier in processing resumes it (4) and, by default, its clock restarts (Decree 61): a new
+    appointment counted from now for the full limit, the current step's due time likewise, and the
+    deadline flags cleared so the sweep warns about the new deadline. The waiting time is added up, so
+    the national portal's rule (subtracting it) can be computed. A dossier asked for the documents at the
+    counter is received now (2, by the desk): code kept, appointment, steps, receipt notice; its clock
+    never ran, so there is no waiting time to add. An online dossier never received returns to the
+    desk's queue (1). Documents that arrive before the dossier is received are part of the dossier as
+    received (round 0: the receipt, form 01, lists them).
+    """
     stored: list[str] = []
     try:
         with transaction.atomic():
             d = _lock(dossier, expected_version)
             _check(d, actor, "supplement")
+            open_round = d.supplements.filter(replied_at__isnull=True).order_by("-round").first()
+            target = _resume_target(d, open_round)
+            _check_resume(d, actor, target)
             items = _clean_components(d.procedure, components)
             when, before = _when(at), d.status
             clock = _clock()
-            open_round = d.supplements.filter(replied_at__isnull=True).order_by("-round").first()
+            received = d.received_at is not None
             round_no = d.supplement_count
+            fields = {"status"}
             if open_round is not None:
                 open_round.replied_at = when
                 open_round.save(update_fields=["replied_at"])
                 round_no = open_round.round
-                d.supplement_wait_seconds += clock.working_seconds_between(open_round.requested_at, when, d.agency)
-            _store_components(d, items, round_no, stored)
-            received = d.received_at is not None
-            d.status = tt.resume_status(received)
-            fields = {"status", "supplement_wait_seconds"}
+                if received:
+                    d.supplement_wait_seconds += clock.working_seconds_between(open_round.requested_at, when,
+                                                                               d.agency)
+                    fields.add("supplement_wait_seconds")
+            _store_components(d, items, round_no if received else 0, stored)
+            d.status = target
             note = _("Đã nhận hồ sơ bổ sung lần %(n)d.") % {"n": round_no}
-            if received and restart_clock:
+            if target == Status.RECEIVED and not received:
+                d.received_at, d.received_by = when, actor
+                _schedule(d, when, actor)
+                fields |= {"received_at", "received_by", "appointment_at", "original_appointment_at", "due_soon_at",
+                           "is_late", "is_due_soon", "current_agency"}
+                note += " " + _("Hồ sơ đầy đủ, được tiếp nhận: hẹn trả %(at)s.") % {"at": _fmt(d.appointment_at)}
+            elif received and restart_clock:
                 procedure = d.procedure
                 appointment = clock.compute_appointment_for(when, procedure.effective_amount,
                                                             procedure.time_limit_unit, d.agency)
@@ -915,6 +1008,8 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
                 note += " " + _("Thời hạn tính lại từ đầu: hẹn trả mới %(at)s.") % {"at": _fmt(d.appointment_at)}
             _save(d, fields)
             _event(d, "supplement", actor, before, d.status, note, at=when)
+            if d.status == Status.RECEIVED and not received:
+                notify_citizen(d, "received")
     except BaseException:
         delete_stored(stored)
         raise

@@ -74,16 +74,19 @@ TRANSITIONS: dict[str, Transition] = {
     "submit": _t({NEW}, SUBMITTED, {CITIZEN, DESK_OFFICER}),
     # Counter intake (NEW → 2) or receipt of an online dossier (1 → 2): code, appointment, steps.
     "receive": _t({NEW, SUBMITTED}, RECEIVED, {DESK_OFFICER}),
-    # At the desk (form 03) or after appraisal, always with reasons.
-    "refuse": _t({SUBMITTED, PROCESSING}, REFUSED, STAFF_WORK),
+    # At the counter (NEW → 3: the desk records the dossier it refuses, form 03), an online submission
+    # (1 → 3) or after appraisal (4 → 3), always with reasons.
+    "refuse": _t({NEW, SUBMITTED, PROCESSING}, REFUSED, STAFF_WORK, only={NEW: {DESK_OFFICER}}),
     # 2 → 4 to the first processing step; 4 → 4 hands over to the next step or another agency (liên thông).
     "transfer": _t({RECEIVED, PROCESSING}, PROCESSING, STAFF_WORK),
     # The head gives the current step to an officer; the status does not change.
     "assign": _t({RECEIVED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED}, None, {HEAD}),
-    # After appraisal (4 → 5), or the one complete notice for an incomplete online dossier (1 → 5).
-    "request-supplement": _t({SUBMITTED, PROCESSING}, SUPPLEMENT_REQUESTED, STAFF_WORK),
-    # The missing documents arrive: back to 4 (or to 1 for an online dossier never received, see
-    # `resume_status`).
+    # An incomplete dossier at the counter (NEW → 5: recorded with its code, form 02, the clock not
+    # started), the one complete notice for an incomplete online dossier (1 → 5), or after appraisal (4 → 5).
+    "request-supplement": _t({NEW, SUBMITTED, PROCESSING}, SUPPLEMENT_REQUESTED, STAFF_WORK,
+                             only={NEW: {DESK_OFFICER}}),
+    # The missing documents arrive: usually back to 4; where exactly is `resume_status`'s answer, and
+    # completing a dossier never received is its receipt, which takes the roles of "receive" too.
     "supplement": _t({SUPPLEMENT_REQUESTED}, PROCESSING, STAFF_WORK | {CITIZEN}),
     "request-payment": _t({PROCESSING}, PAYMENT_REQUESTED, STAFF_WORK),
     "confirm-payment": _t({PAYMENT_REQUESTED}, PROCESSING, STAFF_WORK),
@@ -147,6 +150,18 @@ def available_actions(status: int, roles) -> list[str]:
     return [action for action in ACTION_NAMES if action != "submit" and allowed(action, status, roles)]
 
 
-def resume_status(received: bool) -> int:
-    """Where a dossier goes when the supplement arrives: processing, or back to the desk's queue (1)."""
-    return PROCESSING if received else SUBMITTED
+# Where a dossier goes when the missing documents arrive, by the status it was asked for them from:
+# an incomplete counter dossier is received then (2, the clock starts), an online one returns to the
+# desk's queue (1), a dossier in processing resumes (4).
+RESUME_AFTER_SUPPLEMENT = {NEW: RECEIVED, SUBMITTED: SUBMITTED, PROCESSING: PROCESSING}
+
+
+def resume_status(requested_from: int) -> int:
+    """The status a dossier returns to when the supplement asked for from `requested_from` arrives."""
+    return RESUME_AFTER_SUPPLEMENT.get(requested_from, PROCESSING)
+
+
+def supplement_needs(resume_to: int) -> tuple[str, int] | None:
+    """The further (action, status) whose roles the supplement needs: completing a dossier never received
+    is its receipt (NEW → 2), the desk's work."""
+    return ("receive", NEW) if resume_to == RECEIVED else None

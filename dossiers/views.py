@@ -18,7 +18,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -239,14 +240,9 @@ def intake(request, code):
         # The applicant's data is checked by the service's rules now too, so every problem shows at once.
         valid = _check_applicant(form) and valid
         if valid:
-            if form.decision != "receive":
-                slip = _counter_slip(request, form, procedure)
-                if slip is not None:
-                    return slip
-            else:
-                dossier = _submit_intake(request, form, procedure)
-                if dossier is not None:
-                    return redirect(reverse("dossiers:detail", args=[dossier_ref(dossier)]) + "?vua-tiep-nhan=1")
+            dossier = _submit_intake(request, form, procedure)
+            if dossier is not None:
+                return redirect(reverse("dossiers:detail", args=[dossier_ref(dossier)]) + "?vua-tiep-nhan=1")
         status = 400
     else:
         form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, initial={"agency": agency.pk})
@@ -275,11 +271,13 @@ def _check_applicant(form: f.IntakeForm) -> bool:
 
 
 def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier | None:
-    """Receive the dossier through the intake service; its errors go back next to the inputs."""
+    """Record the dossier through the intake service with the officer's decision (received, supplement
+    requested or refused); its errors go back next to the inputs."""
     from . import services
 
     components, index_to_field = form.received_components()
     data = form.cleaned_data
+    decision = form.decision
     try:
         dossier = services.intake(
             actor=request.user, procedure=procedure, agency=data["agency"], channel=data["channel"],
@@ -287,6 +285,9 @@ def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier
             received_at=data.get("received_at"), return_method=data["return_method"],
             return_address=data.get("return_address", ""),
             idempotency_key=(request.POST.get("idempotency_key") or "")[:100],
+            outcome=decision,
+            items=data.get("missing_items", "") if decision == "supplement" else "",
+            reason=data.get("refusal_reason", "") if decision == "refuse" else "",
         )
     except ValidationFailed as exc:
         f.add_service_errors(form, exc.fields, f.INTAKE_FIELD_MAP, index_to_field)
@@ -300,28 +301,13 @@ def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier
         else:
             form.add_error(None, str(exc.detail))
         return None
-    messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        messages.success(request, _("Đã ghi nhận hồ sơ %(code)s và yêu cầu bổ sung.") % {"code": dossier.code})
+    elif dossier.status == Status.REFUSED:
+        messages.success(request, _("Đã ghi nhận hồ sơ %(code)s: từ chối tiếp nhận.") % {"code": dossier.code})
+    else:
+        messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
     return dossier
-
-
-def _counter_slip(request, form: f.IntakeForm, procedure: Procedure):
-    """An incomplete or ineligible dossier at the counter is not received: the desk prints the guidance
-    (everything missing, in one go) or the refusal with its reasons for the applicant to take away."""
-    from .services import clean_applicant
-
-    try:
-        applicant = clean_applicant(form.applicant())
-    except ValidationFailed as exc:
-        f.add_service_errors(form, exc.fields, f.INTAKE_FIELD_MAP)
-        return None
-    data = form.cleaned_data
-    items = [line.strip(" -•\t") for line in data.get("missing_items", "").splitlines() if line.strip(" -•\t")]
-    context = {
-        "procedure": procedure, "agency": data["agency"], "applicant": applicant, "now": timezone.now(),
-        "officer": request.user, "decision": form.decision, "items": items, "reason": data.get("refusal_reason", ""),
-        "received": [c for c in form.components if data.get(f"comp_{c.pk}")],
-    }
-    return render(request, "dossiers/intake_slip.html", context)
 
 
 def _call(fn, **kwargs):
@@ -577,8 +563,13 @@ def action(request, ref, name):
         form.add_error(None, str(exc.detail))
         status = exc.status_code
     else:
+        updated = updated or dossier
+        if name == "supplement" and updated.status == Status.RECEIVED:
+            # A dossier completed at the counter is received now: the receipt (form 01) is printed next.
+            messages.success(request, _("Hồ sơ đã đầy đủ và được tiếp nhận."))
+            return redirect(reverse("dossiers:detail", args=[dossier_ref(updated)]) + "?vua-tiep-nhan=1")
         messages.success(request, str(ACTION_SCREENS[name].success))
-        return redirect("dossiers:detail", dossier_ref(updated or dossier))
+        return redirect("dossiers:detail", dossier_ref(updated))
     # The service rolled back; show the dossier as stored, not as the failed call left it in memory.
     fresh = get_dossier_detail(request, ref)
     return _render_detail(request, fresh, bound=(name, form), status=status)
@@ -665,8 +656,10 @@ def document(request, ref, form):
         raise Http404
     dossier = get_dossier_detail(request, ref)
     from .documents import render_dossier_form
+    from .selectors import check_printable
 
     try:
+        check_printable(dossier, form)
         pdf = render_dossier_form(dossier, form)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from None
@@ -716,13 +709,18 @@ def _register_params(request):
 
 
 def register_rows(agency, date_from: date, date_to: date) -> QuerySet[Dossier]:
+    """The agency's register for the period: the dossiers received in it, and those the desk recorded at
+    the counter without receiving them (supplement asked for, refused), by the time of that visit."""
     tz = timezone.get_current_timezone()
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    at_counter = Q(received_at__isnull=True, code__isnull=False, submitted_at__gte=start, submitted_at__lt=end)
     return (
-        Dossier.objects.filter(agency=agency, received_at__gte=start, received_at__lt=end)
-        .select_related("received_by", "procedure")
-        .order_by("received_at", "id")
+        Dossier.objects.filter(agency=agency)
+        .filter(Q(received_at__gte=start, received_at__lt=end) | at_counter)
+        .select_related("received_by", "procedure", "apology")
+        .annotate(register_at=Coalesce("received_at", "submitted_at"))
+        .order_by("register_at", "id")
     )
 
 
@@ -757,7 +755,7 @@ def register_pdf(request):
         return redirect(reverse("dossiers:register") + "?" + request.GET.urlencode())
     from .documents import render_register
 
-    pdf = render_register(agency, date_from, date_to)
+    pdf = render_register(agency, date_from, date_to, list(register_rows(agency, date_from, date_to)))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"so-theo-doi-{agency.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -57,6 +57,18 @@ class DossierIntakeSerializer(serializers.Serializer):
                                             help_text="Staff only: when it was received on paper (never future)")
     return_method = serializers.ChoiceField(choices=ReturnMethod.values, required=False)
     return_address = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    outcome = serializers.ChoiceField(
+        choices=["receive", "supplement", "refuse"], required=False,
+        help_text="Staff only: the outcome of the counter check (domain.md §3). `receive` (default): received at "
+                  "once, status 2, with code and appointment (form 01). `supplement`: incomplete; recorded with "
+                  "its code at status 5 with a supplement round listing `items` (form 02), not received: the "
+                  "appointment is computed when the complete dossier arrives (action `supplement`, which "
+                  "receives it). `refuse`: recorded with its code at status 3 with `reason` (form 03).",
+    )
+    items = serializers.JSONField(required=False,
+                                  help_text="outcome=supplement: everything missing, a list or one per line")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000,
+                                   help_text="outcome=refuse: the reasons; outcome=supplement: optional")
 
 
 class DossierActionSerializer(serializers.Serializer):

@@ -155,9 +155,11 @@ LIST_PARAMETERS = [
 class DossierListCreate(generics.GenericAPIView):
     """Staff see their agencies' dossiers (and those routed to them), a citizen their own.
 
-    POST by a desk officer receives at once (status 2, with code and appointment); by a citizen it is an
-    online submission waiting at status 1. Header `Idempotency-Key`: the same key and body return the
-    same dossier (201 again, header `Idempotent-Replayed: true`); another body is 409.
+    POST by a desk officer records the counter check: by default received at once (status 2, with code
+    and appointment); with `outcome` `supplement` (and `items`) recorded with its code at status 5, not
+    yet received, or `refuse` (and `reason`) at status 3. By a citizen it is an online submission
+    waiting at status 1. Header `Idempotency-Key`: the same key and body return the same dossier (201
+    again, header `Idempotent-Replayed: true`); another body is 409.
     """
 
     serializer_class = DossierListSerializer
@@ -192,11 +194,16 @@ class DossierListCreate(generics.GenericAPIView):
         if _is_staff(request.user):
             dossier = services.intake(actor=request.user, channel=v.get("channel") or "counter",
                                       received_at=v.get("received_at"),
-                                      return_method=v.get("return_method") or "desk", **common)
+                                      return_method=v.get("return_method") or "desk",
+                                      outcome=v.get("outcome") or "receive", items=v.get("items") or "",
+                                      reason=v.get("reason", ""), **common)
         else:
             if v.get("received_at"):
                 msg = _("Chỉ cán bộ được nhập thời điểm tiếp nhận.")
                 raise ValidationFailed(msg, code="staff_only", fields={"received_at": [msg]})
+            if v.get("outcome") not in (None, "", "receive"):
+                msg = _("Chỉ cán bộ một cửa ghi nhận kết quả kiểm tra hồ sơ.")
+                raise ValidationFailed(msg, code="staff_only", fields={"outcome": [msg]})
             dossier = services.submit_online(citizen=request.user, return_method=v.get("return_method") or "online",
                                              **common)
         headers = {"Idempotent-Replayed": "true"} if replay else None
@@ -340,6 +347,7 @@ class DossierDocument(generics.GenericAPIView):
             from dossiers.documents import render_dossier_form
         except ImportError:
             raise NotFound(_("Chưa có mẫu in."), code="document_not_found") from None
+        selectors.check_printable(dossier, form)
         try:
             pdf = render_dossier_form(dossier, form)
         except LookupError:

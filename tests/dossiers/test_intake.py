@@ -235,7 +235,9 @@ def test_incomplete_online_dossier_gets_one_complete_notice(staff, org, procedur
     # The citizen answers online; never received, the dossier goes back to the desk's queue.
     d = services.supplement_received(d, actor=citizen, components=[{"name": "Bản sao CCCD", "kind": "copy"}])
     assert d.status == Status.SUBMITTED and d.received_at is None
-    assert d.components.get().supplement_round == 1
+    # Not received yet: what arrives belongs to the dossier as it will be received (the receipt lists it).
+    assert d.components.get().supplement_round == 0
+    assert d.supplements.get().resume_status == Status.SUBMITTED
 
 
 def test_online_submission_needs_an_online_procedure(org, make_procedure, make_user):

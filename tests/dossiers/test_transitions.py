@@ -21,10 +21,11 @@ def every(statuses, roles):
 EXPECTED = {
     "submit": (every({0}, {"citizen", "desk_officer"}), 1),
     "receive": (every({0, 1}, {"desk_officer"}), 2),
-    "refuse": (every({1, 4}, STAFF_WORK), 3),
+    # At the counter (0) only the desk refuses or asks for the missing documents.
+    "refuse": ({0: {"desk_officer"}, 1: STAFF_WORK, 4: STAFF_WORK}, 3),
     "transfer": (every({2, 4}, STAFF_WORK), 4),
     "assign": (every({2, 4, 5, 6}, {"head"}), None),
-    "request-supplement": (every({1, 4}, STAFF_WORK), 5),
+    "request-supplement": ({0: {"desk_officer"}, 1: STAFF_WORK, 4: STAFF_WORK}, 5),
     "supplement": (every({5}, STAFF_WORK | {"citizen"}), 4),
     "request-payment": (every({4}, STAFF_WORK), 6),
     "confirm-payment": (every({6}, STAFF_WORK), 4),
@@ -96,8 +97,11 @@ def test_available_actions_follow_the_table():
 
 
 def test_supplement_resumes_where_the_dossier_was():
-    assert tt.resume_status(received=True) == tt.PROCESSING
-    assert tt.resume_status(received=False) == tt.SUBMITTED
+    assert tt.resume_status(tt.PROCESSING) == tt.PROCESSING
+    assert tt.resume_status(tt.SUBMITTED) == tt.SUBMITTED  # back to the desk's queue
+    assert tt.resume_status(tt.NEW) == tt.RECEIVED  # an incomplete counter dossier is received then
+    assert tt.supplement_needs(tt.RECEIVED) == ("receive", tt.NEW)
+    assert tt.supplement_needs(tt.PROCESSING) is None and tt.supplement_needs(tt.SUBMITTED) is None
 
 
 def test_the_module_is_pure():
