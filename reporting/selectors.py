@@ -150,6 +150,8 @@ class ReportFilter:
     procedure_id: int | None = None
     channel: str | None = None
     month: date | None = None  # drill-down into one month: received in it, states still at the period's end
+    # One instant for every query of a report, so that a running period's counts agree with each other.
+    as_of: datetime = field(default_factory=timezone.now, compare=False)
 
     @property
     def start_at(self) -> datetime:
@@ -169,7 +171,7 @@ class ReportFilter:
     @property
     def end_at(self) -> datetime:
         """The period's end, or now while the period is still running (nothing is late before its time)."""
-        return min(self.period.end_at(tz()), timezone.now())
+        return min(self.period.end_at(tz()), self.as_of)
 
 
 def received_in(flt: ReportFilter) -> QuerySet:
