@@ -62,8 +62,8 @@ def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
     """Everything the detail shows in a constant number of queries (one per related list)."""
     qs = Dossier.objects.all() if qs is None else qs
     return qs.select_related(
-        "procedure", "procedure__field", "agency", "current_agency", "received_by", "citizen", "apology",
-        "apology__issued_by",
+        "procedure", "procedure__field", "agency", "agency__parent", "current_agency", "current_agency__parent",
+        "received_by", "citizen", "apology", "apology__issued_by",
     ).prefetch_related(
         Prefetch("steps", queryset=Step.objects.select_related("agency", "department", "assignee", "handed_by")
                  .order_by("order")),
@@ -186,7 +186,13 @@ def filter_dossiers(qs: QuerySet, *, status=None, procedure=None, agency=None, l
 
 
 def actions_available(dossier: Dossier, user) -> list[str]:
-    """The actions `user` may take on `dossier` now, from the transition table and their roles there."""
+    """The actions `user` may take on `dossier` now: those the transition table allows them from its
+    status and that the service would carry out as the dossier stands (a hand-over needs somewhere to go,
+    an assignment a step being worked on, the fee is asked for once, the apology once and when owed).
+
+    Reads the steps, supplements and apology as loaded: with `dossier_detail_queryset` it costs no query
+    in the common cases.
+    """
     from .services import roles_for, staff_pairs
 
     pairs = staff_pairs(user)
@@ -194,9 +200,84 @@ def actions_available(dossier: Dossier, user) -> list[str]:
         action for action in tt.ACTION_NAMES
         if action != "submit" and tt.allowed(action, dossier.status, roles_for(dossier, user, action, pairs))
     ]
-    if "apologize" in actions and not _apology_open(dossier):
-        actions.remove("apologize")
-    return actions
+    return [action for action in actions if _would_succeed(action, dossier, user, pairs)]
+
+
+def _would_succeed(action: str, dossier: Dossier, user, pairs) -> bool:
+    """The service's own conditions beyond the table (each mirrors a refusal in `dossiers.services`)."""
+    if action == "apologize":
+        return _apology_open(dossier)
+    if action == "transfer":
+        return can_transfer(dossier)
+    if action == "assign":
+        return current_step_of(dossier) is not None
+    if action == "request-payment":
+        return dossier.fee_amount is None
+    if action == "supplement":
+        from .services import resume_target, roles_for
+
+        needs = tt.supplement_needs(resume_target(dossier, open_supplement(dossier)))
+        if needs is None:
+            return True
+        needed_action, status = needs
+        return tt.allowed(needed_action, status, roles_for(dossier, user, needed_action, pairs))
+    return True
+
+
+def _loaded_steps(dossier: Dossier) -> list[Step]:
+    return sorted(dossier.steps.all(), key=lambda s: s.order)
+
+
+def current_step_of(dossier: Dossier) -> Step | None:
+    """The step being worked on, from the steps as loaded (prefetched by the detail queryset)."""
+    from .services import current_step
+
+    return current_step(_loaded_steps(dossier))
+
+
+def open_supplement(dossier: Dossier):
+    """The supplement round still waiting for the documents (the latest one), from the rounds as loaded."""
+    waiting = [r for r in dossier.supplements.all() if r.replied_at is None]
+    return max(waiting, key=lambda r: r.round) if waiting else None
+
+
+def can_transfer(dossier: Dossier) -> bool:
+    """Whether `transfer` has somewhere to hand the dossier: a next step of its process, or, for a step
+    being worked on in processing, another agency to send it to (liên thông)."""
+    steps = _loaded_steps(dossier)
+    current = current_step_of(dossier)
+    after = current.order if current is not None else 0
+    if any(s.order > after and s.started_at is None for s in steps):
+        return True
+    if dossier.status != Status.PROCESSING or current is None:
+        return False
+    return has_transfer_destination(dossier)
+
+
+def has_transfer_destination(dossier: Dossier) -> bool:
+    """`transfer_destinations(dossier).exists()`, answered from what is loaded when it can be."""
+    holder = dossier.current_agency or dossier.agency
+    if dossier.agency_id != holder.pk and dossier.agency.is_active:
+        return True
+    if any(s.agency_id != holder.pk and s.agency.is_active for s in dossier.steps.all()):
+        return True
+    parent = holder.parent
+    if parent is not None and parent.is_active:
+        return True
+    return transfer_destinations(dossier).exists()
+
+
+def transfer_destinations(dossier: Dossier) -> QuerySet:
+    """Where a dossier may be routed (liên thông): the agencies above the one holding it, the agencies
+    named by the procedure's steps, those already on its steps, and back to the receiving agency."""
+    from organisation.models import Agency
+
+    holder = dossier.current_agency or dossier.agency
+    ids = {dossier.agency_id} | {a.pk for a in holder.ancestors()}
+    ids |= {s.agency_id for s in dossier.procedure.steps.all() if s.agency_id}
+    ids |= {s.agency_id for s in dossier.steps.all()}
+    ids.discard(holder.pk)
+    return Agency.objects.filter(pk__in=ids, is_active=True).order_by("level", "code")
 
 
 def _apology_open(dossier: Dossier) -> bool:

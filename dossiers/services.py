@@ -927,7 +927,7 @@ def request_supplement(dossier, *, actor, items, reason: str = "", expected_vers
     return d
 
 
-def _resume_target(dossier: Dossier, open_round: SupplementRequest | None) -> int:
+def resume_target(dossier: Dossier, open_round: SupplementRequest | None) -> int:
     """Where the dossier goes when the documents arrive: as recorded with the round, else (a round asked
     for before that was recorded) as the services did then."""
     if open_round is not None and open_round.resume_status:
@@ -966,7 +966,7 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
             d = _lock(dossier, expected_version)
             _check(d, actor, "supplement")
             open_round = d.supplements.filter(replied_at__isnull=True).order_by("-round").first()
-            target = _resume_target(d, open_round)
+            target = resume_target(d, open_round)
             _check_resume(d, actor, target)
             items = _clean_components(d.procedure, components)
             when, before = _when(at), d.status
@@ -1017,7 +1017,8 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
 
 
 def request_payment(dossier, *, actor, amount, expected_version=None, at: datetime | None = None) -> Dossier:
-    """Ask the applicant to pay the fee (nghĩa vụ tài chính): 4 → 6."""
+    """Ask the applicant to pay the fee (nghĩa vụ tài chính): 4 → 6, once per dossier: the amount asked
+    for is the whole obligation, and a second request would bill the applicant twice."""
     try:
         amount = int(amount)
         if amount <= 0 or amount > 2_000_000_000:
@@ -1028,6 +1029,12 @@ def request_payment(dossier, *, actor, amount, expected_version=None, at: dateti
     with transaction.atomic():
         d = _lock(dossier, expected_version)
         t = _check(d, actor, "request-payment")
+        if d.fee_amount is not None:
+            raise ActionNotAllowed(
+                _("Hồ sơ đã được yêu cầu nộp phí, lệ phí (%(amount)s đồng); không yêu cầu lần thứ hai.")
+                % {"amount": f"{d.fee_amount:,}".replace(",", ".")},
+                code="payment_already_requested",
+            )
         when, before = _when(at), d.status
         d.status, d.fee_amount, d.paid_at = t.to_status, amount, None
         _save(d, {"status", "fee_amount", "paid_at"})

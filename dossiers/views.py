@@ -421,17 +421,6 @@ def _assignee_choices(agency_ids) -> list[tuple[str, str]]:
     return choices
 
 
-def _transfer_agencies(dossier) -> QuerySet[Agency]:
-    """Where a dossier may be routed (liên thông): the agencies above the one holding it, the agencies
-    named by the procedure's steps, and back to the receiving agency."""
-    holder = dossier.current_agency or dossier.agency
-    ids = {dossier.agency_id} | {a.pk for a in holder.ancestors()}
-    ids |= {s.agency_id for s in dossier.procedure.steps.all() if s.agency_id}
-    ids |= {s.agency_id for s in dossier.steps.all()}
-    ids.discard(holder.pk)
-    return Agency.objects.filter(pk__in=ids, is_active=True).order_by("level", "code")
-
-
 def build_action_form(name: str, dossier, data=None, files=None):
     screen = ACTION_SCREENS[name]
     kwargs = {"dossier": dossier}
@@ -441,7 +430,9 @@ def build_action_form(name: str, dossier, data=None, files=None):
         roles = [step.role] if step and step.role != Role.HEAD else [Role.PROCESSING_OFFICER]
         kwargs["assignees"] = _staff_at([step_agency], roles + [Role.PROCESSING_OFFICER])
     elif screen.form_class is f.TransferForm:
-        agencies = _transfer_agencies(dossier)
+        from .selectors import transfer_destinations
+
+        agencies = transfer_destinations(dossier)
         kwargs["agencies"] = agencies
         next_step = next((s for s in dossier.steps.all() if s.started_at is None and (not step or s.order > step.order)),
                          None)
