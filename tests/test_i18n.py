@@ -363,3 +363,21 @@ def test_api_validation_fields_in_english(api):
     vietnamese = api.get("/api/v1/procedures/", {"online": "maybe"}).json()
     assert vietnamese["detail"].startswith("Tham số tìm kiếm không hợp lệ"), vietnamese
     assert vietnamese["fields"]["online"][0].startswith("Mức độ trực tuyến không hợp lệ"), vietnamese
+
+
+# --- notices (SMS and e-mail text) ---------------------------------------------------------------
+
+
+def test_notice_texts_follow_the_portals_language(settings):
+    """Notices are written in the portal's language: English on a portal set to English."""
+    from notices import messages
+
+    ctx = {"code": "000.00.06.H56-261123-0001", "procedure": "Đăng ký khai sinh", "agency": "UBND xã An Bình",
+           "received": "09:00 23/11/2026", "appointment": "17:00 25/11/2026"}
+    subject, body = messages.render("received", ctx)
+    assert subject == "Hồ sơ 000.00.06.H56-261123-0001 đã được tiếp nhận"
+    settings.LANGUAGE_CODE = "en"
+    subject, body = messages.render("received", ctx)
+    assert subject == "Dossier 000.00.06.H56-261123-0001 has been received"
+    assert body.startswith("Dossier 000.00.06.H56-261123-0001 (Đăng ký khai sinh) was received by UBND xã An Bình")
+    assert "The result is due at 17:00 25/11/2026." in body
