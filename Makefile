@@ -39,8 +39,10 @@ test: install-test
 lint: install-test
 	$(VENV)/bin/ruff check .
 
+# Vietnamese msgids need no catalogue; this refreshes and compiles the English one.
 messages:
-	cd $(CURDIR) && $(PY) manage.py makemessages -l vi -l en --ignore=.venv && $(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache
