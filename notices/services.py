@@ -44,6 +44,47 @@ def enqueue_send(notice_id: int) -> None:
     publish_send(notice_id)
 
 
+def publish_batch(notice_ids: list[int]) -> bool:
+    """Hand a transaction's few notices to Celery in one message; False when the broker cannot take it.
+
+    One id is the plain `send_notice` task; several travel as one `send_notice.map(...)` message, which
+    the worker runs one after another. A notice that such a batch leaves unsent (the worker died, the
+    database went away) is still queued in the outbox, and `resend_stuck_notices` hands it over again.
+    """
+    if not notice_ids:
+        return True
+    try:
+        from .tasks import send_notice
+
+        if len(notice_ids) == 1:
+            send_notice.apply_async((notice_ids[0],), retry=False)
+        else:
+            send_notice.map(list(notice_ids)).apply_async(retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker fault leaves the rows queued for the resender
+        log.warning("notices %s left in the outbox: broker unavailable (%s)", notice_ids, exc)
+        return False
+    return True
+
+
+class _CommitBatch:
+    """The queued notices of one writer call, published together after the commit.
+
+    Each queued row still registers its own on-commit callback (a row, a send); the first one to run
+    publishes the whole batch in one message and the others find it empty.
+    """
+
+    def __init__(self, notice_ids: list[int]):
+        self.ids = list(notice_ids)
+
+    def flush(self) -> None:
+        ids, self.ids = self.ids, []
+        publish_batch(ids)
+
+    def register(self) -> None:
+        for _notice_id in self.ids:
+            transaction.on_commit(self.flush)
+
+
 def enqueue_many_on_commit(notice_ids: Iterable[int]) -> None:
     """After the caller's commit, publish each id; stop at the first broker fault (the resender goes on)."""
     ids = list(notice_ids)
@@ -78,6 +119,50 @@ def queue_notice(*, event: str, channel: str, recipient: str, subject: str, body
     return notice
 
 
+def _queue_notices(candidates: list[Notice]) -> list[Notice]:
+    """Write the candidate rows of one event at once, skipping dedupe keys already written (those are
+    returned as they are stored), and publish the new queued ones in one message after the commit.
+
+    PostgreSQL: one INSERT for all of them (`write_notices`' statement). Elsewhere (the embedded
+    SQLite demo) one `queue_notice` each.
+    """
+    candidates = [n for n in candidates if n.recipient]
+    if not candidates:
+        return []
+    if connection.vendor != "postgresql":
+        out = [queue_notice(event=n.event, channel=n.channel, recipient=n.recipient, subject=n.subject,
+                            body=n.body, dedupe_key=n.dedupe_key, dossier=n.dossier, user=n.user)
+               for n in candidates]
+        return [n for n in out if n is not None]
+    now = timezone.now()
+    for n in candidates:
+        n.recipient, n.subject, n.dedupe_key = n.recipient[:255], n.subject[:255], n.dedupe_key[:255]
+        n.status = NoticeStatus.SENT if n.channel == NoticeChannel.IN_APP else NoticeStatus.QUEUED
+        n.sent_at = now if n.status == NoticeStatus.SENT else None
+        n.created_at = now
+    written = dict(_insert_rows([
+        NoticeRow(event=n.event, channel=n.channel, recipient=n.recipient, subject=n.subject, body=n.body,
+                  dedupe_key=n.dedupe_key, dossier_id=n.dossier_id, user_id=n.user_id)
+        for n in candidates
+    ], now))
+    out: list[Notice] = []
+    missing = []
+    for n in candidates:
+        if n.dedupe_key in written:
+            n.pk = written[n.dedupe_key]
+            n._state.adding, n._state.db = False, "default"
+            out.append(n)
+        else:
+            missing.append(n.dedupe_key)
+    if missing:  # written before (the same event told twice): the stored rows
+        stored = {n.dedupe_key: n for n in Notice.objects.filter(dedupe_key__in=missing)}
+        out = [stored.get(n.dedupe_key, n) if n.dedupe_key in missing else n for n in candidates]
+        out = [n for n in out if n.pk is not None]
+    _CommitBatch(sorted(n.pk for n in candidates if n.dedupe_key in written and n.status == NoticeStatus.QUEUED)
+                 ).register()
+    return out
+
+
 def notify_citizen(dossier, event: str, *, key: str = "", **extra) -> list[Notice]:
     """Tell the applicant by every channel we have for them: e-mail, SMS, and in-app for an account.
 
@@ -86,29 +171,28 @@ def notify_citizen(dossier, event: str, *, key: str = "", **extra) -> list[Notic
     """
     subject, body = render(event, dossier_context(dossier, **extra))
     base = f"dossier:{dossier.pk}:{event}:{key}"
-    notices = []
+    common = {"event": event, "subject": subject, "body": body, "dossier": dossier}
+    candidates = []
     if dossier.applicant_email:
-        notices.append(queue_notice(event=event, channel=NoticeChannel.EMAIL, recipient=dossier.applicant_email,
-                                    subject=subject, body=body, dossier=dossier, dedupe_key=f"{base}:email"))
+        candidates.append(Notice(channel=NoticeChannel.EMAIL, recipient=dossier.applicant_email,
+                                 dedupe_key=f"{base}:email", **common))
     if dossier.applicant_phone:
-        notices.append(queue_notice(event=event, channel=NoticeChannel.SMS, recipient=dossier.applicant_phone,
-                                    subject=subject, body=body, dossier=dossier, dedupe_key=f"{base}:sms"))
+        candidates.append(Notice(channel=NoticeChannel.SMS, recipient=dossier.applicant_phone,
+                                 dedupe_key=f"{base}:sms", **common))
     if dossier.citizen_id:
-        notices.append(queue_notice(event=event, channel=NoticeChannel.IN_APP, recipient=dossier.citizen.get_username(),
-                                    subject=subject, body=body, dossier=dossier, user=dossier.citizen,
-                                    dedupe_key=f"{base}:in_app"))
-    return [n for n in notices if n is not None]
+        candidates.append(Notice(channel=NoticeChannel.IN_APP, recipient=dossier.citizen.get_username(),
+                                 user=dossier.citizen, dedupe_key=f"{base}:in_app", **common))
+    return _queue_notices(candidates)
 
 
 def notify_staff(users, dossier, event: str, *, key: str = "", **extra) -> list[Notice]:
     """An in-app notice to each staff member (the assigned officer, their head)."""
     subject, body = render(event, dossier_context(dossier, **extra))
-    notices = []
-    for user in {u.pk: u for u in users if u is not None}.values():
-        notices.append(queue_notice(event=event, channel=NoticeChannel.IN_APP, recipient=user.get_username(),
-                                    subject=subject, body=body, dossier=dossier, user=user,
-                                    dedupe_key=f"dossier:{dossier.pk}:{event}:{key}:user:{user.pk}"))
-    return [n for n in notices if n is not None]
+    return _queue_notices([
+        Notice(event=event, channel=NoticeChannel.IN_APP, recipient=user.get_username(), subject=subject, body=body,
+               dossier=dossier, user=user, dedupe_key=f"dossier:{dossier.pk}:{event}:{key}:user:{user.pk}")
+        for user in {u.pk: u for u in users if u is not None}.values()
+    ])
 
 
 @dataclass(frozen=True)
@@ -136,7 +220,13 @@ def write_notices(rows: Iterable[NoticeRow]) -> list[int]:
     rows = list(rows)
     if not rows:
         return []
-    now = timezone.now()
+    written = _insert_rows(rows, timezone.now(), statuses=True)
+    enqueue_many_on_commit(sorted(pk for pk, status in written if status == NoticeStatus.QUEUED))
+    return sorted(pk for pk, _status in written)
+
+
+def _insert_rows(rows: list[NoticeRow], now, *, statuses: bool = False) -> list[tuple[int, str]]:
+    """The one INSERT of `write_notices`; returns (id, status) or (dedupe key, id) of the rows written now."""
     cols = {
         "event": [r.event for r in rows],
         "dossier_id": [r.dossier_id for r in rows],
@@ -163,13 +253,11 @@ def write_notices(rows: Iterable[NoticeRow]) -> list[int]:
                         %(status)s::varchar[], %(dedupe_key)s::varchar[])
                  AS t(event, dossier_id, channel, recipient, user_id, subject, body, status, dedupe_key)
             ON CONFLICT (dedupe_key) DO NOTHING
-            RETURNING id, status
+            RETURNING {"id, status" if statuses else "dedupe_key, id"}
             """,
             {**cols, "now": now, "sent": NoticeStatus.SENT.value},
         )
-        written = cursor.fetchall()
-    enqueue_many_on_commit(sorted(pk for pk, status in written if status == NoticeStatus.QUEUED))
-    return sorted(pk for pk, _status in written)
+        return cursor.fetchall()
 
 
 def mark_read(user, notice_ids: Iterable[int] | None = None) -> int:

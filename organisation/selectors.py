@@ -1,4 +1,10 @@
-"""Reads about who may see what: the agencies a staff account works for."""
+"""Reads about who may see what: the agencies a staff account works for.
+
+A request asks these questions many times (the scope of a list, the roles behind each offered action, the
+staff-only parts of a detail), so the user's memberships are read once, as (agency id, role) pairs, and
+kept on the user object for as long as that object lives: one request, one task. The bearer token
+authentication loads them with the token, in the same query.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +12,40 @@ from collections.abc import Iterable
 
 from .models import Agency, Role, StaffMembership
 
+# Attribute names on the user object; `dossiers.services.staff_pairs` reads the same cache.
+PAIRS_ATTR = "_motcua_staff_pairs"
+_SCOPE_ATTR = "_motcua_scopes"
+
+
+def staff_pairs(user) -> set[tuple[int, str]]:
+    """Every (agency id, role) the user holds, in one query; remembered on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, PAIRS_ATTR, None)
+    if cached is None:
+        cached = set(StaffMembership.objects.filter(user=user).values_list("agency_id", "role"))
+        remember_staff_pairs(user, cached)
+    return cached
+
+
+def remember_staff_pairs(user, pairs: Iterable[tuple[int, str]]) -> None:
+    """Keep pairs read elsewhere (with the token) so that no later question reads them again."""
+    try:
+        setattr(user, PAIRS_ATTR, set(pairs))
+        setattr(user, _SCOPE_ATTR, {})
+    except AttributeError:  # an object that takes no attributes: asked again next time
+        pass
+
 
 def is_staff_member(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.memberships.exists()))
+    return bool(user and user.is_authenticated and (user.is_superuser or staff_pairs(user)))
 
 
 def user_roles(user, agency_id: int | None = None) -> set[str]:
     """The roles a user holds (at one agency, or anywhere)."""
     if not user or not user.is_authenticated:
         return set()
-    qs = StaffMembership.objects.filter(user=user)
-    if agency_id is not None:
-        qs = qs.filter(agency_id=agency_id)
-    return set(qs.values_list("role", flat=True))
+    return {role for agency, role in staff_pairs(user) if agency_id is None or agency == agency_id}
 
 
 def descendant_ids(agency_ids: Iterable[int]) -> set[int]:
@@ -36,17 +63,30 @@ def scoped_agency_ids(user, roles: Iterable[str] | None = None) -> set[int] | No
     """The ids of the agencies whose dossiers and figures the user may see; None means all (superuser).
 
     A manager or administrator sees their agencies and everything under them; other roles see the
-    agencies they work at.
+    agencies they work at. The answer is remembered on the user object with the pairs; the caller gets
+    its own copy.
     """
     if not user or not user.is_authenticated:
         return set()
     if user.is_superuser:
         return None
-    qs = StaffMembership.objects.filter(user=user)
-    if roles is not None:
-        qs = qs.filter(role__in=list(roles))
-    direct: set[int] = set()
-    wide: set[int] = set()
-    for agency_id, role in qs.values_list("agency_id", "role"):
-        (wide if role in (Role.MANAGER, Role.ADMINISTRATOR) else direct).add(agency_id)
-    return direct | descendant_ids(wide)
+    wanted = None if roles is None else frozenset(roles)
+    pairs = staff_pairs(user)
+    scopes = getattr(user, _SCOPE_ATTR, None)
+    if scopes is None:
+        scopes = {}
+        try:
+            setattr(user, _SCOPE_ATTR, scopes)
+        except AttributeError:
+            pass
+    scope = scopes.get(wanted)
+    if scope is None:
+        direct: set[int] = set()
+        wide: set[int] = set()
+        for agency_id, role in pairs:
+            if wanted is not None and role not in wanted:
+                continue
+            (wide if role in (Role.MANAGER, Role.ADMINISTRATOR) else direct).add(agency_id)
+        scope = frozenset(direct | descendant_ids(wide)) if wide else frozenset(direct)
+        scopes[wanted] = scope
+    return set(scope)

@@ -7,6 +7,10 @@ agency and a calendar *version*), and in this process's memory (where the clock 
 precomputed window of days). Every edit bumps the version, so an edited calendar is never served
 from either cache: the version lives in the cache with no timeout, and when it is missing (cache
 cleared or evicted) a fresh one is drawn from the clock, never a value used before.
+
+Within one HTTP request the version is read from the shared cache once (an intake asks for the
+calendar five times): the request's own edits reset it, and outside a request (tasks, commands) every
+call still asks the cache.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -56,18 +61,41 @@ _SUBSTITUTED_VI = re.compile(r"thay cho ngày (\d{1,2})/(\d{1,2})/(\d{4})")
 # --- the calendar version ------------------------------------------------------------------------
 
 
+# The version as this thread's current request read it; `active` only between request_started and
+# request_finished, so a task or a command never keeps a version it read earlier.
+_request = threading.local()
+
+
+def _request_begins(**kwargs) -> None:
+    _request.active = True
+    _request.version = None
+
+
+def _request_ends(**kwargs) -> None:
+    _request.active = False
+    _request.version = None
+
+
+request_started.connect(_request_begins, dispatch_uid="worktime_calendar_request_started")
+request_finished.connect(_request_ends, dispatch_uid="worktime_calendar_request_finished")
+
+
 def calendar_version() -> int:
+    in_request = getattr(_request, "active", False)
+    if in_request and _request.version is not None:
+        return _request.version
     version = cache.get(VERSION_KEY)
     if version is None:
         fresh = _time.time_ns()
-        if cache.add(VERSION_KEY, fresh, timeout=None):
-            return fresh
-        version = cache.get(VERSION_KEY, fresh)
+        version = fresh if cache.add(VERSION_KEY, fresh, timeout=None) else cache.get(VERSION_KEY, fresh)
+    if in_request:
+        _request.version = version
     return version
 
 
 def _bump() -> None:
     cache.set(VERSION_KEY, _time.time_ns(), timeout=None)
+    _request.version = None
 
 
 def bump_calendar_version() -> None:

@@ -1,0 +1,243 @@
+"""Bench: the dossier API under gunicorn with 8 concurrent clients (wrk on loopback).
+
+Run by hand, never from the test suite:
+
+    apt-get install -y wrk
+    .venv/bin/python bench/api_data.py                 # once: 24,000 dossiers in motcua_bench_api
+    .venv/bin/python bench/bench_api.py                # all scenarios, 3 sync workers, 20 s each
+    .venv/bin/python bench/bench_api.py --workers 4 --worker-class gthread --threads 2 --only detail
+
+It counts the SQL queries of one request of each scenario in-process (Django's test client and
+CaptureQueriesContext, after one warm-up request), then starts gunicorn with `config.settings.prod`
+(DEBUG off, no access log) on the scratch database and Redis db 13, and drives each scenario with
+`wrk -t2 -c8 --latency` (Lua scripts in bench/wrk/) after a short warm-up: requests/s, latency p50 and
+p99, and any non-2xx answer. The load generator runs on the same 2 cores as the portal.
+
+Scenarios, all as the demo desk officer `motcua` (scope: one commune, about 9,600 of the 24,000 dossiers):
+- intake: POST /api/v1/dossiers/ (counter intake, received at once: code, appointment, steps, event,
+  e-mail and SMS notices), a unique Idempotency-Key per request;
+- detail: GET /api/v1/dossiers/<code>/ of random codes of the commune;
+- list4: GET /api/v1/dossiers/?page_size=100&status=4;
+- list_late: GET /api/v1/dossiers/?page_size=100&late=true.
+
+Figures (this machine: 2 cores shared with wrk, PostgreSQL and Redis on the same host; 24,000 dossiers;
+3 sync workers unless said otherwise). Targets: intake ≥ 300/s, detail ≥ 800/s with ≤ 6 queries,
+list of 100 ≥ 250/s.
+
+    scenario    queries      req/s          p50 ms        p99 ms
+                before→after before→after   before→after  before→after
+    (filled in below as measured)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_api"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+WRK = ROOT / "bench" / "wrk"
+LISTS = {
+    "list4": "/api/v1/dossiers/?page_size=100&status=4",
+    "list_late": "/api/v1/dossiers/?page_size=100&late=true",
+}
+SCENARIOS = ("intake", "detail", *LISTS)
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    p.add_argument("--port", type=int, default=8713)
+    p.add_argument("--workers", type=int, default=3)
+    p.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    p.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    p.add_argument("--duration", type=int, default=20, help="seconds per scenario")
+    p.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured run")
+    p.add_argument("--connections", type=int, default=8)
+    p.add_argument("--wrk-threads", type=int, default=2)
+    p.add_argument("--only", default="", help="comma-separated scenarios: " + ",".join(SCENARIOS))
+    p.add_argument("--user", default="motcua", help="the desk officer whose token drives the load")
+    p.add_argument("--procedure", default="1.004873")
+    p.add_argument("--no-server", action="store_true", help="use a portal already listening on --port")
+    p.add_argument("--queries-only", action="store_true", help="count the queries and stop")
+    return p.parse_args()
+
+
+def setup_django(args) -> None:
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["REDIS_URL"] = args.redis_url
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.prod"
+    os.environ["DEBUG"] = "0"
+    import django
+
+    django.setup()
+
+
+def prepare(args) -> tuple[str, Path]:
+    """The user's token, and a file of codes of dossiers the user may see (the detail scenario)."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from dossiers.selectors import visible_dossiers
+
+    user = get_user_model().objects.get(username=args.user)
+    token, _ = Token.objects.get_or_create(user=user)
+    codes = list(visible_dossiers(user).filter(code__isnull=False).values_list("code", flat=True)[:50_000])
+    random.Random(13).shuffle(codes)
+    path = Path("/tmp") / f"motcua_bench_codes_{args.port}.txt"
+    path.write_text("\n".join(codes[:5000]) + "\n")
+    return token.key, path
+
+
+def intake_body(n: int, procedure: str) -> dict:
+    return {"procedure": procedure, "channel": "counter", "summary": "Hồ sơ đo tải",
+            "applicant": {"full_name": f"Nguyễn Văn Thử {n}", "id_number": f"0790{n % 10**8:08d}",
+                          "phone": f"09{n % 10**8:08d}", "email": f"thu{n}@example.vn", "address": "Thôn 1"}}
+
+
+def count_queries(args, token: str, codes_file: Path) -> dict[str, int]:
+    """SQL queries of one request per scenario, after a warm-up request (caches filled, as in a worker)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    code = codes_file.read_text().split()[0]
+    run = uuid.uuid4().hex[:8]
+    requests = {
+        "intake": lambda i: client.post("/api/v1/dossiers/", intake_body(i, args.procedure), format="json",
+                                        HTTP_IDEMPOTENCY_KEY=f"bench-q-{run}-{i}"),
+        "detail": lambda i: client.get(f"/api/v1/dossiers/{code}/"),
+        **{name: (lambda i, url=url: client.get(url)) for name, url in LISTS.items()},
+    }
+    out = {}
+    for name, send in requests.items():
+        send(0)
+        with CaptureQueriesContext(connection) as ctx:
+            response = send(1)
+        if response.status_code >= 300:
+            print(f"  {name}: HTTP {response.status_code} {response.content[:300]!r}")
+        out[name] = len(ctx.captured_queries)
+        if os.environ.get("BENCH_SHOW_SQL"):
+            for q in ctx.captured_queries:
+                print(f"    [{name}] {q['sql'][:200]}")
+    return out
+
+
+def start_server(args) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod", "DEBUG": "0",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
+           "--workers", str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning"]
+    if args.worker_class == "gthread":
+        cmd += ["--threads", str(args.threads)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", args.port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        stop_server(proc)
+        raise SystemExit("gunicorn did not start")
+    return proc
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _ms(text: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def run_wrk(args, scenario: str, token: str, codes_file: Path, duration: int) -> dict:
+    base = f"http://127.0.0.1:{args.port}"
+    if scenario == "intake":
+        script, url, extra = "intake.lua", f"{base}/api/v1/dossiers/", [token, args.procedure, uuid.uuid4().hex[:8]]
+    elif scenario == "detail":
+        script, url, extra = "detail.lua", f"{base}/", [token, str(codes_file)]
+    else:
+        script, url, extra = "get.lua", base + LISTS[scenario], [token]
+    cmd = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+           "-s", str(WRK / script), url, "--", *extra]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    text = out.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", text).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+    total = int(re.search(r"(\d+) requests in", text).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    errors = re.search(r"Socket errors: (.*)", text)
+    if out.stderr.strip():
+        print("  wrk stderr:", out.stderr.strip()[:500])
+    return {"rps": rps, "p50": p50, "p99": p99, "total": total, "non2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(1) if errors else ""}
+
+
+def main() -> None:
+    args = parse_args()
+    if not shutil.which("wrk") and not args.queries_only:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    setup_django(args)
+    from dossiers.models import Dossier
+
+    token, codes_file = prepare(args)
+    print(f"{Dossier.objects.count():,} dossiers; {len(codes_file.read_text().split()):,} codes for the detail")
+    queries = count_queries(args, token, codes_file)
+    print("SQL queries per request:", ", ".join(f"{k} {v}" for k, v in queries.items()))
+    if args.queries_only:
+        return
+    from django.db import connections
+
+    connections.close_all()
+    scenarios = [s for s in (args.only.split(",") if args.only else SCENARIOS) if s]
+    proc = None if args.no_server else start_server(args)
+    label = f"{args.workers} {args.worker_class} workers" + (
+        f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+    try:
+        results = {}
+        for scenario in scenarios:
+            if args.warmup:
+                run_wrk(args, scenario, token, codes_file, args.warmup)
+            results[scenario] = run_wrk(args, scenario, token, codes_file, args.duration)
+            r = results[scenario]
+            print(f"  {scenario:<10} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
+                  f"({r['total']} requests, {r['non2xx']} non-2xx{', ' + r['socket_errors'] if r['socket_errors'] else ''})",
+                  flush=True)
+    finally:
+        if proc is not None:
+            stop_server(proc)
+    print(f"\n{label}, {args.connections} connections, {args.duration} s each")
+    print(f"{'scenario':<10} {'queries':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    for scenario, r in results.items():
+        print(f"{scenario:<10} {queries.get(scenario, 0):>7} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p99']:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
