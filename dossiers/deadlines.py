@@ -13,10 +13,14 @@ The sweep
 Each phase is one UPDATE … RETURNING (on a SKIP LOCKED sub-select, so a dossier being edited right
 now is simply taken by the next sweep) joined to the recipients, plus one INSERT of all its notices:
 a constant number of queries whatever the number of dossiers. A sweep killed between two phases
-leaves the finished phases complete and the others untouched; the next sweep does the rest. A
-notice's dedupe key names the dossier (or step), the event, the deadline it is about and the
-recipient, so a second sweep writes nothing, while a new deadline (after an apology or a supplement
-round) is warned about again.
+leaves the finished phases complete and the others untouched; the next sweep does the rest.
+
+A phase takes the rows past a point whose flag is not yet set. The dossier services clear both flags
+whenever they set a due time (receipt, a step started, the clock restarted by a supplement round,
+the apology's new appointment), so a new due time is swept afresh, whatever the old one had reached.
+A notice's dedupe key names the dossier (or step), the event, the due time it is about and the
+recipient: a new due time gets its own warning once, and the same due time is never warned twice,
+even if its flags were cleared again.
 
 Which dossiers are swept: received (2), processing (4) and waiting for payment (6). A dossier waiting
 for the applicant's supplement (5) is not: the clock is paused while the applicant holds the dossier,
@@ -192,12 +196,12 @@ def sweep_dossiers_due_soon(now: datetime) -> tuple[int, int]:
     """Phase 1 in one transaction; returns (dossiers flagged, notices written)."""
     sql = _DOSSIER_PHASE.format(
         # The apology opens here unless the dossier is already past its appointment: then it opens with
-        # the late flag of the next phase, which must still see it as not yet handled.
+        # the late flag of the next phase.
         set="is_due_soon = TRUE, apology_opened_at = CASE WHEN d.appointment_at > %(now)s "
             "THEN COALESCE(d.apology_opened_at, %(now)s) ELSE d.apology_opened_at END",
-        # The second branch takes a dossier the services flagged themselves when they set its deadline (a
-        # same-day procedure received late in the day): it is warned once all the same.
-        cond="due_soon_at <= %(now)s AND (NOT is_due_soon OR (apology_opened_at IS NULL AND appointment_at > %(now)s))",
+        # The services clear the flag whenever they set a due time, so "not yet flagged" is exactly "not
+        # yet warned about this due time".
+        cond="due_soon_at <= %(now)s AND NOT is_due_soon",
         extra="",
         # A dossier already past its appointment hears "late" from the next phase, not "due soon".
         notify="hit.appointment_at > %(now)s",
@@ -212,7 +216,7 @@ def sweep_dossiers_late(now: datetime) -> tuple[int, int]:
     tables = _tables()
     sql = _DOSSIER_PHASE.format(
         set="is_late = TRUE, apology_opened_at = COALESCE(d.apology_opened_at, %(now)s)",
-        cond="appointment_at <= %(now)s AND (NOT is_late OR apology_opened_at IS NULL)",
+        cond="appointment_at <= %(now)s AND NOT is_late",
         extra=_LATE_EVENT.format(**tables),
         notify="TRUE",
         username=_username_column(),

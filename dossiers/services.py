@@ -231,11 +231,14 @@ def _due_soon(due_at: datetime, hours, agency) -> datetime:
     return _clock().subtract_working_hours(due_at, hours, agency)
 
 
-def _refresh_flags(obj, now: datetime) -> None:
-    """Late / due-soon flags right after a due time changed; the deadline sweep keeps them current."""
-    due = obj.appointment_at if isinstance(obj, Dossier) else obj.due_at
-    obj.is_late = bool(due and now > due)
-    obj.is_due_soon = bool(due and obj.due_soon_at and obj.due_soon_at <= now <= due)
+def _reset_flags(obj) -> None:
+    """A new due time (receipt, a step started, the clock restarted after a supplement): its late and
+    due-soon flags start cleared, whatever the old due time had reached. The deadline sweep sets them,
+    and warns once per due time, when the new one passes its points; in between, the screens and
+    `selectors.late_q` compare the times themselves. Setting the flags here instead would hide the new
+    due time from the sweep, which only takes rows whose flag is not yet set."""
+    obj.is_late = False
+    obj.is_due_soon = False
 
 
 # --- steps -----------------------------------------------------------------------------------------
@@ -250,7 +253,7 @@ def _start_step(step: Step, at: datetime, *, handed_by=None, assignee=None) -> N
     # One working day ahead like the dossier, or half the allowance for a step shorter than that.
     soon_hours = min(Decimal(settings.DUE_SOON_WORKING_HOURS), hours / 2)
     step.due_soon_at = _due_soon(step.due_at, soon_hours, step.agency)
-    _refresh_flags(step, at)
+    _reset_flags(step)
     if handed_by is not None:
         step.handed_by = handed_by
     if assignee is not None:
@@ -321,7 +324,7 @@ def _schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]:
     dossier.appointment_at = appointment.appointment_at
     dossier.original_appointment_at = appointment.appointment_at
     dossier.due_soon_at = _due_soon(appointment.appointment_at, settings.DUE_SOON_WORKING_HOURS, dossier.agency)
-    _refresh_flags(dossier, _now())
+    _reset_flags(dossier)
     steps = _create_steps(dossier, appointment.start_at, appointment.appointment_at)
     first = steps[0]
     if first.role == Role.DESK_OFFICER:
@@ -997,7 +1000,7 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
                                                             procedure.time_limit_unit, d.agency)
                 d.appointment_at = appointment.appointment_at
                 d.due_soon_at = _due_soon(d.appointment_at, settings.DUE_SOON_WORKING_HOURS, d.agency)
-                _refresh_flags(d, _now())
+                _reset_flags(d)
                 fields |= {"appointment_at", "due_soon_at", "is_late", "is_due_soon"}
                 step = current_step(_steps(d))
                 if step is not None:

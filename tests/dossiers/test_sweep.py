@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 
 from dossiers.deadlines import (
@@ -74,20 +75,30 @@ def test_late_flags_opens_the_apology_and_writes_the_timeline(org, staff):
 
 
 @pytest.mark.parametrize("late", [False, True])
-def test_flags_set_by_the_services_are_still_warned_once(org, staff, late):
-    """The dossier services set the flags themselves when a deadline is set (a backlog entered late)."""
-    appointment = NOW - timedelta(hours=1) if late else NOW + timedelta(hours=3)
-    d = create_dossier(org.commune, appointment_at=appointment, due_soon_at=NOW - timedelta(hours=5),
-                     is_due_soon=True, is_late=late)
-    create_step(d, assignee=staff.officer)
+def test_a_dossier_received_already_due_is_warned_once(staff, make_procedure, late):
+    """A same-day dossier received in the afternoon is due soon at once; a backlog entered late may be
+    past its appointment already. The services leave the flags to the sweep, which warns once."""
+    from dossiers import services
+    from procedures.models import TimeUnit
+
+    from .conftest import APPLICANT
+
+    procedure = make_procedure(amount=1, unit=TimeUnit.SAME_DAY)
+    with time_machine.travel(NOW, tick=False):
+        d = services.intake(actor=staff.desk, procedure=procedure, applicant=dict(APPLICANT),
+                            received_at=datetime(2026, 11, 20, 14, 0, tzinfo=TZ) if late else None)
+        services.transfer(d, actor=staff.desk, assignee=staff.officer)
+    d.refresh_from_db()
+    assert not d.is_due_soon and not d.is_late and d.due_soon_at <= NOW
+    assert (d.appointment_at < NOW) == late
 
     sweep(NOW)
     sweep(NOW + timedelta(minutes=5))
 
     d.refresh_from_db()
-    assert d.apology_opened_at == NOW
+    assert d.apology_opened_at == NOW and d.is_due_soon and d.is_late == late
     expected = "late" if late else "due_soon"
-    assert events(dossier=d) == [(expected, "chuyenvien"), (expected, "lanhdao")]
+    assert events(dossier=d, event__in=["late", "due_soon"]) == [(expected, "chuyenvien"), (expected, "lanhdao")]
 
 
 def test_a_dossier_that_jumped_past_both_points_hears_only_late(org, staff):
