@@ -148,6 +148,12 @@ class Dossier(models.Model):
             models.Index(fields=["status", "due_soon_at"]),
             models.Index(fields=["agency", "finished_at"]),
             models.Index(fields=["citizen", "status"]),
+            # The deadline sweep's selections (dossiers.deadlines): only open rows whose flag is not yet set,
+            # so a sweep reads the rows crossing a point now, not every row flagged or finished before.
+            models.Index(fields=["due_soon_at"], condition=Q(finished_at__isnull=True, is_due_soon=False),
+                         name="dossier_due_soon_to_sweep"),
+            models.Index(fields=["appointment_at"], condition=Q(finished_at__isnull=True, is_late=False),
+                         name="dossier_late_to_sweep"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -241,7 +247,15 @@ class Step(models.Model):
         verbose_name_plural = _("bước xử lý")
         ordering = ["dossier", "order"]
         constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="one_step_per_order")]
-        indexes = [models.Index(fields=["agency", "finished_at"]), models.Index(fields=["finished_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["agency", "finished_at"]),
+            models.Index(fields=["finished_at", "due_at"]),
+            # The deadline sweep's step selections, like the dossier's.
+            models.Index(fields=["due_soon_at"], condition=Q(finished_at__isnull=True, is_due_soon=False),
+                         name="step_due_soon_to_sweep"),
+            models.Index(fields=["due_at"], condition=Q(finished_at__isnull=True, is_late=False),
+                         name="step_late_to_sweep"),
+        ]
 
     def __str__(self):
         return f"{self.order}. {self.name}"
