@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,16 @@ from organisation.selectors import scoped_agency_ids
 from procedures.text import fold
 
 from . import transitions as tt
-from .models import ONLINE_REFERENCE_PREFIX, Dossier, Status, Step, TimelineEvent, Verdict
+from .models import (
+    ONLINE_REFERENCE_PREFIX,
+    Dossier,
+    DossierComponent,
+    Status,
+    Step,
+    SupplementRequest,
+    TimelineEvent,
+    Verdict,
+)
 
 # Statuses in which a passed appointment makes the dossier late (still in the administration's hands).
 PENDING_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED)
@@ -68,8 +77,10 @@ def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
         Prefetch("steps", queryset=Step.objects.select_related("agency", "department", "assignee", "handed_by")
                  .order_by("order")),
         Prefetch("events", queryset=TimelineEvent.objects.select_related("actor").order_by("at", "id")),
-        "components",
-        "supplements",
+        # Ordered by their own columns: the models' default ordering starts with "dossier", which joins
+        # the dossier table again only to sort by its received time.
+        Prefetch("components", queryset=DossierComponent.objects.order_by("id")),
+        Prefetch("supplements", queryset=SupplementRequest.objects.order_by("round")),
     )
 
 
@@ -91,6 +102,21 @@ def get_visible_dossier(user, code: str, queryset: QuerySet | None = None) -> Do
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ."))
     return dossier
+
+
+def dossier_page(qs: QuerySet, offset: int, limit: int) -> tuple[int, list[Dossier]]:
+    """One page of a filtered list and the number of rows of the whole list, evaluating the filter once.
+
+    The scope condition of a staff list (their agencies, or a step at one of them) is the expensive part
+    of the list, and a paginator evaluates it twice (COUNT, then the page). Here one query takes the
+    page's ids in order with the total as a window count, a second loads those rows by primary key.
+    An empty page answers 0 without knowing the total (the caller treats a page past the end as such).
+    """
+    ids = list(qs.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[offset:offset + limit])
+    if not ids:
+        return 0, []
+    rows = dossier_list_queryset().in_bulk([pk for pk, _total in ids])
+    return ids[0][1], [rows[pk] for pk, _total in ids if pk in rows]
 
 
 def late_q(now: datetime | None = None) -> Q:

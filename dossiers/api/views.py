@@ -9,21 +9,26 @@ from __future__ import annotations
 import json
 import re
 
+from django.core.paginator import Page as DjangoPage
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound as DRFNotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from dossiers import selectors, services
 from dossiers.models import Dossier
+from organisation.api.pagination import Pagination
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
 from procedures.models import Procedure
 
+from . import representations
 from .serializers import (
     DossierActionSerializer,
     DossierDetailSerializer,
@@ -133,14 +138,45 @@ def _user(username: str | None, field: str = "assignee"):
     return user
 
 
+def detail_data(request, dossier: Dossier) -> dict:
+    """The detail's JSON (DossierDetailSerializer's shape) of a dossier loaded with the detail queryset."""
+    return representations.detail(dossier, staff=selectors.is_staff_viewer(request.user),
+                                  available_actions=selectors.actions_available(dossier, request.user))
+
+
 def detail_response(request, dossier: Dossier, http_status=status.HTTP_200_OK, headers=None) -> Response:
     """The dossier as the detail shows it, loaded afresh with the detail's fixed set of queries."""
     fresh = selectors.dossier_detail_queryset().get(pk=dossier.pk)
-    context = {
-        "staff": selectors.is_staff_viewer(request.user),
-        "available_actions": selectors.actions_available(fresh, request.user),
-    }
-    return Response(DossierDetailSerializer(fresh, context=context).data, status=http_status, headers=headers)
+    return Response(detail_data(request, fresh), status=http_status, headers=headers)
+
+
+class DossierPagination(Pagination):
+    """The list's pages with the filter evaluated once per page (`selectors.dossier_page`): same
+    parameters, errors and answer as the shared pagination, which it falls back to for `page=last`."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw in self.last_page_strings:
+            return super().paginate_queryset(queryset, request, view)
+        size = self.get_page_size(request)
+        number = 1
+        if raw not in (None, ""):
+            try:
+                number = int(raw)
+                if number < 1:
+                    raise ValueError
+            except ValueError:
+                raise DRFValidationError({"page": [_("Phải là một số nguyên dương.")]}) from None
+        total, rows = selectors.dossier_page(queryset, (number - 1) * size, size)
+        if not rows and number > 1:
+            raise DRFNotFound(self.invalid_page_message.format(page_number=number, message=""))
+        paginator = self.django_paginator_class([], size)
+        paginator.count = total  # known from the page's own query
+        self.page = DjangoPage(rows, number, paginator)
+        self.request = request
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return rows
 
 
 LIST_PARAMETERS = [
@@ -164,14 +200,14 @@ class DossierListCreate(generics.GenericAPIView):
 
     serializer_class = DossierListSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = DossierPagination
 
     @extend_schema(parameters=LIST_PARAMETERS, responses=DossierListSerializer(many=True))
     def get(self, request):
         filters = selectors.parse_filters(request.query_params)
-        qs = selectors.dossier_list_queryset(selectors.visible_dossiers(request.user))
-        qs = selectors.filter_dossiers(qs, **filters)
+        qs = selectors.filter_dossiers(selectors.visible_dossiers(request.user), **filters)
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(DossierListSerializer(page, many=True).data)
+        return self.get_paginated_response(representations.list_items(page))
 
     @extend_schema(
         request={"application/json": DossierIntakeSerializer, "multipart/form-data": DossierIntakeSerializer},
@@ -217,11 +253,7 @@ class DossierDetail(generics.GenericAPIView):
 
     def get(self, request, code):
         dossier = selectors.get_visible_dossier(request.user, code, selectors.dossier_detail_queryset())
-        context = {
-            "staff": selectors.is_staff_viewer(request.user),
-            "available_actions": selectors.actions_available(dossier, request.user),
-        }
-        return Response(DossierDetailSerializer(dossier, context=context).data)
+        return Response(detail_data(request, dossier))
 
 
 def _expected_version(request, v):

@@ -1,0 +1,107 @@
+"""The fast list rows and detail (`dossiers/api/representations.py`) say exactly what the serializers say,
+and the list and detail keep their query budgets at 1, 10 and more rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from dossiers import selectors, services
+from dossiers.api import representations
+from dossiers.api.serializers import DossierDetailSerializer, DossierListSerializer
+from dossiers.models import Dossier, Status
+
+pytestmark = pytest.mark.django_db
+
+APPLICANT = {"full_name": "Trần Thị Bình", "id_number": "079123456780", "phone": "0987654321",
+             "email": "binh@example.vn", "address": "Thôn 2"}
+
+
+@pytest.fixture
+def dossiers(make_dossier, staff, make_user):
+    made = [make_dossier(status) for status in (2, 4, 5, 6, 8, 9, 10)]
+    late = make_dossier(4, received_at=timezone.now() - timedelta(days=20))
+    citizen = make_user()
+    online = services.submit_online(citizen=citizen, procedure=made[0].procedure, agency=made[0].agency,
+                                    applicant=dict(APPLICANT))
+    return [*made, late, online], citizen
+
+
+def _serializer_detail(dossier, user):
+    context = {"staff": selectors.is_staff_viewer(user), "available_actions": selectors.actions_available(dossier, user)}
+    return DossierDetailSerializer(dossier, context=context).data
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_detail_matches_the_serializer(dossiers, staff, language):
+    made, citizen = dossiers
+    with translation.override(language):
+        for user in (staff.desk, staff.officer, staff.head, staff.manager, citizen):
+            for d in selectors.dossier_detail_queryset().filter(pk__in=[x.pk for x in made]):
+                actions = selectors.actions_available(d, user)
+                fast = representations.detail(d, staff=selectors.is_staff_viewer(user), available_actions=actions)
+                assert fast == _serializer_detail(d, user), (d.status, user)
+
+
+def test_the_list_rows_match_the_serializer(dossiers):
+    made, _citizen = dossiers
+    rows = list(selectors.dossier_list_queryset().filter(pk__in=[x.pk for x in made]))
+    assert representations.list_items(rows) == DossierListSerializer(rows, many=True).data
+
+
+def test_datetimes_are_written_like_drf_also_in_utc():
+    moment = timezone.now()
+    with timezone.override("UTC"):
+        assert representations.iso(moment) == DossierListSerializer().fields["received_at"].to_representation(moment)
+        assert representations.iso(moment).endswith("Z")
+    assert representations.iso(None) is None
+
+
+def test_the_list_api_answers_like_the_serializer_with_its_links(api, staff, make_dossier):
+    made = [make_dossier(4) for _ in range(5)]
+    response = api.as_user(staff.desk).get("/api/v1/dossiers/?page_size=2&page=2&status=4")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["count"] == 5
+    assert body["next"].endswith("page=3&page_size=2&status=4") or "page=3" in body["next"]
+    assert "page=" not in body["previous"]
+    expected = DossierListSerializer(
+        selectors.dossier_list_queryset().filter(pk__in=[d.pk for d in made]).order_by("-received_at", "-id")[2:4],
+        many=True).data
+    assert body["results"] == expected
+
+
+def test_a_page_past_the_end_is_404_and_an_empty_list_is_zero(api, staff, make_dossier):
+    make_dossier(4)
+    client = api.as_user(staff.desk)
+    assert client.get("/api/v1/dossiers/?page=2").status_code == 404
+    empty = client.get("/api/v1/dossiers/?status=9").json()
+    assert empty == {"count": 0, "next": None, "previous": None, "results": []}
+    # As every list of the API: a page is a positive number.
+    assert client.get("/api/v1/dossiers/?page=last").status_code == 400
+    assert client.get("/api/v1/dossiers/?page=0").status_code == 400
+
+
+@pytest.mark.parametrize("rows", [1, 10, 25])
+def test_the_list_costs_the_same_queries_at_any_size(api, staff, make_dossier, rows, django_assert_max_num_queries):
+    for _ in range(rows):
+        make_dossier(4)
+    client = api.as_user(staff.desk)
+    # token with the user's memberships, the page's ids with the total, the rows with their relations
+    with django_assert_max_num_queries(3):
+        response = client.get("/api/v1/dossiers/?page_size=100&status=4")
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rounds", [0, 1, 3])
+def test_the_detail_costs_at_most_six_queries(api, staff, make_dossier, rounds, django_assert_max_num_queries):
+    d = make_dossier(4)
+    for _ in range(rounds):  # more steps, events and components
+        d = services.request_supplement(d, actor=staff.officer, items=["Bản sao"], reason="Thiếu")
+        d = services.supplement_received(d, actor=staff.desk, components=[{"name": "Bản sao", "kind": "copy"}])
+    client = api.as_user(staff.desk)
+    with django_assert_max_num_queries(6):
+        response = client.get(f"/api/v1/dossiers/{d.code}/")
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.PROCESSING
+    assert len(response.json()["timeline"]) == Dossier.objects.get(pk=d.pk).events.count()
