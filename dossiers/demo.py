@@ -4,7 +4,8 @@ Received times are backdated with `received_at` and each later action with the s
 in working hours after the previous one (an action that would fall after "now" is left for later, so a
 recent dossier is simply still in process). Some are returned early, on time or late; some are in
 process; one has a supplement round, one a fee, one is at the province (liên thông), one online
-submission waits at the desk, some belong to the second commune.
+submission waits at the desk, some belong to the second commune; two counter visits were not received
+(sent back to be completed, refused).
 
 Idempotent: each dossier is keyed by its idempotency key (`demo-<n>`); a dossier already there is
 left alone, so a second run creates nothing.
@@ -222,6 +223,34 @@ def _online(context: dict) -> int:
     return made
 
 
+def _counter_outcomes(context: dict, now) -> int:
+    """Two counter visits that were not received: one sent back to be completed (form 02, waiting for the
+    applicant), one refused with its reasons (form 03). Both have their code and register line."""
+    users, procedures, agency = context["users"], context["procedures"], context.get("commune")
+    desk, procedure = users.get("motcua"), procedures.get("1.004873")
+    if desk is None or procedure is None or agency is None:
+        return 0
+    made = 0
+    visits = [
+        ("demo-counter-1", 9, 5, {"outcome": "supplement", "reason": "Hồ sơ chưa đủ thành phần",
+                                  "items": ["Giấy tờ chứng minh nơi cư trú (bản sao chứng thực)",
+                                            "Bản sao Giấy khai sinh"]}),
+        ("demo-counter-2", 10, 7, {"outcome": "refuse",
+                                   "reason": "Người yêu cầu đã có giấy xác nhận còn giá trị sử dụng, "
+                                             "không thuộc trường hợp cấp lại"}),
+    ]
+    for key, person, hours_ago, outcome in visits:
+        if Dossier.objects.filter(created_by=desk, idempotency_key=key).exists():
+            continue
+        services.intake(
+            actor=desk, procedure=procedure, agency=agency, applicant=_applicant(person),
+            received_at=_before(now, hours_ago, agency), idempotency_key=key,
+            components=[{"component": c.pk} for c in procedure.components.all()[:1]], **outcome,
+        )
+        made += 1
+    return made
+
+
 def seed(context: dict | None = None) -> dict:
     context = context or {}
     if not context.get("procedures") or not context.get("users"):
@@ -230,4 +259,5 @@ def seed(context: dict | None = None) -> dict:
     now = timezone.now()
     made = [d for d in (_run(plan, context, now) for plan in plans()) if d is not None]
     online = _online(context)
-    return {"dossiers": {d.code: d for d in made}, "demo_dossiers_created": len(made) + online}
+    counter = _counter_outcomes(context, now)
+    return {"dossiers": {d.code: d for d in made}, "demo_dossiers_created": len(made) + online + counter}

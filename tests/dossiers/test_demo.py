@@ -18,15 +18,19 @@ def test_demo_dossiers():
     for part in (organisation_demo, worktime_demo, procedures_demo):
         context.update(part.seed(context) or {})
     result = demo.seed(context)
-    assert result["demo_dossiers_created"] == 30
+    assert result["demo_dossiers_created"] == 32
     dossiers = Dossier.objects.all()
-    assert dossiers.count() == 30
+    assert dossiers.count() == 32
     by_status = {s: dossiers.filter(status=s).count() for s in Status.values}
     assert by_status[Status.RETURNED] >= 10
     assert by_status[Status.SUBMITTED] == 1
     assert by_status[Status.PROCESSING] >= 4
-    assert by_status[Status.SUPPLEMENT_REQUESTED] == 1 and by_status[Status.PAYMENT_REQUESTED] == 1
-    assert by_status[Status.DECIDED] == 1 and by_status[Status.STOPPED] == 1 and by_status[Status.REFUSED] == 1
+    assert by_status[Status.SUPPLEMENT_REQUESTED] == 2 and by_status[Status.PAYMENT_REQUESTED] == 1
+    assert by_status[Status.DECIDED] == 1 and by_status[Status.STOPPED] == 1 and by_status[Status.REFUSED] == 2
+    # The counter visits not received: a code, no receipt time, no appointment.
+    at_counter = dossiers.filter(received_at__isnull=True, code__isnull=False)
+    assert sorted(at_counter.values_list("status", flat=True)) == [Status.REFUSED, Status.SUPPLEMENT_REQUESTED]
+    assert not at_counter.filter(appointment_at__isnull=False).exists()
     verdicts = set(dossiers.filter(status=Status.RETURNED).values_list("verdict", flat=True))
     assert verdicts == {"early", "on_time", "late"}
     assert dossiers.filter(agency=context["commune2"]).count() == 5
@@ -39,7 +43,7 @@ def test_demo_dossiers():
         assert times == sorted(times), d
     # A second run creates nothing.
     assert demo.seed(context)["demo_dossiers_created"] == 0
-    assert Dossier.objects.count() == 30
+    assert Dossier.objects.count() == 32
 
 
 def test_demo_without_catalogue_is_skipped():
