@@ -60,7 +60,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from notices.messages import fmt_time, render
-from notices.models import NoticeChannel
+from notices.models import Notice, NoticeChannel, NoticeStatus
 from notices.services import NoticeRow, notify_citizen, write_notices
 from organisation.errors import ActionNotAllowed, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role, StaffMembership
@@ -207,8 +207,17 @@ def _params(now: datetime) -> dict:
         }
 
 
-def sweep_dossiers_due_soon(now: datetime) -> tuple[int, int]:
+def _is_set_based(set_based: bool | None) -> bool:
+    """The set-based statements are PostgreSQL's; elsewhere (the embedded SQLite demo) the phases go row
+    by row through the ORM, with the same outcome."""
+    return connection.vendor == "postgresql" if set_based is None else set_based
+
+
+def sweep_dossiers_due_soon(now: datetime, *, set_based: bool | None = None) -> tuple[int, int]:
     """Phase 1 in one transaction; returns (dossiers flagged, notices written)."""
+    if not _is_set_based(set_based):
+        return _dossier_phase(lambda params: _dossier_rows_one_by_one(now, params, late=False), now, late=False,
+                              set_based=False)
     sql = _DOSSIER_PHASE.format(
         # The apology opens here unless the dossier is already past its appointment: then it opens with
         # the late flag of the next phase.
@@ -223,11 +232,14 @@ def sweep_dossiers_due_soon(now: datetime) -> tuple[int, int]:
         username=_username_column(),
         **_tables(),
     )
-    return _dossier_phase(sql, now, late=False)
+    return _dossier_phase(lambda params: _run(sql, params), now, late=False, set_based=True)
 
 
-def sweep_dossiers_late(now: datetime) -> tuple[int, int]:
+def sweep_dossiers_late(now: datetime, *, set_based: bool | None = None) -> tuple[int, int]:
     """Phase 2 in one transaction; returns (dossiers flagged, notices written)."""
+    if not _is_set_based(set_based):
+        return _dossier_phase(lambda params: _dossier_rows_one_by_one(now, params, late=True), now, late=True,
+                              set_based=False)
     tables = _tables()
     sql = _DOSSIER_PHASE.format(
         set="is_late = TRUE, apology_opened_at = COALESCE(d.apology_opened_at, %(now)s)",
@@ -237,12 +249,12 @@ def sweep_dossiers_late(now: datetime) -> tuple[int, int]:
         username=_username_column(),
         **tables,
     )
-    return _dossier_phase(sql, now, late=True)
+    return _dossier_phase(lambda params: _run(sql, params), now, late=True, set_based=True)
 
 
-def _dossier_phase(sql: str, now: datetime, *, late: bool) -> tuple[int, int]:
+def _dossier_phase(fetch, now: datetime, *, late: bool, set_based: bool) -> tuple[int, int]:
     with transaction.atomic():
-        rows = _run(sql, _params(now))
+        rows = fetch(_params(now))
         notices: list[NoticeRow] = []
         for dossier_id, code, appointment_at, procedure, holder, apologised, user_id, username, tell in rows:
             if not tell or user_id is None:
@@ -257,11 +269,11 @@ def _dossier_phase(sql: str, now: datetime, *, late: bool) -> tuple[int, int]:
                 dossier_id=dossier_id, user_id=user_id,
                 dedupe_key=f"dossier:{dossier_id}:{event}:{_key_time(appointment_at)}:user:{user_id}",
             ))
-        written = write_notices(notices)
-    return len({row[0] for row in rows}), len(written)
+        written = _write(notices, set_based=set_based)
+    return len({row[0] for row in rows}), written
 
 
-def _step_phase(now: datetime, *, late: bool) -> tuple[int, int]:
+def _step_phase(now: datetime, *, late: bool, set_based: bool | None = None) -> tuple[int, int]:
     if late:
         event = "step_late"
         set_, cond, notify = "is_late = TRUE", "s2.due_at <= %(now)s AND NOT s2.is_late", "TRUE"
@@ -269,9 +281,10 @@ def _step_phase(now: datetime, *, late: bool) -> tuple[int, int]:
         event = "step_due_soon"
         set_, cond = "is_due_soon = TRUE", "s2.due_soon_at <= %(now)s AND NOT s2.is_due_soon"
         notify = "hit.due_at IS NULL OR hit.due_at > %(now)s"
+    set_based = _is_set_based(set_based)
     sql = _STEP_PHASE.format(set=set_, cond=cond, notify=notify, username=_username_column(), **_tables())
     with transaction.atomic():
-        rows = _run(sql, _params(now))
+        rows = _run(sql, _params(now)) if set_based else _step_rows_one_by_one(now, late=late)
         notices = []
         for step_id, dossier_id, code, step_name, due_at, procedure, user_id, username, tell in rows:
             if not tell or user_id is None:
@@ -283,32 +296,127 @@ def _step_phase(now: datetime, *, late: bool) -> tuple[int, int]:
                 dossier_id=dossier_id, user_id=user_id,
                 dedupe_key=f"step:{step_id}:{event}:{_key_time(due_at)}:user:{user_id}",
             ))
-        written = write_notices(notices)
-    return len({row[0] for row in rows}), len(written)
+        written = _write(notices, set_based=set_based)
+    return len({row[0] for row in rows}), written
 
 
-def sweep_steps_due_soon(now: datetime) -> tuple[int, int]:
+def sweep_steps_due_soon(now: datetime, *, set_based: bool | None = None) -> tuple[int, int]:
     """Phase 3 in one transaction; returns (steps flagged, notices written)."""
-    return _step_phase(now, late=False)
+    return _step_phase(now, late=False, set_based=set_based)
 
 
-def sweep_steps_late(now: datetime) -> tuple[int, int]:
+def sweep_steps_late(now: datetime, *, set_based: bool | None = None) -> tuple[int, int]:
     """Phase 4 in one transaction; returns (steps flagged, notices written)."""
-    return _step_phase(now, late=True)
+    return _step_phase(now, late=True, set_based=set_based)
 
 
-def sweep(now: datetime | None = None) -> SweepResult:
+# --- the same phases row by row (SQLite) -----------------------------------------------------------
+
+def _write(notices: list[NoticeRow], *, set_based: bool) -> int:
+    """The notices written now (a key written before is skipped): one INSERT, or the ORM elsewhere."""
+    if set_based:
+        return len(write_notices(notices))
+    if not notices:
+        return 0
+    seen = set(Notice.objects.filter(dedupe_key__in=[n.dedupe_key for n in notices])
+               .values_list("dedupe_key", flat=True))
+    now = timezone.now()
+    fresh = [Notice(event=n.event, channel=n.channel, recipient=n.recipient[:255], subject=n.subject[:255],
+                    body=n.body, dossier_id=n.dossier_id, user_id=n.user_id, dedupe_key=n.dedupe_key[:255],
+                    status=NoticeStatus.SENT, sent_at=now)
+             for n in notices if n.dedupe_key not in seen]
+    Notice.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
+def _recipients(assignee_by_key: dict, agency_by_key: dict) -> dict:
+    """Per key, the active users to tell: the given officer and the heads of the given agency."""
+    heads: dict[int, set[int]] = {}
+    for agency_id, user_id in StaffMembership.objects.filter(
+        agency_id__in=set(agency_by_key.values()), role=Role.HEAD
+    ).values_list("agency_id", "user_id"):
+        heads.setdefault(agency_id, set()).add(user_id)
+    wanted = {uid for uid in assignee_by_key.values() if uid} | {uid for ids in heads.values() for uid in ids}
+    names = dict(get_user_model().objects.filter(pk__in=wanted, is_active=True)
+                 .values_list("pk", get_user_model().USERNAME_FIELD))
+    out = {}
+    for key, agency_id in agency_by_key.items():
+        ids = heads.get(agency_id, set()) | ({assignee_by_key[key]} if assignee_by_key.get(key) else set())
+        out[key] = [(uid, names[uid]) for uid in sorted(ids) if uid in names] or [(None, None)]
+    return out
+
+
+def _dossier_rows_one_by_one(now: datetime, params: dict, *, late: bool) -> list[tuple]:
+    """Phase 1 or 2 through the ORM, returning the rows the set-based statement returns."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce
+
+    qs = Dossier.objects.filter(status__in=SWEPT_STATUSES, finished_at__isnull=True)
+    qs = qs.filter(appointment_at__lte=now, is_late=False) if late else qs.filter(due_soon_at__lte=now,
+                                                                                  is_due_soon=False)
+    hits = list(qs.select_related("procedure", "agency", "current_agency")
+                .select_for_update(skip_locked=True, of=("self",)).order_by("pk"))
+    ids = [d.pk for d in hits]
+    if late:
+        Dossier.objects.filter(pk__in=ids).update(is_late=True,
+                                                  apology_opened_at=Coalesce(F("apology_opened_at"), Value(now)))
+        TimelineEvent.objects.bulk_create([
+            TimelineEvent(dossier_id=d.pk, at=now, action="late", actor=None, actor_name=params["system"],
+                          from_status=d.status, to_status=d.status, note=params["late_note"], public=False)
+            for d in hits
+        ])
+    else:
+        Dossier.objects.filter(pk__in=ids, appointment_at__gt=now, apology_opened_at__isnull=True).update(
+            apology_opened_at=now)
+        Dossier.objects.filter(pk__in=ids).update(is_due_soon=True)
+    officer: dict[int, int | None] = {}
+    for dossier_id, assignee_id in (Step.objects.filter(dossier_id__in=ids, started_at__isnull=False,
+                                                        finished_at__isnull=True)
+                                    .order_by("dossier_id", "-order").values_list("dossier_id", "assignee_id")):
+        officer.setdefault(dossier_id, assignee_id)
+    apologised = set(Apology.objects.filter(dossier_id__in=ids).values_list("dossier_id", flat=True))
+    holders = {d.pk: d.current_agency or d.agency for d in hits}
+    people = _recipients(officer, {pk: holder.pk for pk, holder in holders.items()})
+    rows = []
+    for d in hits:
+        tell = late or (d.appointment_at is not None and d.appointment_at > now)
+        for user_id, username in people[d.pk]:
+            rows.append((d.pk, d.code, d.appointment_at, d.procedure.name, holders[d.pk].name, d.pk in apologised,
+                         user_id, username, tell))
+    return rows
+
+
+def _step_rows_one_by_one(now: datetime, *, late: bool) -> list[tuple]:
+    """Phase 3 or 4 through the ORM, returning the rows the set-based statement returns."""
+    qs = Step.objects.filter(finished_at__isnull=True, dossier__status__in=SWEPT_STATUSES)
+    qs = qs.filter(due_at__lte=now, is_late=False) if late else qs.filter(due_soon_at__lte=now, is_due_soon=False)
+    hits = list(qs.select_related("dossier__procedure").select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk"))
+    Step.objects.filter(pk__in=[s.pk for s in hits]).update(**({"is_late": True} if late else {"is_due_soon": True}))
+    people = _recipients({s.pk: s.assignee_id for s in hits}, {s.pk: s.agency_id for s in hits})
+    rows = []
+    for s in hits:
+        tell = late or s.due_at is None or s.due_at > now
+        for user_id, username in people[s.pk]:
+            rows.append((s.pk, s.dossier_id, s.dossier.code, s.name, s.due_at, s.dossier.procedure.name, user_id,
+                         username, tell))
+    return rows
+
+
+def sweep(now: datetime | None = None, *, set_based: bool | None = None) -> SweepResult:
     """Flag and warn about every dossier and step whose due-soon point or deadline has passed by `now`.
 
     Idempotent: a second run at the same `now` changes nothing and writes nothing. Safe to run
     concurrently with itself and with the dossier services (SKIP LOCKED, unique notice keys).
+    `set_based`: the PostgreSQL statements (the default there) or the row-by-row ORM phases (the
+    default elsewhere, e.g. the embedded SQLite demo).
     """
     now = now or timezone.now()
     result = SweepResult()
-    result.due_soon, n1 = sweep_dossiers_due_soon(now)
-    result.late, n2 = sweep_dossiers_late(now)
-    result.step_due_soon, n3 = sweep_steps_due_soon(now)
-    result.step_late, n4 = sweep_steps_late(now)
+    result.due_soon, n1 = sweep_dossiers_due_soon(now, set_based=set_based)
+    result.late, n2 = sweep_dossiers_late(now, set_based=set_based)
+    result.step_due_soon, n3 = sweep_steps_due_soon(now, set_based=set_based)
+    result.step_late, n4 = sweep_steps_late(now, set_based=set_based)
     result.notices = n1 + n2 + n3 + n4
     if any(result.as_dict().values()):
         log.info("deadline sweep at %s: %s", now.isoformat(), result.as_dict())

@@ -23,15 +23,22 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(params=["set-based", "row by row"])
+def run_sweep(request):
+    """The behaviour holds for both ways of sweeping: PostgreSQL's statements and the ORM's rows (SQLite)."""
+    set_based = request.param == "set-based"
+    return lambda now: sweep(now, set_based=set_based)
+
+
 def events(**filters):
     return sorted(Notice.objects.filter(**filters).values_list("event", "user__username"))
 
 
-def test_due_soon_warns_the_officer_and_the_heads_once(org, staff):
+def test_due_soon_warns_the_officer_and_the_heads_once(org, staff, run_sweep):
     d = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=6), due_soon_at=NOW - timedelta(minutes=5))
     create_step(d, assignee=staff.officer, due_at=NOW + timedelta(days=2))
 
-    result = sweep(NOW)
+    result = run_sweep(NOW)
 
     d.refresh_from_db()
     assert d.is_due_soon and not d.is_late
@@ -42,26 +49,26 @@ def test_due_soon_warns_the_officer_and_the_heads_once(org, staff):
     assert notice.channel == NoticeChannel.IN_APP and notice.status == NoticeStatus.SENT
     assert d.code in notice.subject and "sắp đến hạn" in notice.subject
 
-    again = sweep(NOW + timedelta(minutes=5))
+    again = run_sweep(NOW + timedelta(minutes=5))
     assert again.notices == 0 and again.due_soon == 0
     assert Notice.objects.filter(dossier=d).count() == 2
 
 
-def test_a_dossier_not_yet_due_soon_is_left_alone(org, staff):
+def test_a_dossier_not_yet_due_soon_is_left_alone(org, staff, run_sweep):
     d = create_dossier(org.commune, appointment_at=NOW + timedelta(days=3), due_soon_at=NOW + timedelta(days=2))
     create_step(d, assignee=staff.officer)
-    assert sweep(NOW).as_dict() == {"due_soon": 0, "late": 0, "step_due_soon": 0, "step_late": 0, "notices": 0}
+    assert run_sweep(NOW).as_dict() == {"due_soon": 0, "late": 0, "step_due_soon": 0, "step_late": 0, "notices": 0}
     d.refresh_from_db()
     assert not d.is_due_soon and d.apology_opened_at is None
 
 
-def test_late_flags_opens_the_apology_and_writes_the_timeline(org, staff):
+def test_late_flags_opens_the_apology_and_writes_the_timeline(org, staff, run_sweep):
     opened = NOW - timedelta(days=1)
     d = create_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1), due_soon_at=opened,
                      is_due_soon=True, apology_opened_at=opened)  # warned by an earlier sweep
     create_step(d, assignee=staff.officer)
 
-    result = sweep(NOW)
+    result = run_sweep(NOW)
 
     d.refresh_from_db()
     assert d.is_late and d.apology_opened_at == opened
@@ -70,12 +77,12 @@ def test_late_flags_opens_the_apology_and_writes_the_timeline(org, staff):
     assert "mẫu 04" in Notice.objects.filter(dossier=d).first().body
     line = TimelineEvent.objects.get(dossier=d, action="late")
     assert line.at == NOW and not line.public and line.from_status == line.to_status == Status.PROCESSING
-    assert sweep(NOW + timedelta(hours=1)).notices == 0
+    assert run_sweep(NOW + timedelta(hours=1)).notices == 0
     assert TimelineEvent.objects.filter(dossier=d, action="late").count() == 1
 
 
 @pytest.mark.parametrize("late", [False, True])
-def test_a_dossier_received_already_due_is_warned_once(staff, make_procedure, late):
+def test_a_dossier_received_already_due_is_warned_once(staff, make_procedure, late, run_sweep):
     """A same-day dossier received in the afternoon is due soon at once; a backlog entered late may be
     past its appointment already. The services leave the flags to the sweep, which warns once."""
     from dossiers import services
@@ -92,8 +99,8 @@ def test_a_dossier_received_already_due_is_warned_once(staff, make_procedure, la
     assert not d.is_due_soon and not d.is_late and d.due_soon_at <= NOW
     assert (d.appointment_at < NOW) == late
 
-    sweep(NOW)
-    sweep(NOW + timedelta(minutes=5))
+    run_sweep(NOW)
+    run_sweep(NOW + timedelta(minutes=5))
 
     d.refresh_from_db()
     assert d.apology_opened_at == NOW and d.is_due_soon and d.is_late == late
@@ -101,11 +108,11 @@ def test_a_dossier_received_already_due_is_warned_once(staff, make_procedure, la
     assert events(dossier=d, event__in=["late", "due_soon"]) == [(expected, "chuyenvien"), (expected, "lanhdao")]
 
 
-def test_a_dossier_that_jumped_past_both_points_hears_only_late(org, staff):
+def test_a_dossier_that_jumped_past_both_points_hears_only_late(org, staff, run_sweep):
     d = create_dossier(org.commune, appointment_at=NOW - timedelta(hours=2), due_soon_at=NOW - timedelta(days=1))
     create_step(d, assignee=staff.officer)
 
-    result = sweep(NOW)
+    result = run_sweep(NOW)
 
     d.refresh_from_db()
     assert d.is_due_soon and d.is_late
@@ -113,33 +120,34 @@ def test_a_dossier_that_jumped_past_both_points_hears_only_late(org, staff):
     assert {e for e, _ in events(dossier=d)} == {"late"}
 
 
-def test_apology_opens_at_due_soon_and_is_kept_when_late(org, staff):
+def test_apology_opens_at_due_soon_and_is_kept_when_late(org, staff, run_sweep):
     d = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=4), due_soon_at=NOW - timedelta(hours=1))
-    sweep(NOW)
-    sweep(NOW + timedelta(hours=5))
+    run_sweep(NOW)
+    run_sweep(NOW + timedelta(hours=5))
     d.refresh_from_db()
     assert d.is_late and d.apology_opened_at == NOW
 
 
 @pytest.mark.parametrize("status", [Status.SUPPLEMENT_REQUESTED, Status.SUBMITTED, Status.DECIDED, Status.RETURNED,
                                     Status.STOPPED, Status.REFUSED, Status.WITHDRAWAL_REQUESTED])
-def test_paused_and_finished_dossiers_are_not_swept(org, staff, status):
+def test_paused_and_finished_dossiers_are_not_swept(org, staff, status, run_sweep):
     d = create_dossier(org.commune, status=status, appointment_at=NOW - timedelta(hours=1))
     create_step(d, assignee=staff.officer, due_at=NOW - timedelta(hours=2))
-    assert sweep(NOW).as_dict() == {"due_soon": 0, "late": 0, "step_due_soon": 0, "step_late": 0, "notices": 0}
+    assert run_sweep(NOW).as_dict() == {"due_soon": 0, "late": 0, "step_due_soon": 0, "step_late": 0, "notices": 0}
     d.refresh_from_db()
     assert not d.is_late and not d.is_due_soon
 
 
 @pytest.mark.parametrize("status", [Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED])
-def test_open_statuses_are_swept(org, staff, status):
+def test_open_statuses_are_swept(org, staff, status, run_sweep):
     d = create_dossier(org.commune, status=status, appointment_at=NOW - timedelta(hours=1))
-    sweep(NOW)
+    run_sweep(NOW)
     d.refresh_from_db()
     assert d.is_late
 
 
-def test_the_current_step_is_the_latest_started_one_and_heads_of_the_holding_agency(org, staff, make_user):
+def test_the_current_step_is_the_latest_started_one_and_heads_of_the_holding_agency(org, staff, make_user,
+                                                                                   run_sweep):
     province_head = make_user(roles=[(org.province, Role.HEAD)])
     other = make_user(roles=[(org.province, Role.PROCESSING_OFFICER)])
     later = make_user(roles=[(org.province, Role.PROCESSING_OFFICER)])
@@ -148,7 +156,7 @@ def test_the_current_step_is_the_latest_started_one_and_heads_of_the_holding_age
     create_step(d, order=2, agency=org.province, assignee=other)
     create_step(d, order=3, agency=org.province, assignee=later, started_at=None)
 
-    sweep(NOW)
+    run_sweep(NOW)
 
     # the commune's head and officer no longer hold the dossier; the province's heads do (chuyenvien_tinh is one)
     assert events(dossier=d, event="late") == sorted(
@@ -156,16 +164,16 @@ def test_the_current_step_is_the_latest_started_one_and_heads_of_the_holding_age
     )
 
 
-def test_inactive_users_are_not_told_and_nobody_to_tell_still_flags(org, staff, make_user):
+def test_inactive_users_are_not_told_and_nobody_to_tell_still_flags(org, staff, make_user, run_sweep):
     staff.head.is_active = False
     staff.head.save()
     d = create_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1))  # no step, no active head
-    result = sweep(NOW)
+    result = run_sweep(NOW)
     d.refresh_from_db()
     assert d.is_late and result.late == 1 and result.notices == 0
 
 
-def test_step_deadlines_warn_the_step_officer_and_the_heads_of_the_step_agency(org, staff):
+def test_step_deadlines_warn_the_step_officer_and_the_heads_of_the_step_agency(org, staff, run_sweep):
     d = create_dossier(org.commune, appointment_at=NOW + timedelta(days=5))
     soon = create_step(d, order=1, assignee=staff.officer, due_at=NOW + timedelta(hours=2),
                      due_soon_at=NOW - timedelta(minutes=1))
@@ -174,7 +182,7 @@ def test_step_deadlines_warn_the_step_officer_and_the_heads_of_the_step_agency(o
     done = create_step(d, order=3, assignee=staff.officer, due_at=NOW - timedelta(hours=1),
                      finished_at=NOW - timedelta(hours=2))
 
-    result = sweep(NOW)
+    result = run_sweep(NOW)
 
     assert (result.step_due_soon, result.step_late) == (1, 1)
     soon.refresh_from_db(), late.refresh_from_db(), done.refresh_from_db()
@@ -185,17 +193,17 @@ def test_step_deadlines_warn_the_step_officer_and_the_heads_of_the_step_agency(o
                                  ("step_late", "chuyenvien"), ("step_late", "lanhdao")]
     body = Notice.objects.get(event="step_late", user=staff.officer).body
     assert "Trình ký" in body and d.code in body
-    assert sweep(NOW).notices == 0
+    assert run_sweep(NOW).notices == 0
 
 
-def test_a_new_deadline_is_warned_about_again(org, staff):
+def test_a_new_deadline_is_warned_about_again(org, staff, run_sweep):
     d = create_dossier(org.commune, appointment_at=NOW + timedelta(hours=2), due_soon_at=NOW - timedelta(hours=1))
     create_step(d, assignee=staff.officer)
-    sweep(NOW)
+    run_sweep(NOW)
     # a supplement round or the apology moves the appointment and resets the flags
     Dossier.objects.filter(pk=d.pk).update(appointment_at=NOW + timedelta(days=3), due_soon_at=NOW + timedelta(days=2),
                                            is_due_soon=False)
-    sweep(NOW + timedelta(days=2, minutes=1))
+    run_sweep(NOW + timedelta(days=2, minutes=1))
     assert Notice.objects.filter(dossier=d, event="due_soon", user=staff.officer).count() == 2
 
 
@@ -273,7 +281,7 @@ def test_the_sweep_costs_a_constant_number_of_queries(org, staff, n, django_asse
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_dossier_locked_by_an_officer_is_left_for_the_next_sweep(org, staff):
+def test_a_dossier_locked_by_an_officer_is_left_for_the_next_sweep(org, staff, run_sweep):
     """SKIP LOCKED: a dossier being edited right now neither blocks the sweep nor is half-swept."""
     d = create_dossier(org.commune, appointment_at=NOW - timedelta(minutes=1))
     create_step(d, assignee=staff.officer)
@@ -292,13 +300,13 @@ def test_a_dossier_locked_by_an_officer_is_left_for_the_next_sweep(org, staff):
     thread.start()
     try:
         assert locked.wait(10)
-        assert sweep(NOW).late == 0
+        assert run_sweep(NOW).late == 0
         d.refresh_from_db()
         assert not d.is_late and not Notice.objects.filter(dossier=d).exists()
     finally:
         release.set()
         thread.join(10)
-    assert sweep(NOW).late == 1
+    assert run_sweep(NOW).late == 1
 
 
 @pytest.mark.parametrize("phase,index", [
