@@ -146,7 +146,7 @@ def detail_data(request, dossier: Dossier) -> dict:
 
 def detail_response(request, dossier: Dossier, http_status=status.HTTP_200_OK, headers=None) -> Response:
     """The dossier as the detail shows it, loaded afresh with the detail's fixed set of queries."""
-    fresh = selectors.dossier_detail_queryset().get(pk=dossier.pk)
+    fresh = selectors.load_dossier_detail(pk=dossier.pk)
     return Response(detail_data(request, fresh), status=http_status, headers=headers)
 
 
@@ -252,8 +252,7 @@ class DossierDetail(generics.GenericAPIView):
     serializer_class = DossierDetailSerializer
 
     def get(self, request, code):
-        dossier = selectors.get_visible_dossier(request.user, code, selectors.dossier_detail_queryset())
-        return Response(detail_data(request, dossier))
+        return Response(detail_data(request, selectors.get_visible_detail(request.user, code)))
 
 
 def _expected_version(request, v):

@@ -105,3 +105,40 @@ def test_the_detail_costs_at_most_six_queries(api, staff, make_dossier, rounds, 
     assert response.status_code == 200
     assert response.json()["status"] == Status.PROCESSING
     assert len(response.json()["timeline"]) == Dossier.objects.get(pk=d.pk).events.count()
+
+
+def test_the_detail_loaded_row_by_row_is_the_detail_of_the_queryset(dossiers, staff):
+    made, citizen = dossiers
+    for d in made:
+        fast = selectors.load_dossier_detail(pk=d.pk)
+        slow = selectors.dossier_detail_queryset().get(pk=d.pk)
+        for user in (staff.desk, staff.head, citizen):
+            actions = selectors.actions_available(slow, user)
+            assert selectors.actions_available(fast, user) == actions
+            staff_view = selectors.is_staff_viewer(user)
+            assert representations.detail(fast, staff=staff_view, available_actions=actions) == \
+                representations.detail(slow, staff=staff_view, available_actions=actions)
+
+
+def test_can_see_says_what_visible_dossiers_says(dossiers, staff, make_dossier, province_procedure, make_user):
+    made, citizen = dossiers
+    routed = make_dossier(4, procedure=province_procedure)  # a step at the province (liên thông)
+    other = make_dossier(2, actor=staff.desk2)
+    outsider = make_user()
+    inactive = make_user(is_active=False)
+    users = [staff.desk, staff.officer, staff.head, staff.manager, staff.desk2, staff.province_officer, citizen,
+             outsider, inactive, None]
+    for d in [*made, routed, other]:
+        for user in users:
+            expected = user is not None and selectors.visible_dossiers(user).filter(pk=d.pk).exists()
+            loaded = selectors.load_dossier_detail(pk=d.pk)
+            assert selectors.can_see(user, loaded) == expected, (d.status, getattr(user, "username", None))
+
+
+def test_the_detail_of_a_dossier_outside_the_scope_is_404_like_a_missing_one(api, staff, make_dossier):
+    d = make_dossier(2)
+    client = api.as_user(staff.desk2)
+    outside, missing = client.get(f"/api/v1/dossiers/{d.code}/"), client.get("/api/v1/dossiers/NOPE-1/")
+    assert outside.status_code == missing.status_code == 404
+    assert outside.json() == missing.json()
+    assert api.as_user(staff.desk).get(f"/api/v1/dossiers/{d.code}/").status_code == 200
