@@ -363,7 +363,8 @@ def _lines(text: str) -> list[str]:
 
 
 def _receipt(dossier) -> tuple[dict, dict]:
-    if not dossier.code:
+    # A counter dossier sent home for a supplement or refused has a code but was never received.
+    if not dossier.code or not dossier.received_at:
         raise _not_applicable("receipt")
     components = [c for c in dossier.components.all() if c.supplement_round == 0]
     receive_event = _event(list(dossier.events.all()), Status.RECEIVED)

@@ -245,12 +245,22 @@ def test_receipt_needs_a_code(make_dossier):
     assert "chưa được tiếp nhận" in str(caught.value.detail)
 
 
+def test_no_receipt_for_a_counter_dossier_sent_home_for_a_supplement(make_dossier):
+    # Recorded with its code at the counter, but never received: form 02 applies, form 01 does not.
+    dossier = make_dossier(status=Status.SUPPLEMENT_REQUESTED, received_at=None, appointment_at=None)
+
+    with pytest.raises(NotFound) as caught:
+        render_dossier_form(dossier, "receipt")
+    assert caught.value.code == "document_not_applicable"
+
+
 def test_receipt_of_a_dossier_with_little_data_still_prints(place):
     dossier = Dossier.objects.create(
         code="000.21.30.H34-261120-0099",
         procedure=place.procedure,
         agency=place.ward,
         status=Status.RECEIVED,
+        received_at=timezone.now(),
         applicant_name="Đặng Ư",
         channel=Channel.ONLINE,
     )
