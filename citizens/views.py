@@ -9,14 +9,13 @@ upload and the rating alike.
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers.models import DossierComponent, Status
+from dossiers.uploads import private_file_response
 from organisation.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from organisation.models import Desk
 from organisation.selectors import scoped_agency_ids
@@ -415,20 +415,6 @@ def rate(request, ref):
     return redirect("citizens:dossier", current.reference)
 
 
-def _file_response(field_file, filename: str, content_type: str = ""):
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def document(request, ref, form):
@@ -457,7 +443,7 @@ def result(request, ref):
     current = _own(request, ref)
     if not selectors.result_available(current):
         raise Http404
-    return _file_response(current.result_file, current.result_file.name.rsplit("/", 1)[-1])
+    return private_file_response(current.result_file, current.result_file.name.rsplit("/", 1)[-1])
 
 
 @login_required
@@ -469,7 +455,7 @@ def component_file(request, ref, component_id):
     if component is None or not component.file:
         raise Http404
     name = component.original_filename or component.file.name.rsplit("/", 1)[-1]
-    return _file_response(component.file, name, component.content_type)
+    return private_file_response(component.file, name, component.content_type)
 
 
 # --- public look-up and ratings ----------------------------------------------------------------------------

@@ -7,12 +7,14 @@ written to storage before a file has passed both checks.
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,3 +90,21 @@ def delete_stored(names) -> None:
             default_storage.delete(name)
         except OSError:  # pragma: no cover - best effort cleanup
             pass
+
+
+def private_file_response(field_file, filename: str, content_type: str = "") -> FileResponse:
+    """Serve a stored scan or result to someone the caller has already checked may see it.
+
+    Never cached by shared caches and never sniffed into another type; a missing file is a 404.
+    """
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

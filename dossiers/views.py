@@ -8,7 +8,6 @@ user may see, so another agency's dossier is a 404 on the page, on every action,
 from __future__ import annotations
 
 import inspect
-import mimetypes
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +35,7 @@ from procedures.models import Procedure
 from . import forms as f
 from . import worklists
 from .models import Dossier, DossierComponent, Status, Step
+from .uploads import private_file_response
 
 PAGE_SIZE = 25
 PDF_FORMS = ("receipt", "supplement", "refusal", "apology", "stop", "control-sheet")
@@ -604,20 +604,6 @@ def _call_with_dossier(fn, dossier, user, kwargs):
 # --- files ---------------------------------------------------------------------------------------
 
 
-def _file_response(field_file, filename: str, content_type: str = ""):
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @staff_required
 @require_GET
 def scan(request, ref, component_id):
@@ -627,7 +613,7 @@ def scan(request, ref, component_id):
     if component is None or not component.file:
         raise Http404
     name = component.original_filename or component.file.name.rsplit("/", 1)[-1]
-    return _file_response(component.file, name, component.content_type)
+    return private_file_response(component.file, name, component.content_type)
 
 
 @staff_required
@@ -636,7 +622,7 @@ def result_file(request, ref):
     dossier = get_dossier(request, ref)
     if not dossier.result_file:
         raise Http404
-    return _file_response(dossier.result_file, dossier.result_file.name.rsplit("/", 1)[-1])
+    return private_file_response(dossier.result_file, dossier.result_file.name.rsplit("/", 1)[-1])
 
 
 @staff_required
