@@ -24,8 +24,9 @@ from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from organisation.errors import NotFound
 
@@ -137,9 +138,23 @@ def format_long_date(value: dt.date | dt.datetime) -> str:
 
 
 def _amount(value) -> str:
-    value = Decimal(value or 0).normalize()
-    text = f"{value:f}"
-    return text.replace(".", ",")
+    """3 -> "3", 1.50 -> "1,5" in Vietnamese, "1.5" in English (the forms print in Vietnamese)."""
+    return number_format(Decimal(value or 0).normalize())
+
+
+def _amount_with_unit(value, unit) -> str:
+    """'3 ngày làm việc', and in English '1 working day' / '3 working days'."""
+    from procedures.models import TimeUnit
+
+    shown = _amount(value)
+    count = 1 if Decimal(value or 0) == 1 else 2
+    if unit == TimeUnit.WORKING_DAYS:
+        return ngettext("%(n)s ngày làm việc", "%(n)s ngày làm việc", count) % {"n": shown}
+    if unit == TimeUnit.WORKING_HOURS:
+        return ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", count) % {"n": shown}
+    if unit == TimeUnit.DAYS:
+        return ngettext("%(n)s ngày", "%(n)s ngày", count) % {"n": shown}
+    return shown
 
 
 def time_limit_text(procedure) -> str:
@@ -148,17 +163,10 @@ def time_limit_text(procedure) -> str:
 
     if procedure.time_limit_unit == TimeUnit.SAME_DAY:
         return _("Trong ngày")
-    units = {
-        TimeUnit.WORKING_DAYS: _("ngày làm việc"),
-        TimeUnit.WORKING_HOURS: _("giờ làm việc"),
-        TimeUnit.DAYS: _("ngày"),
-    }
-    unit = units.get(procedure.time_limit_unit, "")
-    text = f"{_amount(procedure.effective_amount)} {unit}".strip()
+    text = _amount_with_unit(procedure.effective_amount, procedure.time_limit_unit)
     if procedure.committed_amount is not None and procedure.committed_amount != procedure.time_limit_amount:
-        text += " " + _("(theo quy định: %(amount)s %(unit)s)") % {
-            "amount": _amount(procedure.time_limit_amount),
-            "unit": unit,
+        text += " " + _("(theo quy định: %(time_limit)s)") % {
+            "time_limit": _amount_with_unit(procedure.time_limit_amount, procedure.time_limit_unit),
         }
     return text
 

@@ -27,6 +27,14 @@ SERIES = (BRAND, LINK, OK, WARN, "#6b3fa0")
 _ids = itertools.count(1)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a string for the catalogue (makemessages extracts this name); the caller translates it."""
+    return message
+
+
+NO_DATA = gettext_noop("Không có dữ liệu")
+
+
 def _fmt(value: Number, unit: str = "%") -> str:
     if value is None:
         return "—"
@@ -113,8 +121,10 @@ def bar_chart(items: Sequence[tuple[str, Number]], title: str, desc: str | None 
     return "".join(out)
 
 
-def share_bar(parts: Sequence[tuple[str, Number]], title: str, desc: str | None = None) -> str:
-    """One 100% bar split by share (e.g. the channel mix), with a legend below it."""
+def share_bar(parts: Sequence[tuple[str, Number]], title: str, desc: str | None = None, no_data: str = NO_DATA) -> str:
+    """One 100% bar split by share (e.g. the channel mix), with a legend below it.
+
+    `no_data` is what an empty bar says, in the page's language: `gettext(charts.NO_DATA)`."""
     width, height = 640, 90
     total = sum(float(v or 0) for _, v in parts)
     desc = desc or "; ".join(
@@ -126,7 +136,7 @@ def share_bar(parts: Sequence[tuple[str, Number]], title: str, desc: str | None 
     plot_w = width - 20
     if not total:
         out.append(f'<rect x="10" y="10" width="{plot_w}" height="30" fill="#eef0f3"/>')
-        out.append(f'<text x="{width / 2}" y="30" text-anchor="middle" fill="{MUTED}">Không có dữ liệu</text>')
+        out.append(f'<text x="{width / 2}" y="30" text-anchor="middle" fill="{MUTED}">{escape(no_data)}</text>')
     for i, (label, value) in enumerate(parts):
         color = SERIES[i % len(SERIES)]
         if total and value:

@@ -135,14 +135,16 @@ def index_sheet(wb: Workbook, index: Index766):
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for g in index.result.groups:
+        group_name = _(g.group.name)
         for i in g.indicators:
             r = i.rule
             ws.append([
-                g.group.name, r.code, r.name, r.formula if r.computable else r.reason, r.threshold if r.computable else None,
+                group_name, r.code, _(r.name), _(r.formula) if r.computable else _(r.reason),
+                r.threshold if r.computable else None,
                 i.numerator, i.denominator, None if i.rate is None else float(i.rate), r.max_points,
                 None if i.points is None else float(i.points), _("có") if r.computable else _("không"),
             ])
-        ws.append([g.group.name, "", _("Cộng nhóm"), "", None, None, None, None, g.group.max_points, float(g.points), ""])
+        ws.append([group_name, "", _("Cộng nhóm"), "", None, None, None, None, g.group.max_points, float(g.points), ""])
     ws.append([_("Tổng"), "", "", "", None, None, None, None, index.result.max_points, float(index.result.points), ""])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["C"].width = 60

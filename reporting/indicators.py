@@ -10,6 +10,9 @@ Rules of honesty:
   it is never estimated;
 - points below the threshold are `max × rate ÷ threshold`, at or above it the maximum.
 
+Names, formulas and reasons are Vietnamese, marked with `gettext_noop` (an identity function here, the
+name Django's makemessages extracts) and translated where they are shown: `gettext(rule.name)`.
+
 The point split inside each group is data (RULES), kept in this one table so it can be corrected
 against the annex of the Decision without touching any formula. Group maxima (18/20/22/22/18) are
 from domain.md §7; the split of a group among its indicators is this project's reading.
@@ -26,6 +29,11 @@ from fractions import Fraction
 RULESET = "766/QĐ-TTg/2022"
 
 HUNDRED = Fraction(100)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for the catalogue without translating it; pages, exports and the API translate it."""
+    return message
 
 
 def percent(numerator: int, denominator: int) -> Decimal | None:
@@ -71,57 +79,57 @@ class Rule:
 
 
 GROUPS: tuple[Group, ...] = (
-    Group("transparency", "Công khai, minh bạch", 18),
-    Group("progress", "Tiến độ, kết quả giải quyết", 20),
-    Group("online", "Cung cấp dịch vụ trực tuyến", 22),
-    Group("digitisation", "Số hóa hồ sơ, kết quả", 22),
-    Group("satisfaction", "Mức độ hài lòng", 18),
+    Group("transparency", gettext_noop("Công khai, minh bạch"), 18),
+    Group("progress", gettext_noop("Tiến độ, kết quả giải quyết"), 20),
+    Group("online", gettext_noop("Cung cấp dịch vụ trực tuyến"), 22),
+    Group("digitisation", gettext_noop("Số hóa hồ sơ, kết quả"), 22),
+    Group("satisfaction", gettext_noop("Mức độ hài lòng"), 18),
 )
 
-NOT_SYNCED = "Hệ thống chưa kết nối, đồng bộ với Cổng Dịch vụ công quốc gia."
-NO_DATA = "Hệ thống chưa ghi nhận dữ liệu để tính chỉ số này."
+NOT_SYNCED = gettext_noop("Hệ thống chưa kết nối, đồng bộ với Cổng Dịch vụ công quốc gia.")
+NO_DATA = gettext_noop("Hệ thống chưa ghi nhận dữ liệu để tính chỉ số này.")
 
 RULES: tuple[Rule, ...] = (
-    Rule("transparency", "1.1", "Tỷ lệ thủ tục hành chính được công bố, công khai đúng hạn", 4,
-         computable=False, reason="Hệ thống chưa lưu thời hạn công bố của từng thủ tục."),
-    Rule("transparency", "1.2", "Mức độ công khai đầy đủ các bộ phận của thủ tục hành chính", 8,
-         computable=False, reason="Việc công khai được đánh giá trên Cơ sở dữ liệu quốc gia về thủ tục hành chính."),
-    Rule("transparency", "1.3", "Tỷ lệ hồ sơ được đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia", 6,
+    Rule("transparency", "1.1", gettext_noop("Tỷ lệ thủ tục hành chính được công bố, công khai đúng hạn"), 4,
+         computable=False, reason=gettext_noop("Hệ thống chưa lưu thời hạn công bố của từng thủ tục.")),
+    Rule("transparency", "1.2", gettext_noop("Mức độ công khai đầy đủ các bộ phận của thủ tục hành chính"), 8,
+         computable=False, reason=gettext_noop("Việc công khai được đánh giá trên Cơ sở dữ liệu quốc gia về thủ tục hành chính.")),
+    Rule("transparency", "1.3", gettext_noop("Tỷ lệ hồ sơ được đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia"), 6,
          computable=False, reason=NOT_SYNCED),
-    Rule("progress", "2.1", "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn hoặc còn trong hạn", 20,
-         formula="(trước hạn + đúng hạn + đang giải quyết còn hạn) ÷ hồ sơ tiếp nhận",
+    Rule("progress", "2.1", gettext_noop("Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn hoặc còn trong hạn"), 20,
+         formula=gettext_noop("(trước hạn + đúng hạn + đang giải quyết còn hạn) ÷ hồ sơ tiếp nhận"),
          numerator=("early", "on_time", "pending_in_time"), denominator=("received",)),
-    Rule("online", "3.1", "Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến (toàn trình, một phần)", 4,
+    Rule("online", "3.1", gettext_noop("Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến (toàn trình, một phần)"), 4,
          threshold=80,
-         formula="thủ tục trực tuyến toàn trình hoặc một phần ÷ thủ tục đã công bố",
+         formula=gettext_noop("thủ tục trực tuyến toàn trình hoặc một phần ÷ thủ tục đã công bố"),
          numerator=("procedures_online",), denominator=("procedures_published",)),
-    Rule("online", "3.2", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", 8, threshold=50,
-         formula="hồ sơ nộp trực tuyến ÷ hồ sơ tiếp nhận",
+    Rule("online", "3.2", gettext_noop("Tỷ lệ hồ sơ tiếp nhận trực tuyến"), 8, threshold=50,
+         formula=gettext_noop("hồ sơ nộp trực tuyến ÷ hồ sơ tiếp nhận"),
          numerator=("online",), denominator=("received",)),
-    Rule("online", "3.3", "Tỷ lệ thủ tục có nghĩa vụ tài chính được triển khai thanh toán trực tuyến", 4,
-         computable=False, reason="Hệ thống chưa ghi nhận thủ tục nào có kết nối thanh toán trực tuyến."),
-    Rule("online", "3.4", "Tỷ lệ hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến", 6,
-         computable=False, reason="Hệ thống ghi thời điểm nộp phí nhưng chưa ghi phương thức thanh toán."),
-    Rule("digitisation", "4.1", "Tỷ lệ hồ sơ được cấp kết quả điện tử", 6,
-         formula="hồ sơ có kết quả điện tử ÷ hồ sơ đã có kết quả",
+    Rule("online", "3.3", gettext_noop("Tỷ lệ thủ tục có nghĩa vụ tài chính được triển khai thanh toán trực tuyến"), 4,
+         computable=False, reason=gettext_noop("Hệ thống chưa ghi nhận thủ tục nào có kết nối thanh toán trực tuyến.")),
+    Rule("online", "3.4", gettext_noop("Tỷ lệ hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến"), 6,
+         computable=False, reason=gettext_noop("Hệ thống ghi thời điểm nộp phí nhưng chưa ghi phương thức thanh toán.")),
+    Rule("digitisation", "4.1", gettext_noop("Tỷ lệ hồ sơ được cấp kết quả điện tử"), 6,
+         formula=gettext_noop("hồ sơ có kết quả điện tử ÷ hồ sơ đã có kết quả"),
          numerator=("electronic_result",), denominator=("decided",)),
-    Rule("digitisation", "4.2", "Tỷ lệ hồ sơ được số hóa đầy đủ thành phần", 6, threshold=80,
-         formula="hồ sơ có mọi thành phần đã số hóa ÷ hồ sơ tiếp nhận",
+    Rule("digitisation", "4.2", gettext_noop("Tỷ lệ hồ sơ được số hóa đầy đủ thành phần"), 6, threshold=80,
+         formula=gettext_noop("hồ sơ có mọi thành phần đã số hóa ÷ hồ sơ tiếp nhận"),
          numerator=("digitised",), denominator=("received",)),
-    Rule("digitisation", "4.3", "Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa", 4,
+    Rule("digitisation", "4.3", gettext_noop("Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa"), 4,
          computable=False, reason=NO_DATA),
-    Rule("digitisation", "4.4", "Tỷ lệ sử dụng dữ liệu từ kho quản lý dữ liệu điện tử của tổ chức, cá nhân", 3,
-         computable=False, reason="Hệ thống chưa kết nối kho dữ liệu điện tử của tổ chức, cá nhân."),
-    Rule("digitisation", "4.5", "Mức độ khai thác Cơ sở dữ liệu quốc gia về dân cư", 3,
-         computable=False, reason="Hệ thống chưa kết nối Cơ sở dữ liệu quốc gia về dân cư."),
-    Rule("satisfaction", "5.1", "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn", 6,
-         formula="phản ánh, kiến nghị trả lời đúng hạn ÷ phản ánh, kiến nghị đã trả lời hoặc đã đến hạn",
+    Rule("digitisation", "4.4", gettext_noop("Tỷ lệ sử dụng dữ liệu từ kho quản lý dữ liệu điện tử của tổ chức, cá nhân"), 3,
+         computable=False, reason=gettext_noop("Hệ thống chưa kết nối kho dữ liệu điện tử của tổ chức, cá nhân.")),
+    Rule("digitisation", "4.5", gettext_noop("Mức độ khai thác Cơ sở dữ liệu quốc gia về dân cư"), 3,
+         computable=False, reason=gettext_noop("Hệ thống chưa kết nối Cơ sở dữ liệu quốc gia về dân cư.")),
+    Rule("satisfaction", "5.1", gettext_noop("Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn"), 6,
+         formula=gettext_noop("phản ánh, kiến nghị trả lời đúng hạn ÷ phản ánh, kiến nghị đã trả lời hoặc đã đến hạn"),
          numerator=("feedback_on_time",), denominator=("feedback_due",)),
-    Rule("satisfaction", "5.2", "Mức độ hài lòng với việc xử lý phản ánh, kiến nghị", 6,
-         formula="câu trả lời được đánh giá hài lòng hoặc rất hài lòng ÷ câu trả lời được đánh giá",
+    Rule("satisfaction", "5.2", gettext_noop("Mức độ hài lòng với việc xử lý phản ánh, kiến nghị"), 6,
+         formula=gettext_noop("câu trả lời được đánh giá hài lòng hoặc rất hài lòng ÷ câu trả lời được đánh giá"),
          numerator=("feedback_satisfied",), denominator=("feedback_rated",)),
-    Rule("satisfaction", "5.3", "Mức độ hài lòng trong giải quyết thủ tục hành chính", 6, threshold=90,
-         formula="100% − (% hồ sơ quá hạn + % hồ sơ bị phản ánh hoặc đánh giá chưa hài lòng)",
+    Rule("satisfaction", "5.3", gettext_noop("Mức độ hài lòng trong giải quyết thủ tục hành chính"), 6, threshold=90,
+         formula=gettext_noop("100% − (% hồ sơ quá hạn + % hồ sơ bị phản ánh hoặc đánh giá chưa hài lòng)"),
          kind="complement", subtract=(("late", "pending_late"), ("complained",)), denominator=("received",)),
 )
 

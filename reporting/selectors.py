@@ -27,6 +27,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from citizens.models import Feedback, FeedbackStatus, Overall, Rating
 from dossiers.models import Apology, Channel, Dossier, DossierComponent, Status, Verdict
@@ -189,32 +190,33 @@ def received_in(flt: ReportFilter) -> QuerySet:
 
 # --- metrics: one definition for the counts and for the lists behind them ------------------------
 
+# "Nộp trực tuyến" alone is the citizens' "Submit online" button; here it names dossiers, hence a context.
 METRIC_LABELS = {
-    "received": "Hồ sơ tiếp nhận",
-    "finished": "Đã giải quyết",
-    "early": "Giải quyết trước hạn",
-    "on_time": "Giải quyết đúng hạn",
-    "late": "Giải quyết quá hạn",
-    "pending_in_time": "Đang giải quyết, còn hạn",
-    "pending_late": "Đang giải quyết, quá hạn",
-    "in_time": "Trước hạn, đúng hạn hoặc còn hạn",
-    "late_all": "Quá hạn (đã hoặc đang giải quyết)",
-    "apologised_late": "Quá hạn đã có thư xin lỗi",
-    "unapologised_late": "Quá hạn chưa có thư xin lỗi",
-    "online": "Nộp trực tuyến",
-    "counter": "Nộp trực tiếp",
-    "postal": "Nộp qua bưu chính",
-    "supplemented": "Phải bổ sung",
-    "supplemented_twice": "Phải bổ sung từ 2 lần",
-    "decided": "Đã có kết quả",
-    "electronic_result": "Có kết quả điện tử",
-    "digitised": "Số hóa đầy đủ thành phần",
-    "not_digitised": "Chưa số hóa đầy đủ",
-    "rated": "Được đánh giá",
-    "very_satisfied": "Rất hài lòng",
-    "satisfied": "Hài lòng",
-    "dissatisfied": "Chưa hài lòng",
-    "complained": "Bị phản ánh hoặc đánh giá chưa hài lòng",
+    "received": gettext_lazy("Hồ sơ tiếp nhận"),
+    "finished": gettext_lazy("Đã giải quyết"),
+    "early": gettext_lazy("Giải quyết trước hạn"),
+    "on_time": gettext_lazy("Giải quyết đúng hạn"),
+    "late": gettext_lazy("Giải quyết quá hạn"),
+    "pending_in_time": gettext_lazy("Đang giải quyết, còn hạn"),
+    "pending_late": gettext_lazy("Đang giải quyết, quá hạn"),
+    "in_time": gettext_lazy("Trước hạn, đúng hạn hoặc còn hạn"),
+    "late_all": gettext_lazy("Quá hạn (đã hoặc đang giải quyết)"),
+    "apologised_late": gettext_lazy("Quá hạn đã có thư xin lỗi"),
+    "unapologised_late": gettext_lazy("Quá hạn chưa có thư xin lỗi"),
+    "online": pgettext_lazy("report metric", "Nộp trực tuyến"),
+    "counter": pgettext_lazy("report metric", "Nộp trực tiếp"),
+    "postal": pgettext_lazy("report metric", "Nộp qua bưu chính"),
+    "supplemented": gettext_lazy("Phải bổ sung"),
+    "supplemented_twice": gettext_lazy("Phải bổ sung từ 2 lần"),
+    "decided": gettext_lazy("Đã có kết quả"),
+    "electronic_result": gettext_lazy("Có kết quả điện tử"),
+    "digitised": gettext_lazy("Số hóa đầy đủ thành phần"),
+    "not_digitised": gettext_lazy("Chưa số hóa đầy đủ"),
+    "rated": gettext_lazy("Được đánh giá"),
+    "very_satisfied": gettext_lazy("Rất hài lòng"),
+    "satisfied": gettext_lazy("Hài lòng"),
+    "dissatisfied": gettext_lazy("Chưa hài lòng"),
+    "complained": gettext_lazy("Bị phản ánh hoặc đánh giá chưa hài lòng"),
 }
 METRICS = frozenset(METRIC_LABELS)
 

@@ -95,7 +95,7 @@ def _dashboard_context(request, scope, with_trend: bool = True):
         "ranked": ranked,
         **(_trend_context(dash.trend, period) if with_trend else {}),
         "channel_chart": mark_safe(charts.share_bar(  # noqa: S308
-            [(r.label, r.received) for r in dash.channels], _("Cơ cấu hồ sơ theo kênh nộp"),
+            [(r.label, r.received) for r in dash.channels], _("Cơ cấu hồ sơ theo kênh nộp"), no_data=_(charts.NO_DATA),
         )),
         "ranking_chart": mark_safe(charts.bar_chart(  # noqa: S308
             [(r.label, r.on_time_rate) for r in ranked], _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"),
@@ -230,8 +230,9 @@ def dossiers(request):
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "reporting/dossiers.html", {
-        "form": form, "page": page, "rows": rows, "metric": metric, "metric_label": selectors.METRIC_LABELS[metric],
+        "form": form, "page": page, "rows": rows, "metric": metric, "metric_label": str(selectors.METRIC_LABELS[metric]),
         "unit": unit, "filter": flt, "query": params.urlencode(),
+        "channel_label": selectors.Channel(flt.channel).label if flt.channel else "",
     })
 
 
@@ -242,7 +243,7 @@ def dossiers_xlsx(request):
     form, flt, unit, metric = _behind_filter(request, scope, errors)
     if flt is None:
         return _invalid(request, "reporting/dossiers.html", form, errors)
-    content = exports.dossiers_workbook(selectors.dossiers_behind(metric, flt), selectors.METRIC_LABELS[metric], flt)
+    content = exports.dossiers_workbook(selectors.dossiers_behind(metric, flt), str(selectors.METRIC_LABELS[metric]), flt)
     return _download(content, exports.XLSX, _filename(f"ho-so-{metric}", flt.period, "xlsx"))
 
 

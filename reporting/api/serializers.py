@@ -16,7 +16,7 @@ DATE_FORMATS = ["%Y-%m-%d"]
 class PeriodQuery(serializers.Serializer):
     """`from` and `to` (YYYY-MM-DD, inclusive; default: this month so far) and `agency` (a code in scope)."""
 
-    agency = serializers.CharField(required=False, allow_blank=True, help_text="Mã cơ quan; mặc định: toàn bộ phạm vi.")
+    agency = serializers.CharField(required=False, allow_blank=True, help_text=_("Mã cơ quan; mặc định: toàn bộ phạm vi."))
 
     def get_fields(self):
         fields = super().get_fields()
@@ -45,18 +45,18 @@ class OnTimeQuery(PeriodQuery):
 
 class DossiersQuery(PeriodQuery):
     metric = serializers.ChoiceField(choices=sorted(METRICS), required=False, default="received")
-    field = serializers.CharField(required=False, allow_blank=True, help_text="Mã lĩnh vực")
-    procedure = serializers.CharField(required=False, allow_blank=True, help_text="Mã thủ tục")
+    field = serializers.CharField(required=False, allow_blank=True, help_text=_("Mã lĩnh vực"))
+    procedure = serializers.CharField(required=False, allow_blank=True, help_text=_("Mã thủ tục"))
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
 
 
 def _rate():
-    return serializers.FloatField(allow_null=True, help_text="%, một chữ số thập phân; null khi mẫu số bằng 0")
+    return serializers.FloatField(allow_null=True, help_text=_("%, một chữ số thập phân; null khi mẫu số bằng 0"))
 
 
 class RowSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Mã cơ quan, lĩnh vực, thủ tục; tháng YYYY-MM; kênh; 'total'")
+    key = serializers.CharField(help_text=_("Mã cơ quan, lĩnh vực, thủ tục; tháng YYYY-MM; kênh; 'total'"))
     label = serializers.CharField()
     received = serializers.IntegerField()
     finished = serializers.IntegerField()
@@ -106,7 +106,7 @@ class IndicatorSerializer(serializers.Serializer):
     threshold = serializers.IntegerField(allow_null=True)
     computable = serializers.BooleanField()
     formula = serializers.CharField()
-    reason = serializers.CharField(help_text="Vì sao chưa tính được (khi computable = false)")
+    reason = serializers.CharField(help_text=_("Vì sao chưa tính được (khi computable = false)"))
     numerator = serializers.IntegerField(allow_null=True)
     denominator = serializers.IntegerField(allow_null=True)
     rate = _rate()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -29,9 +31,9 @@ from .serializers import (
 )
 
 PERIOD_PARAMETERS = [
-    OpenApiParameter("from", str, description="YYYY-MM-DD (mặc định: ngày đầu tháng này)"),
-    OpenApiParameter("to", str, description="YYYY-MM-DD (mặc định: hôm nay)"),
-    OpenApiParameter("agency", str, description="Mã cơ quan trong phạm vi được giao; ngoài phạm vi: 404"),
+    OpenApiParameter("from", str, description=gettext_lazy("YYYY-MM-DD (mặc định: ngày đầu tháng này)")),
+    OpenApiParameter("to", str, description=gettext_lazy("YYYY-MM-DD (mặc định: hôm nay)")),
+    OpenApiParameter("agency", str, description=gettext_lazy("Mã cơ quan trong phạm vi được giao; ngoài phạm vi: 404")),
 ]
 
 
@@ -80,16 +82,16 @@ class Index766View(APIView):
             "ruleset": selectors.indicators.RULESET,
             "indicators": [
                 {
-                    "group": i.rule.group, "code": i.rule.code, "name": i.rule.name, "max_points": i.rule.max_points,
+                    "group": i.rule.group, "code": i.rule.code, "name": _(i.rule.name), "max_points": i.rule.max_points,
                     "threshold": i.rule.threshold if i.rule.computable else None, "computable": i.rule.computable,
-                    "formula": i.rule.formula, "reason": i.rule.reason, "numerator": i.numerator,
+                    "formula": _(i.rule.formula), "reason": _(i.rule.reason), "numerator": i.numerator,
                     "denominator": i.denominator, "rate": _float(i.rate), "points": _float(i.points),
                 }
                 for i in result.indicators
             ],
             "groups": [
                 {
-                    "code": g.group.code, "name": g.group.name, "max_points": g.group.max_points, "points": float(g.points),
+                    "code": g.group.code, "name": _(g.group.name), "max_points": g.group.max_points, "points": float(g.points),
                     "computable_max_points": g.computable_max_points, "scored_max_points": g.scored_max_points,
                 }
                 for g in result.groups
@@ -110,10 +112,10 @@ class ReportDossiersView(ListAPIView):
     @extend_schema(parameters=[
         *PERIOD_PARAMETERS,
         OpenApiParameter("metric", str, enum=sorted(selectors.METRICS)),
-        OpenApiParameter("field", str, description="Mã lĩnh vực"),
-        OpenApiParameter("procedure", str, description="Mã thủ tục"),
+        OpenApiParameter("field", str, description=gettext_lazy("Mã lĩnh vực")),
+        OpenApiParameter("procedure", str, description=gettext_lazy("Mã thủ tục")),
         OpenApiParameter("channel", str, enum=["counter", "online", "postal"]),
-        OpenApiParameter("month", str, description="YYYY-MM: chỉ hồ sơ tiếp nhận trong tháng này của kỳ"),
+        OpenApiParameter("month", str, description=gettext_lazy("YYYY-MM: chỉ hồ sơ tiếp nhận trong tháng này của kỳ")),
     ])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
