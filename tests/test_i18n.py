@@ -254,6 +254,15 @@ def demo_catalogue(db):
     return procedures_demo.seed(context)["procedures"]
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_again_after_each_test():
+    """A page or API call in English leaves English active in the thread: later tests expect the default."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def english(client):
     """A browser that picked English in the top bar (the cookie /i18n/setlang/ sets)."""
@@ -381,3 +390,158 @@ def test_notice_texts_follow_the_portals_language(settings):
     assert subject == "Dossier 000.00.06.H56-261123-0001 has been received"
     assert body.startswith("Dossier 000.00.06.H56-261123-0001 (Đăng ký khai sinh) was received by UBND xã An Bình")
     assert "The result is due at 17:00 25/11/2026." in body
+
+
+# --- reports: the 766 index and the period report ------------------------------------------------
+
+
+def _in_english(message: str) -> str:
+    from django.utils import translation
+
+    with translation.override("en"):
+        return translation.gettext(message)
+
+
+def _index_texts(names_only: bool = False):
+    """(Vietnamese, English) of every group name, indicator name, formula and "cannot compute" reason."""
+    from reporting import indicators
+
+    texts = [g.name for g in indicators.GROUPS]
+    for rule in indicators.RULES:
+        texts += [rule.name] if names_only else [rule.name, rule.formula if rule.computable else rule.reason]
+    pairs = [(vi, _in_english(vi)) for vi in dict.fromkeys(texts)]
+    untranslated = [vi for vi, en in pairs if vi == en]
+    assert not untranslated, f"no English for: {untranslated}"
+    return pairs
+
+
+def _plain(html: str) -> str:
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def english_manager(english, staff):
+    english.force_login(staff.manager)
+    return english
+
+
+def test_index_766_page_in_english(english_manager):
+    page = _plain(_text(english_manager.get("/bao-cao/chi-so-766/")))
+    assert "Share of dossiers received online" in page and "Progress and results of processing" in page
+    for vietnamese, english in _index_texts():
+        assert english in page, english
+        assert vietnamese not in page, vietnamese
+    assert "Not computable: The system is not yet connected to the National Population Database." in page
+    assert "Chưa tính được" not in page
+
+
+def test_period_report_in_english_names_the_indicators_in_english(english_manager):
+    """The on-time report: the dashboard page in English, and its PDF with the 766 indicators."""
+    from pypdf import PdfReader
+
+    page = _plain(_text(english_manager.get("/bao-cao/")))
+    assert "Dossiers received" in page and "By submission channel" in page
+    assert "No data" in page, "the empty channel chart says so in English"
+    assert "Không có dữ liệu" not in page and "Hồ sơ tiếp nhận" not in page
+    response = english_manager.get("/bao-cao/bao-cao.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
+    for vietnamese, english in _index_texts(names_only=True):  # the PDF prints names, not formulas or reasons
+        assert english in text, english
+        assert vietnamese not in text, vietnamese
+
+
+def test_dossiers_behind_a_number_in_english(english_manager):
+    page = _plain(_text(english_manager.get("/bao-cao/ho-so/", {"metric": "online"})))
+    assert "Submitted online: 0 dossiers" in page, page[:500]
+    assert "Nộp trực tuyến" not in page
+
+
+@pytest.mark.django_db
+def test_index_766_api_in_english(api, staff):
+    from reporting import indicators
+
+    english = api.as_user(staff.manager).get("/api/v1/reports/index-766/", **EN)
+    assert english.status_code == 200, english.content
+    body = english.json()
+    by_code = {i["code"]: i for i in body["indicators"]}
+    assert by_code["3.2"]["name"] == "Share of dossiers received online"
+    assert by_code["3.2"]["formula"] == "dossiers submitted online ÷ dossiers received"
+    assert by_code["4.5"]["reason"] == "The system is not yet connected to the National Population Database."
+    assert {g["code"]: g["name"] for g in body["groups"]}["progress"] == "Progress and results of processing"
+    for rule in indicators.RULES:
+        item = by_code[rule.code]
+        assert item["name"] == _in_english(rule.name) != rule.name
+        assert item["formula"] == (_in_english(rule.formula) if rule.formula else "")
+        assert item["reason"] == (_in_english(rule.reason) if rule.reason else "")
+    vietnamese = api.as_user(staff.manager).get("/api/v1/reports/index-766/").json()
+    assert {i["code"]: i["name"] for i in vietnamese["indicators"]}["3.2"] == "Tỷ lệ hồ sơ tiếp nhận trực tuyến"
+    assert [i["code"] for i in vietnamese["indicators"]] == [i["code"] for i in body["indicators"]]
+
+
+def test_index_766_api_help_texts_in_english(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "YYYY-MM-DD (default: today)" in schema
+    assert "Why it cannot be computed yet (when computable = false)" in schema
+
+
+# --- time limits on screens and printed forms ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("amount", "unit", "committed", "vietnamese", "english"), [
+    (1, "working_days", None, "1 ngày làm việc", "1 working day"),
+    (3, "working_days", None, "3 ngày làm việc", "3 working days"),
+    (1, "working_hours", None, "1 giờ làm việc", "1 working hour"),
+    (4, "working_hours", None, "4 giờ làm việc", "4 working hours"),
+    (1, "days", None, "1 ngày", "1 day"),
+    ("1.5", "working_days", None, "1,5 ngày làm việc", "1.5 working days"),
+    (3, "working_days", 1, "1 ngày làm việc (theo quy định: 3 ngày làm việc)",
+     "1 working day (by regulation: 3 working days)"),
+    (1, "same_day", None, "Trong ngày", "Same day"),
+])
+def test_time_limit_text_has_plural_forms_in_english(amount, unit, committed, vietnamese, english):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from dossiers.documents import time_limit_text
+    from procedures.models import Procedure
+
+    procedure = Procedure(time_limit_amount=Decimal(str(amount)), time_limit_unit=unit,
+                          committed_amount=None if committed is None else Decimal(committed))
+    with translation.override("vi"):
+        assert time_limit_text(procedure) == vietnamese
+    with translation.override("en"):
+        assert time_limit_text(procedure) == english
+
+
+# --- dossier screens: the words that mean two things -------------------------------------------
+
+
+def test_dossier_heading_and_intake_crumbs_in_english(english, staff, org):
+    from decimal import Decimal
+
+    from dossiers import services
+    from procedures.models import Component, Field, Procedure
+
+    field = Field.objects.create(code="G09-TP02", name="Hộ tịch")
+    procedure = Procedure.objects.create(
+        code="1.004873", name="Xác nhận tình trạng hôn nhân", field=field, agency_levels="commune",
+        time_limit_amount=Decimal(1), time_limit_unit="working_days", status="published", online_mode="partial",
+    )
+    Component.objects.create(procedure=procedure, order=1, name="Tờ khai", kind="original")
+    english.force_login(staff.desk)
+    start = _plain(_text(english.get("/ho-so/tiep-nhan/")))
+    assert "Dossiers › Intake" in start, start[:800]
+    assert "1 working day" in start and "1 working days" not in start
+    intake = _plain(_text(english.get(f"/ho-so/tiep-nhan/{procedure.code}/")))
+    assert "Dossiers › Intake › 1.004873" in intake
+    assert "1 working day" in intake and "1 working days" not in intake
+    dossier = services.intake(actor=staff.desk, procedure=procedure, applicant={
+        "full_name": "Nguyễn Văn An", "id_number": "079123456789", "phone": "0912345678", "address": "Thôn 1",
+    })
+    detail = _plain(_text(english.get(f"/ho-so/{dossier.code}/")))
+    assert f"Dossier {dossier.code}" in detail
+    assert f"Dossiers {dossier.code}" not in detail
