@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from citizens.models import Feedback, Rating
 from dossiers.models import Apology, Channel, Dossier, DossierComponent, Status, Verdict
@@ -44,6 +45,13 @@ def frozen_now():
     """Reports are read on 20 November 2026, after the October period has ended."""
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request in English leaves English active in the thread; the next test's selectors expect Vietnamese."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

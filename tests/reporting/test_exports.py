@@ -128,3 +128,20 @@ def test_public_pages_need_no_login_and_reject_bad_input(client, figures, org):
     assert client.get(f"/bao-cao/cong-khai/{org.commune.code}/", {"year": "abc"}).status_code == 400
     bad = client.get(f"/bao-cao/cong-khai/{org.commune.code}/du-lieu.json", {"year": "1800"})
     assert bad.status_code == 400 and "year" in bad.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_excel_in_english_names_indicators_groups_and_metrics_in_english(client, commune_manager, figures):
+    client.cookies["django_language"] = "en"
+    client.force_login(commune_manager)
+    book = load_workbook(io.BytesIO(client.get("/bao-cao/xuat-excel/", OCT).content))
+    assert "Chỉ số 766" not in book.sheetnames
+    rows = {r[1]: r for r in book["Decision 766 indicators"].iter_rows(min_row=2, values_only=True) if r[1]}
+    assert rows["2.1"][:4] == (
+        "Progress and results of processing", "2.1", "Share of dossiers processed ahead of time, on time or still within time",
+        "(ahead of time + on time + in process within time) ÷ dossiers received",
+    )
+    assert rows["4.5"][3] == "The system is not yet connected to the National Population Database."
+    listing = client.get("/bao-cao/ho-so/xuat-excel/", {**OCT, "metric": "late_all"})
+    first = next(load_workbook(io.BytesIO(listing.content)).active.iter_rows(values_only=True))
+    assert first[0] == "Overdue (processed or in process)"
