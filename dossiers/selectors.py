@@ -218,6 +218,27 @@ _COMPONENTS = _Rows(DossierComponent)
 _SUPPLEMENTS = _Rows(SupplementRequest)
 
 
+_DETAIL_LISTS = ("steps", "events", "components", "supplements")
+
+
+def remember_new_rows(dossier: Dossier, *, steps=(), events=(), components=(), supplements=()) -> None:
+    """A service that has just written a new dossier leaves its rows on it, as the detail loads them:
+    the answer to the intake is then built without reading back what was just written."""
+    for name, rows in (("steps", sorted(steps, key=lambda s: s.order)), ("events", events),
+                       ("components", components), ("supplements", supplements)):
+        _attach(dossier, name, list(rows))
+    Dossier.apology.related.set_cached_value(dossier, None)
+
+
+def dossier_for_detail(dossier: Dossier) -> Dossier:
+    """The dossier as the detail needs it: as it is when a service has just left its rows on it
+    (`remember_new_rows`), else loaded afresh."""
+    cached = getattr(dossier, "_prefetched_objects_cache", {})
+    if all(name in cached for name in _DETAIL_LISTS):
+        return dossier
+    return load_dossier_detail(pk=dossier.pk)
+
+
 def _load_steps(dossier: Dossier) -> list[Step]:
     cache = getattr(dossier, "_prefetched_objects_cache", {})
     if "steps" not in cache:

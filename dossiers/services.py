@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from notices.services import notify_citizen, notify_staff
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
@@ -46,6 +47,7 @@ from .models import (
     TimelineEvent,
     Verdict,
 )
+from .selectors import remember_new_rows
 from .uploads import delete_stored, store_upload, validate_upload
 
 # Vietnamese names of the actions, for messages and the timeline.
@@ -244,7 +246,7 @@ def _reset_flags(obj) -> None:
 # --- steps -----------------------------------------------------------------------------------------
 
 
-def _start_step(step: Step, at: datetime, *, handed_by=None, assignee=None) -> None:
+def _start_step(step: Step, at: datetime, *, handed_by=None, assignee=None, save: bool = True) -> None:
     hours = Decimal(step.allowance_seconds) / 3600
     step.started_at = at
     step.finished_at = None
@@ -258,7 +260,8 @@ def _start_step(step: Step, at: datetime, *, handed_by=None, assignee=None) -> N
         step.handed_by = handed_by
     if assignee is not None:
         step.assignee = assignee
-    step.save()
+    if save:
+        step.save()
 
 
 def _finish_step(step: Step, at: datetime, note: str = "") -> None:
@@ -295,8 +298,9 @@ def _step_agency(procedure_step, receiving: Agency) -> Agency:
     return receiving
 
 
-def _create_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime) -> list[Step]:
-    """The dossier's steps from the procedure's internal process (or one step covering the whole limit)."""
+def _plan_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime) -> list[Step]:
+    """The dossier's steps from the procedure's internal process (or one step covering the whole limit),
+    not yet saved."""
     rows = list(dossier.procedure.steps.select_related("agency").order_by("order"))
     steps = []
     if not rows:
@@ -310,13 +314,24 @@ def _create_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime
             department = Department.objects.filter(agency=agency, name__iexact=row.department_name.strip()).first()
         steps.append(Step(dossier=dossier, order=i, name=row.name, agency=agency, department=department,
                           role=row.role, allowance_seconds=int(Decimal(row.allowance_hours) * 3600)))
-    for step in steps:
-        step.save()
     return steps
+
+
+def _insert_steps(steps: list[Step]) -> None:
+    """Insert new steps and their history rows, one statement each (the dossier must be saved)."""
+    bulk_create_with_history(steps, Step)
 
 
 def _schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]:
     """Appointment, due-soon time and steps of a dossier just received; the desk step starts at once."""
+    steps = _plan_schedule(dossier, received_at, actor)
+    _insert_steps(steps)
+    return steps
+
+
+def _plan_schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]:
+    """`_schedule` without the writes: the dossier's appointment fields set, its steps planned (the desk
+    step started) and not yet saved, so that an intake writes each row once."""
     clock = _clock()
     procedure = dossier.procedure
     appointment = clock.compute_appointment_for(received_at, procedure.effective_amount, procedure.time_limit_unit,
@@ -325,10 +340,10 @@ def _schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]:
     dossier.original_appointment_at = appointment.appointment_at
     dossier.due_soon_at = _due_soon(appointment.appointment_at, settings.DUE_SOON_WORKING_HOURS, dossier.agency)
     _reset_flags(dossier)
-    steps = _create_steps(dossier, appointment.start_at, appointment.appointment_at)
+    steps = _plan_steps(dossier, appointment.start_at, appointment.appointment_at)
     first = steps[0]
     if first.role == Role.DESK_OFFICER:
-        _start_step(first, received_at, handed_by=actor, assignee=actor)
+        _start_step(first, received_at, handed_by=actor, assignee=actor, save=False)
     dossier.current_agency = first.agency if first.started_at else dossier.agency
     return steps
 
@@ -393,7 +408,8 @@ def clean_applicant(applicant: dict | None, prefix: str = "applicant") -> dict:
 
 def _clean_components(procedure, components, prefix: str = "components") -> list[CleanComponent]:
     """Components checked and their files validated by content, before anything is stored."""
-    known = {c.pk: c for c in procedure.components.all()}
+    components = list(components or ())
+    known = {c.pk: c for c in procedure.components.all()} if components else {}
     out, errors = [], {}
     for i, raw in enumerate(components or ()):
         where = f"{prefix}[{i}]"
@@ -446,7 +462,9 @@ def _file_digest(file) -> str:
     return digest.hexdigest()
 
 
-def _store_components(dossier, items: list[CleanComponent], supplement_round: int, stored: list[str]) -> None:
+def _store_components(dossier, items: list[CleanComponent], supplement_round: int,
+                      stored: list[str]) -> list[DossierComponent]:
+    created = []
     for item in items:
         values = {"dossier": dossier, "component_id": item.component_id, "name": item.name, "kind": item.kind,
                   "count": item.count, "supplement_round": supplement_round}
@@ -456,7 +474,8 @@ def _store_components(dossier, items: list[CleanComponent], supplement_round: in
             stored.append(upload.name)
             values.update(file=upload.name, original_filename=upload.original_filename,
                           content_type=upload.content_type)
-        DossierComponent.objects.create(**values)
+        created.append(DossierComponent.objects.create(**values))
+    return created
 
 
 def _choice(value, choices, field: str, default):
@@ -532,6 +551,7 @@ def _idempotent(user, key: str, fingerprint: str) -> Dossier | None:
         raise ConcurrentChange(
             _("Khóa Idempotency-Key này đã được dùng cho một hồ sơ khác nội dung."), code="idempotency_conflict"
         )
+    existing.idempotent_replay = True  # the API answers a replay with `Idempotent-Replayed: true`
     return existing
 
 
@@ -652,15 +672,23 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
                 "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
                 **_applicant_fields(clean),
             }
+            steps: list[Step] = []
+            if received:  # appointment and steps worked out first, so that each row is written once
+                planned = Dossier(**values)
+                steps = _plan_schedule(planned, at, actor)
+                values.update({name: getattr(planned, name) for name in (
+                    "appointment_at", "original_appointment_at", "due_soon_at", "is_late", "is_due_soon",
+                    "current_agency")})
             dossier, created = _create_with_key(values, agency=agency, code_day=timezone.localdate(at),
                                                 user=actor, key=key, fingerprint=fingerprint)
             if not created:
                 return dossier
-            if received:
-                _schedule(dossier, at, actor)
-                dossier.save(update_fields=["appointment_at", "original_appointment_at", "due_soon_at", "is_late",
-                                            "is_due_soon", "current_agency", "updated_at"])
-            _store_components(dossier, items, 0, stored)
+            if steps:
+                for step in steps:
+                    step.dossier = dossier
+                _insert_steps(steps)
+            components = _store_components(dossier, items, 0, stored)
+            supplements: list[SupplementRequest] = []
             notes = []
             if backdated and now - at > timedelta(minutes=1):
                 notes.append(_("Tiếp nhận trên giấy lúc %(at)s, nhập vào hệ thống lúc %(now)s.")
@@ -668,16 +696,16 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
             if procedure.online_only and channel != Channel.ONLINE:
                 notes.append(_("Thủ tục chỉ tiếp nhận trực tuyến: cán bộ nhập hộ công dân."))
             if outcome == "receive":
-                _event(dossier, "receive", actor, None, dossier.status, " ".join(notes), at=at)
+                event = _event(dossier, "receive", actor, None, dossier.status, " ".join(notes), at=at)
                 notify_citizen(dossier, "received")
             elif outcome == "supplement":
-                SupplementRequest.objects.create(dossier=dossier, round=1, requested_at=at, requested_by=actor,
-                                                 items=items_text, reason=reason_text,
-                                                 resume_status=tt.resume_status(tt.NEW))
+                supplements.append(SupplementRequest.objects.create(
+                    dossier=dossier, round=1, requested_at=at, requested_by=actor, items=items_text,
+                    reason=reason_text, resume_status=tt.resume_status(tt.NEW)))
                 dossier.supplement_count = 1
                 dossier.save(update_fields=["supplement_count", "updated_at"])
-                _event(dossier, "request-supplement", actor, None, dossier.status,
-                       " ".join([items_text.replace("\n", "; "), *notes]), at=at)
+                event = _event(dossier, "request-supplement", actor, None, dossier.status,
+                               " ".join([items_text.replace("\n", "; "), *notes]), at=at)
                 notify_citizen(dossier, "supplement_requested", key="1", items=items_text.replace("\n", "; "),
                                reason=reason_text)
             else:
@@ -685,11 +713,14 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
                 fields = {"reason"}
                 _finish_dossier(dossier, at, fields)
                 dossier.save(update_fields=sorted({*fields, "updated_at"}))
-                _event(dossier, "refuse", actor, None, dossier.status, " ".join([reason_text, *notes]), at=at)
+                event = _event(dossier, "refuse", actor, None, dossier.status, " ".join([reason_text, *notes]),
+                               at=at)
                 notify_citizen(dossier, "refused")
     except BaseException:
         delete_stored(stored)
         raise
+    # A new dossier's rows are all in hand: its detail is shown without reading them back.
+    remember_new_rows(dossier, steps=steps, events=[event], components=components, supplements=supplements)
     return dossier
 
 

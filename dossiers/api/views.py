@@ -146,7 +146,7 @@ def detail_data(request, dossier: Dossier) -> dict:
 
 def detail_response(request, dossier: Dossier, http_status=status.HTTP_200_OK, headers=None) -> Response:
     """The dossier as the detail shows it, loaded afresh with the detail's fixed set of queries."""
-    fresh = selectors.load_dossier_detail(pk=dossier.pk)
+    fresh = selectors.dossier_for_detail(dossier)
     return Response(detail_data(request, fresh), status=http_status, headers=headers)
 
 
@@ -226,7 +226,6 @@ class DossierListCreate(generics.GenericAPIView):
             "summary": v.get("summary", ""), "components": [dict(c) for c in v.get("components") or []],
             "return_address": v.get("return_address", ""), "idempotency_key": key,
         }
-        replay = bool(key) and Dossier.objects.filter(created_by=request.user, idempotency_key=key).exists()
         if _is_staff(request.user):
             dossier = services.intake(actor=request.user, channel=v.get("channel") or "counter",
                                       received_at=v.get("received_at"),
@@ -242,7 +241,7 @@ class DossierListCreate(generics.GenericAPIView):
                 raise ValidationFailed(msg, code="staff_only", fields={"outcome": [msg]})
             dossier = services.submit_online(citizen=request.user, return_method=v.get("return_method") or "online",
                                              **common)
-        headers = {"Idempotent-Replayed": "true"} if replay else None
+        headers = {"Idempotent-Replayed": "true"} if getattr(dossier, "idempotent_replay", False) else None
         return detail_response(request, dossier, status.HTTP_201_CREATED, headers)
 
 

@@ -142,3 +142,44 @@ def test_the_detail_of_a_dossier_outside_the_scope_is_404_like_a_missing_one(api
     assert outside.status_code == missing.status_code == 404
     assert outside.json() == missing.json()
     assert api.as_user(staff.desk).get(f"/api/v1/dossiers/{d.code}/").status_code == 200
+
+
+def _intake_bodies(procedure, province_procedure, staff_procedure_component):
+    applicant = dict(APPLICANT)
+    return [
+        {"procedure": procedure.code, "applicant": applicant},
+        {"procedure": procedure.code, "applicant": applicant, "summary": "Có giấy tờ",
+         "components": [{"name": "Tờ khai", "kind": "original", "count": 2}, *staff_procedure_component]},
+        {"procedure": procedure.code, "applicant": applicant,
+         "received_at": (timezone.localtime() - timedelta(days=2)).replace(hour=9, minute=0).isoformat()},
+        {"procedure": province_procedure.code, "applicant": applicant},
+        {"procedure": procedure.code, "applicant": applicant, "outcome": "supplement", "items": ["Bản sao CCCD"],
+         "reason": "Thiếu"},
+        {"procedure": procedure.code, "applicant": applicant, "outcome": "refuse", "reason": "Không thuộc thẩm quyền"},
+    ]
+
+
+def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, province_procedure):
+    component = procedure.components.first()
+    extra = [{"component": component.pk}] if component else []
+    client = api.as_user(staff.desk)
+    for i, body in enumerate(_intake_bodies(procedure, province_procedure, extra)):
+        created = client.post("/api/v1/dossiers/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"same-{i}")
+        assert created.status_code == 201, created.content
+        answer = created.json()
+        assert client.get(f"/api/v1/dossiers/{answer['reference']}/").json() == answer
+        again = client.post("/api/v1/dossiers/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"same-{i}")
+        assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+        assert again.json() == answer
+
+
+def test_the_intake_answer_costs_no_read_back(api, staff, procedure, django_assert_max_num_queries):
+    client = api.as_user(staff.desk)
+    client.post("/api/v1/dossiers/", {"procedure": procedure.code, "applicant": dict(APPLICANT)}, format="json")
+    # token, procedure, desk agency, idempotency key, the procedure's steps (and a department), the code
+    # number, the dossier and its history, the steps and theirs, the event, the notices, and the
+    # transaction's own statements; nothing read back afterwards.
+    with django_assert_max_num_queries(18):
+        response = client.post("/api/v1/dossiers/", {"procedure": procedure.code, "applicant": dict(APPLICANT)},
+                               format="json", HTTP_IDEMPOTENCY_KEY="budget")
+    assert response.status_code == 201
