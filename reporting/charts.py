@@ -3,7 +3,8 @@
 Each chart carries a <title> and a <desc> and is labelled by them; the page always prints the
 same figures in a table as well, so the chart is never the only way to read a number. A missing
 value ("không có dữ liệu") is drawn as a gap and said so in the text, never as zero.
-Pure Python: the callers pass plain labels and numbers and mark the result safe.
+Pure Python: the callers pass plain labels and numbers, the words and the decimal mark of the page's
+language (`no_data`, `decimal`), and mark the result safe.
 """
 
 from __future__ import annotations
@@ -35,10 +36,15 @@ def gettext_noop(message: str) -> str:
 NO_DATA = gettext_noop("Không có dữ liệu")
 
 
-def _fmt(value: Number, unit: str = "%") -> str:
+def _fmt(value: Number, unit: str = "%", decimal: str = ",") -> str:
+    """44.4 -> "44,4%" (Vietnamese) or "44.4%" (decimal="."); counts grouped by the other mark."""
     if value is None:
         return "—"
-    text = f"{float(value):.1f}".replace(".", ",") if unit == "%" else f"{int(value):,}".replace(",", ".")
+    grouping = "." if decimal == "," else ","
+    if unit == "%":
+        text = f"{float(value):.1f}".replace(".", decimal)
+    else:
+        text = f"{int(value):,}".replace(",", grouping)
     return f"{text}{unit if unit == '%' else ''}"
 
 
@@ -55,20 +61,20 @@ def _open(width: int, height: int, title: str, desc: str, css: str = "chart") ->
 
 
 def line_chart(points: Sequence[tuple[str, Number]], title: str, desc: str | None = None, y_max: float = 100.0,
-               unit: str = "%") -> str:
+               unit: str = "%", decimal: str = ",") -> str:
     """A trend line (e.g. the on-time rate by month); gaps where a month has no data."""
-    width, height, left, right, top, bottom = 640, 240, 58, 16, 14, 40
+    width, height, left, right, top, bottom = 640, 240, 58, 30, 14, 40  # room for the last month label
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(points), 1)
     step = plot_w / max(n - 1, 1)
-    desc = desc or "; ".join(f"{label}: {_fmt(v, unit)}" for label, v in points)
+    desc = desc or "; ".join(f"{label}: {_fmt(v, unit, decimal)}" for label, v in points)
     head, tail = _open(width, height, title, desc)
     out = [head]
     for i in range(5):
         value = y_max * i / 4
         y = top + plot_h - plot_h * i / 4
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        tick = f"{value:.0f}%" if unit == "%" else _fmt(value, unit)
+        tick = f"{value:.0f}%" if unit == "%" else _fmt(value, unit, decimal)
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{tick}</text>')
     segments, current = [], []
     for i, (label, value) in enumerate(points):
@@ -91,20 +97,20 @@ def line_chart(points: Sequence[tuple[str, Number]], title: str, desc: str | Non
             out.append(f'<polyline points="{path}" fill="none" stroke="{BRAND}" stroke-width="2.5"/>')
         for x, y, label, value in seg:
             out.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BRAND}"><title>{escape(label)}: {_fmt(value, unit)}</title></circle>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BRAND}"><title>{escape(label)}: {_fmt(value, unit, decimal)}</title></circle>'
             )
     out.append(tail)
     return "".join(out)
 
 
 def bar_chart(items: Sequence[tuple[str, Number]], title: str, desc: str | None = None, max_value: float | None = 100.0,
-              unit: str = "%") -> str:
+              unit: str = "%", decimal: str = ",") -> str:
     """Horizontal bars, one per unit (e.g. the ranking by on-time rate), value printed at the end."""
     row_h, left, right, top = 26, 200, 70, 8
     width = 640
     height = top * 2 + row_h * max(len(items), 1)
     peak = max_value or max((float(v) for _, v in items if v is not None), default=1.0) or 1.0
-    desc = desc or "; ".join(f"{label}: {_fmt(v, unit)}" for label, v in items)
+    desc = desc or "; ".join(f"{label}: {_fmt(v, unit, decimal)}" for label, v in items)
     head, tail = _open(width, height, title, desc)
     out = [head]
     plot_w = width - left - right
@@ -116,19 +122,20 @@ def bar_chart(items: Sequence[tuple[str, Number]], title: str, desc: str | None 
         if value is not None:
             w = plot_w * min(float(value), peak) / peak
             out.append(f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{OK if unit == "%" else LINK}"/>')
-        out.append(f'<text x="{width - right + 6}" y="{y + 17}" fill="{INK}">{_fmt(value, unit)}</text>')
+        out.append(f'<text x="{width - right + 6}" y="{y + 17}" fill="{INK}">{_fmt(value, unit, decimal)}</text>')
     out.append(tail)
     return "".join(out)
 
 
-def share_bar(parts: Sequence[tuple[str, Number]], title: str, desc: str | None = None, no_data: str = NO_DATA) -> str:
+def share_bar(parts: Sequence[tuple[str, Number]], title: str, desc: str | None = None, no_data: str = NO_DATA,
+              decimal: str = ",") -> str:
     """One 100% bar split by share (e.g. the channel mix), with a legend below it.
 
     `no_data` is what an empty bar says, in the page's language: `gettext(charts.NO_DATA)`."""
     width, height = 640, 90
     total = sum(float(v or 0) for _, v in parts)
     desc = desc or "; ".join(
-        f"{label}: {_fmt(v, '')} ({_fmt(100 * float(v or 0) / total if total else None)})" for label, v in parts
+        f"{label}: {_fmt(v, '', decimal)} ({_fmt(100 * float(v or 0) / total if total else None, decimal=decimal)})" for label, v in parts
     )
     head, tail = _open(width, height, title, desc)
     out = [head]
@@ -144,7 +151,7 @@ def share_bar(parts: Sequence[tuple[str, Number]], title: str, desc: str | None 
             out.append(f'<rect x="{x:.1f}" y="10" width="{w:.1f}" height="30" fill="{color}"><title>{escape(label)}</title></rect>')
             x += w
         lx = 10 + i * 210
-        share = _fmt(100 * float(value or 0) / total if total else None)
+        share = _fmt(100 * float(value or 0) / total if total else None, decimal=decimal)
         out.append(f'<rect x="{lx}" y="56" width="14" height="14" fill="{color}"/>')
         out.append(f'<text x="{lx + 20}" y="68" fill="{INK}">{escape(label)}: {share}</text>')
     out.append(tail)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -53,6 +54,11 @@ def _dossier_url():
     except NoReverseMatch:
         return None
     return lambda code: reverse("dossiers:detail", args=[code])
+
+
+def _decimal_mark() -> str:
+    """The decimal mark of the active language, for the charts (the tables use number_format)."""
+    return get_format("DECIMAL_SEPARATOR")
 
 
 def _invalid(request, template: str, form, errors: dict | None = None, extra: dict | None = None):
@@ -96,9 +102,10 @@ def _dashboard_context(request, scope, with_trend: bool = True):
         **(_trend_context(dash.trend, period) if with_trend else {}),
         "channel_chart": mark_safe(charts.share_bar(  # noqa: S308
             [(r.label, r.received) for r in dash.channels], _("Cơ cấu hồ sơ theo kênh nộp"), no_data=_(charts.NO_DATA),
+            decimal=_decimal_mark(),
         )),
         "ranking_chart": mark_safe(charts.bar_chart(  # noqa: S308
-            [(r.label, r.on_time_rate) for r in ranked], _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"),
+            [(r.label, r.on_time_rate) for r in ranked], _("Xếp hạng đơn vị theo tỷ lệ đúng hạn"), decimal=_decimal_mark(),
         )) if ranked else "",
     }
     return context, None
@@ -111,7 +118,7 @@ def _trend_context(rows, period: Period) -> dict:
         # The months' numbers link to their dossiers: the 12 months as one custom period, one month each.
         "trend_base": {"kind": "custom", "from": start.isoformat(), "to": period.end.isoformat()},
         "trend_chart": mark_safe(charts.line_chart(  # noqa: S308 - built by charts.py, labels escaped there
-            [(r.label, r.on_time_rate) for r in rows], _("Tỷ lệ giải quyết đúng hạn theo tháng"),
+            [(r.label, r.on_time_rate) for r in rows], _("Tỷ lệ giải quyết đúng hạn theo tháng"), decimal=_decimal_mark(),
         )),
     }
 
@@ -303,7 +310,9 @@ def public_unit(request, code: str):
         unit, rep = selectors.public_unit(code, period)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from exc
-    chart = mark_safe(charts.line_chart([(r.label, r.on_time_rate) for r in rep.rows], _("Tỷ lệ giải quyết đúng hạn theo tháng")))  # noqa: S308
+    chart = mark_safe(charts.line_chart(  # noqa: S308
+        [(r.label, r.on_time_rate) for r in rep.rows], _("Tỷ lệ giải quyết đúng hạn theo tháng"), decimal=_decimal_mark(),
+    ))
     return render(request, "reporting/public_unit.html", {
         "unit": unit, "report": rep, "year": y, "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
         "chart": chart,

@@ -54,3 +54,15 @@ def test_line_chart_leaves_gaps_where_there_is_no_data():
 def test_share_bar_without_data():
     svg = charts.share_bar([("Trực tiếp", 0), ("Trực tuyến", 0)], "Kênh")
     assert "Không có dữ liệu" in svg and 'role="img"' in svg
+
+
+def test_charts_speak_the_pages_language():
+    """Vietnamese by default ("88,9%", "1.234"); an English page passes its words and its decimal mark."""
+    assert "A: 88,9%" in charts.bar_chart([("A", Decimal("88.9"))], "Xếp hạng")
+    assert "A: 88.9%" in charts.bar_chart([("A", Decimal("88.9"))], "Ranking", decimal=".")
+    assert "01/2026: 75.5%" in charts.line_chart([("01/2026", Decimal("75.5"))], "Trend", decimal=".")
+    english = charts.share_bar([("In person", 1234), ("Online", 0)], "Channels", decimal=".", no_data="No data")
+    assert "In person: 1,234 (100.0%)" in english and "Online: 0.0%" in english
+    assert "In person: 1.234 (100,0%)" in charts.share_bar([("In person", 1234), ("Online", 0)], "Kênh")
+    empty = charts.share_bar([("In person", 0)], "Channels", decimal=".", no_data="No data")
+    assert ">No data<" in empty and "Không có dữ liệu" not in empty
