@@ -35,6 +35,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -176,6 +177,58 @@ def _ms(text: str) -> float:
     return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _database_backends(database: str) -> list[int]:
+    """PostgreSQL server processes serving the bench database (the portal's persistent connections)."""
+    import psycopg
+
+    with psycopg.connect(f"{DEFAULT_URL.rsplit('/', 1)[0]}/postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                            [database]).fetchall()
+    return [r[0] for r in rows]
+
+
+class CpuMeter:
+    """CPU seconds spent by the portal's workers, its PostgreSQL backends and wrk during one run: where
+    the two shared cores go, per request (works when PostgreSQL runs on this machine)."""
+
+    def __init__(self, server_pid: int | None, database: str):
+        self.server_pid, self.database = server_pid, database
+
+    def _sample(self) -> dict[int, float]:
+        pids = _children(self.server_pid) if self.server_pid else []
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
+    def start(self):
+        self.workers0 = self._sample()
+        self.db0 = {pid: _cpu_seconds(pid) for pid in _database_backends(self.database)}
+        self.wall0 = time.perf_counter()
+        return self
+
+    def stop(self, wrk_cpu: float, requests: int) -> dict:
+        workers = sum(_cpu_seconds(pid) - self.workers0.get(pid, 0.0) for pid in self._sample())
+        db = sum(_cpu_seconds(pid) - self.db0.get(pid, 0.0) for pid in _database_backends(self.database))
+        wall = time.perf_counter() - self.wall0
+        per = 1000 / max(requests, 1)
+        return {"app_ms": workers * per, "db_ms": db * per, "wrk_ms": wrk_cpu * per,
+                "busy": (workers + db + wrk_cpu) / wall}
+
+
 def run_wrk(args, scenario: str, token: str, codes_file: Path, duration: int) -> dict:
     base = f"http://127.0.0.1:{args.port}"
     if scenario == "intake":
@@ -186,7 +239,10 @@ def run_wrk(args, scenario: str, token: str, codes_file: Path, duration: int) ->
         script, url, extra = "get.lua", base + LISTS[scenario], [token]
     cmd = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
            "-s", str(WRK / script), url, "--", *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     p50 = _ms(re.search(r"\s50%\s+(\S+)", text).group(1))
@@ -197,7 +253,7 @@ def run_wrk(args, scenario: str, token: str, codes_file: Path, duration: int) ->
     if out.stderr.strip():
         print("  wrk stderr:", out.stderr.strip()[:500])
     return {"rps": rps, "p50": p50, "p99": p99, "total": total, "non2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1) if errors else ""}
+            "socket_errors": errors.group(1) if errors else "", "wrk_cpu": wrk_cpu}
 
 
 def main() -> None:
@@ -225,18 +281,22 @@ def main() -> None:
         for scenario in scenarios:
             if args.warmup:
                 run_wrk(args, scenario, token, codes_file, args.warmup)
-            results[scenario] = run_wrk(args, scenario, token, codes_file, args.duration)
-            r = results[scenario]
+            meter = CpuMeter(proc.pid if proc else None, args.database_url.rsplit("/", 1)[1]).start()
+            r = results[scenario] = run_wrk(args, scenario, token, codes_file, args.duration)
+            r.update(meter.stop(r["wrk_cpu"], r["total"]))
             print(f"  {scenario:<10} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
-                  f"({r['total']} requests, {r['non2xx']} non-2xx{', ' + r['socket_errors'] if r['socket_errors'] else ''})",
-                  flush=True)
+                  f"({r['total']} requests, {r['non2xx']} non-2xx{', ' + r['socket_errors'] if r['socket_errors'] else ''})"
+                  f"  CPU/request: portal {r['app_ms']:.1f} ms, PostgreSQL {r['db_ms']:.1f} ms, wrk {r['wrk_ms']:.2f} ms"
+                  f" ({r['busy']:.2f} cores busy)", flush=True)
     finally:
         if proc is not None:
             stop_server(proc)
     print(f"\n{label}, {args.connections} connections, {args.duration} s each")
-    print(f"{'scenario':<10} {'queries':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'scenario':<10} {'queries':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'app CPU':>8} {'db CPU':>8}")
     for scenario, r in results.items():
-        print(f"{scenario:<10} {queries.get(scenario, 0):>7} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p99']:>8.1f}")
+        print(f"{scenario:<10} {queries.get(scenario, 0):>7} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p99']:>8.1f}"
+              f" {r['app_ms']:>6.1f}ms {r['db_ms']:>6.1f}ms")
+    print(f"machine load average while measuring: {os.getloadavg()[0]:.2f} (other work on the host counts too)")
 
 
 if __name__ == "__main__":

@@ -135,6 +135,10 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The dossier detail's fixed reads run as prepared statements on PostgreSQL (planning their joins cost
+# more than running them). Set False behind a connection pooler in transaction mode (PgBouncer), where a
+# session's prepared statements do not follow it.
+DATABASE_PREPARED_READS = True
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
