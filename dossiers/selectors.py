@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from notices.models import Notice
 from organisation.errors import NotFound, ValidationFailed
+from organisation.models import Agency
 from organisation.selectors import scoped_agency_ids
+from procedures.models import Procedure, ProcedureStep
 from procedures.text import fold
 
 from . import transitions as tt
@@ -247,6 +249,45 @@ _STEPS = _Rows(Step, ("agency", "department", "assignee", "handed_by"))
 _EVENTS = _Rows(TimelineEvent, ("actor",))
 _COMPONENTS = _Rows(DossierComponent)
 _SUPPLEMENTS = _Rows(SupplementRequest)
+
+
+_BY_KEY = _Rows(Dossier)
+_PROCEDURE = _Rows(Procedure)
+_PROCEDURE_STEPS = _Rows(ProcedureStep, ("agency",))
+_AGENCY = _Rows(Agency)
+
+
+def _in(column: str, values) -> tuple[str, list]:
+    """`column IN values` as one parameter (an array) on PostgreSQL, so the statement stays the same."""
+    from django.db import connection
+
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values)) or 'NULL'})", values
+
+
+def dossier_by_idempotency_key(user, key: str) -> Dossier | None:
+    """The dossier `user` made with this Idempotency-Key (at most one: a unique constraint)."""
+    found = _BY_KEY.load(f"{_BY_KEY.col('created_by')} = %s AND {_BY_KEY.col('idempotency_key')} = %s", [user.pk, key])
+    return found[0] if found else None
+
+
+def procedure_by_code(code: str) -> Procedure | None:
+    found = _PROCEDURE.load(f"{_PROCEDURE.col('code')} = %s", [code])
+    return found[0] if found else None
+
+
+def procedure_steps(procedure) -> list[ProcedureStep]:
+    """The procedure's internal process in order, each step with its named agency."""
+    return _PROCEDURE_STEPS.load(f"{_PROCEDURE_STEPS.col('procedure')} = %s", [procedure.pk],
+                                 _PROCEDURE_STEPS.col("order"))
+
+
+def active_agencies(ids) -> list[Agency]:
+    """The active agencies among `ids`, by code."""
+    where, params = _in(_AGENCY.col("id"), sorted(ids))
+    return _AGENCY.load(f"{where} AND {_AGENCY.col('is_active')}", params, _AGENCY.col("code"))
 
 
 _DETAIL_LISTS = ("steps", "events", "components", "supplements")

@@ -47,7 +47,7 @@ from .models import (
     TimelineEvent,
     Verdict,
 )
-from .selectors import remember_new_rows
+from .selectors import active_agencies, dossier_by_idempotency_key, procedure_steps, remember_new_rows
 from .uploads import delete_stored, store_upload, validate_upload
 
 # Vietnamese names of the actions, for messages and the timeline.
@@ -301,7 +301,7 @@ def _step_agency(procedure_step, receiving: Agency) -> Agency:
 def _plan_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime) -> list[Step]:
     """The dossier's steps from the procedure's internal process (or one step covering the whole limit),
     not yet saved."""
-    rows = list(dossier.procedure.steps.select_related("agency").order_by("order"))
+    rows = procedure_steps(dossier.procedure)
     steps = []
     if not rows:
         seconds = _clock().working_seconds_between(start_at, appointment_at, dossier.agency)
@@ -521,7 +521,7 @@ def _intake_agency(actor, procedure, agency) -> Agency:
         if desk_ids is None:
             msg = _("Vui lòng chọn cơ quan tiếp nhận.")
             raise ValidationFailed(msg, code="required", fields={"agency": [msg]})
-        candidates = list(Agency.objects.filter(pk__in=desk_ids, is_active=True).order_by("code"))
+        candidates = active_agencies(desk_ids)
         fitting = [a for a in candidates if performs(procedure, a)]
         if len(fitting) == 1 or (fitting and len(candidates) == 1):
             return fitting[0]
@@ -544,7 +544,7 @@ def _fingerprint(payload: dict) -> str:
 
 
 def _idempotent(user, key: str, fingerprint: str) -> Dossier | None:
-    existing = Dossier.objects.filter(created_by=user, idempotency_key=key).first()
+    existing = dossier_by_idempotency_key(user, key)
     if existing is None:
         return None
     if existing.idempotency_fingerprint != fingerprint:
