@@ -13,7 +13,8 @@ COPY until there are --dossiers of them: every clone has the rows its template h
 events, components, supplement rounds, apology, notices), its times moved back by 1 to 700 days, a code
 of its own for that day (numbers from 5000, so they never meet the ones intake takes), and its agency
 (receiving, holding and of the steps) moved to another commune for part of the clones. History rows
-(simple-history) are not cloned: no API read looks at them.
+(simple-history) are not cloned: no API read looks at them. Each extra commune gets a desk officer
+(`bench_desk_1` … `bench_desk_8`), for the intake spread over several desks.
 
 About 40% of the clones stay at the demo desk's commune (`motcua` sees them), 20% at the second commune,
 40% at the eight extra communes. Templates are drawn with weights that keep about a quarter of the
@@ -70,6 +71,15 @@ def generate(args) -> None:
         for i in range(EXTRA_COMMUNES)
     ]
     agency_codes = dict(Agency.objects.values_list("id", "code"))
+    # A desk officer at each extra commune: the intake benchmark can spread its load over several desks.
+    from django.contrib.auth import get_user_model
+
+    from organisation.models import Role, StaffMembership
+
+    for i, agency in enumerate(extra, start=1):
+        desk, _ = get_user_model().objects.get_or_create(username=f"bench_desk_{i}",
+                                                         defaults={"first_name": f"Cán bộ {i}", "is_staff": True})
+        StaffMembership.objects.get_or_create(user=desk, agency=agency, role=Role.DESK_OFFICER)
 
     templates = list(Dossier.objects.order_by("id").values())
     children = {}

@@ -9,13 +9,14 @@ function setup(thread)
 end
 
 function init(args)
-  token = args[1]
+  -- One token, or several separated by commas: the requests take them in turn (several desks).
+  tokens = {}
+  for t in string.gmatch(args[1], "[^,]+") do table.insert(tokens, t) end
   procedure = args[2] or "1.004873"
   run = args[3] or tostring(os.time())
   math.randomseed(os.time() + thread_id * 7919)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer " .. token
 end
 
 function request()
@@ -26,6 +27,7 @@ function request()
     '"id_number":"0790%08d","phone":"09%08d","email":"thu%d@example.vn","address":"Thôn %d, xã Diên Khánh"},' ..
     '"summary":"Hồ sơ đo tải"}', procedure, n, n % 100000000, n % 100000000, n, n % 50)
   wrk.headers["Idempotency-Key"] = string.format("bench-%s-%d-%d", run, thread_id, counter)
+  wrk.headers["Authorization"] = "Bearer " .. tokens[(counter + thread_id) % #tokens + 1]
   return wrk.format(nil, nil, nil, body)
 end
 
