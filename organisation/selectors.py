@@ -49,14 +49,22 @@ def user_roles(user, agency_id: int | None = None) -> set[str]:
 
 
 def descendant_ids(agency_ids: Iterable[int]) -> set[int]:
-    """The agencies and every agency under them, one query per level of depth."""
-    found = set(agency_ids)
-    frontier = set(found)
-    while frontier:
-        children = set(Agency.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-        found |= children
-        frontier = children
-    return found
+    """The agencies and every agency under them, whatever the depth, in one recursive query."""
+    from django.db import connection
+
+    found = {int(pk) for pk in agency_ids}
+    if not found:
+        return found
+    q = connection.ops.quote_name
+    table = q(Agency._meta.db_table)
+    marks = ", ".join(["%s"] * len(found))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE tree(id) AS (SELECT {q('id')} FROM {table} WHERE {q('id')} IN ({marks}) "
+            f"UNION SELECT a.{q('id')} FROM {table} a JOIN tree t ON a.{q('parent_id')} = t.id) SELECT id FROM tree",
+            sorted(found),
+        )
+        return found | {row[0] for row in cursor.fetchall()}
 
 
 def scoped_agency_ids(user, roles: Iterable[str] | None = None) -> set[int] | None:

@@ -4,6 +4,8 @@ and the list and detail keep their query budgets at 1, 10 and more rows."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone, translation
 
 from dossiers import selectors, services
@@ -100,7 +102,10 @@ def test_the_detail_costs_at_most_six_queries(api, staff, make_dossier, rounds, 
         d = services.request_supplement(d, actor=staff.officer, items=["Bản sao"], reason="Thiếu")
         d = services.supplement_received(d, actor=staff.desk, components=[{"name": "Bản sao", "kind": "copy"}])
     client = api.as_user(staff.desk)
-    with django_assert_max_num_queries(6):
+    # The token with the user and the memberships; the dossier with its relations and its four lists
+    # (one statement on PostgreSQL, five elsewhere).
+    budget = 2 if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_READS else 6
+    with django_assert_max_num_queries(budget):
         response = client.get(f"/api/v1/dossiers/{d.code}/")
     assert response.status_code == 200
     assert response.json()["status"] == Status.PROCESSING
@@ -183,3 +188,11 @@ def test_the_intake_answer_costs_no_read_back(api, staff, procedure, django_asse
         response = client.post("/api/v1/dossiers/", {"procedure": procedure.code, "applicant": dict(APPLICANT)},
                                format="json", HTTP_IDEMPOTENCY_KEY="budget")
     assert response.status_code == 201
+
+
+def test_a_managers_detail_adds_one_query_for_the_agencies_under_theirs(api, staff, make_dossier,
+                                                                         django_assert_max_num_queries):
+    d = make_dossier(4)
+    with django_assert_max_num_queries(3 if connection.vendor == "postgresql" else 7):
+        response = api.as_user(staff.manager).get(f"/api/v1/dossiers/{d.code}/")
+    assert response.status_code == 200
