@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from notices.models import Notice
 from organisation.errors import NotFound, ValidationFailed
-from organisation.models import Agency
+from organisation.models import Agency, Department
 from organisation.selectors import scoped_agency_ids
 from procedures.models import Procedure, ProcedureStep
 from procedures.text import fold
@@ -303,6 +303,7 @@ _BY_KEY = _Rows(Dossier)
 _PROCEDURE = _Rows(Procedure)
 _PROCEDURE_STEPS = _Rows(ProcedureStep, ("agency",))
 _AGENCY = _Rows(Agency)
+_DEPARTMENT = _Rows(Department)
 
 
 def _in(column: str, values) -> tuple[str, list]:
@@ -330,6 +331,20 @@ def procedure_steps(procedure) -> list[ProcedureStep]:
     """The procedure's internal process in order, each step with its named agency."""
     return _PROCEDURE_STEPS.load(f"{_PROCEDURE_STEPS.col('procedure')} = %s", [procedure.pk],
                                  _PROCEDURE_STEPS.col("order"))
+
+
+def department_named(agency, name: str):
+    """The agency's department of this name, case aside (the ORM's `name__iexact`), the first by code."""
+    from django.db import connection
+
+    column = _DEPARTMENT.col("name")
+    if connection.vendor == "postgresql":
+        where, value = f"UPPER({column}::text) = UPPER(%s)", name
+    else:  # SQLite's iexact, as the ORM writes it
+        where, value = f"{column} LIKE %s ESCAPE '\\'", connection.ops.prep_for_like_query(name)
+    found = _DEPARTMENT.load(f"{_DEPARTMENT.col('agency')} = %s AND {where}", [agency.pk, value],
+                             _DEPARTMENT.col("code"))
+    return found[0] if found else None
 
 
 def active_agencies(ids) -> list[Agency]:

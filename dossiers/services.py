@@ -30,7 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from notices.services import notify_citizen, notify_staff
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
-from organisation.models import Agency, Department, Role, StaffMembership
+from organisation.models import Agency, Role, StaffMembership
 
 from . import transitions as tt
 from .codes import next_dossier_code
@@ -47,7 +47,13 @@ from .models import (
     TimelineEvent,
     Verdict,
 )
-from .selectors import active_agencies, dossier_by_idempotency_key, procedure_steps, remember_new_rows
+from .selectors import (
+    active_agencies,
+    department_named,
+    dossier_by_idempotency_key,
+    procedure_steps,
+    remember_new_rows,
+)
 from .uploads import delete_stored, store_upload, validate_upload
 
 # Vietnamese names of the actions, for messages and the timeline.
@@ -311,7 +317,7 @@ def _plan_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime) 
         agency = _step_agency(row, dossier.agency)
         department = None
         if row.department_name:
-            department = Department.objects.filter(agency=agency, name__iexact=row.department_name.strip()).first()
+            department = department_named(agency, row.department_name.strip())
         steps.append(Step(dossier=dossier, order=i, name=row.name, agency=agency, department=department,
                           role=row.role, allowance_seconds=int(Decimal(row.allowance_hours) * 3600)))
     return steps
