@@ -32,28 +32,33 @@ and the PostgreSQL backends serving them (wrk took 0.1-0.4 ms more).
 
     scenario       queries   req/s           p50 ms          p99 ms          CPU portal + PostgreSQL
                    bef. aft.  before  after   before  after   before  after   before        after
-    intake          47   17    34.6    93.4    224     84      345     131     36.5 + 12.8   13.6 + 4.2
-    intake_spread    -   17    43.3   101.0    180     76      298     129     32.7 + 11.6   14.4 + 4.5
-    detail           9    6    81.0   370.9     94     21      200      35     18.0 +  6.1    4.1 + 1.1
-    list4            4    2    13.8    49.4    555    157      998     246     27.4 + 84.4    8.8 + 22.2
-    list_late        4    2    12.5    36.8    605    215     1260     306     28.7 +129.4    9.1 + 44.4
+    intake          47   17    41.7    88.8    187     89      272     134     31.4 + 11.2   13.8 + 4.4
+    intake_spread    -   17    36.5   102.6    213     77      308     113     38.0 + 14.6   13.3 + 5.1
+    detail           9    2    89.2   457.6     86     17      171      27     16.3 +  5.7    3.2 + 0.9
+    list4            4    2    14.9    42.4    517    186      829     267     22.4 + 81.2    8.6 + 28.2
+    list_late        4    2    12.4    29.3    620    268     1060     409     24.1 +135.3    9.8 + 57.4
 
-When the host was quieter the detail reached 448/s (3 sync workers) and 498/s (4 gthread workers x 2
-threads: keep-alive saves about 0.5 ms per request, at the price of a p99 of 500 ms when connections
-pile up on one worker). gthread brought nothing to the other scenarios; 4 sync workers none over 3.
+(The intake's 17 include BEGIN, a savepoint and its release, and COMMIT. Runs vary by 10-25% with the
+host's other work: an earlier pair gave list4 49.4/s and list_late 36.8/s after, 13.8 and 12.5 before.)
+
+Workers: with the detail still at six queries, 4 gthread workers x 2 threads beat 3 sync workers by
+~10% (keep-alive saves ~0.5 ms per request) at the price of a p99 of 500 ms when connections pile up on
+one worker; gthread brought nothing to the other scenarios, and 4 or 5 sync workers nothing over 3.
 
 Targets (intake >= 300/s, detail >= 800/s with <= 6 queries, list page of 100 >= 250/s): the detail's
-query budget is met (6: the token with the user and the memberships, the dossier with its relations,
-steps, timeline, components, supplement rounds); the rates are not, on two shared cores:
-- detail: 5.2 ms of CPU per request (portal 4.1, PostgreSQL 1.1) is ~380/s on two cores. The framework
-  alone is most of it: a trivial public DRF list (`/api/v1/agencies/`) costs 2.4 ms of CPU in process
-  here (this CPU sums range(100000) in 1.4 ms, 2-3x a desktop core). 800/s needs ~4 cores like these.
-- intake: ~18 ms of CPU per intake: the ORM inserts of the dossier, the steps and their simple-history
-  rows, the Celery publish (~1 ms), DRF's parsing, the calendar; PostgreSQL's 4.2 ms are twelve
-  writes into tables with many indexes (the dossier has 20), and the WAL. One desk queues on its
+query budget is met (2 on PostgreSQL: the token with the user and the memberships; the dossier with its
+relations and its steps, timeline, components and supplement rounds as JSON arrays, one prepared
+statement; 3 for a manager; 6 on SQLite); the rates are not, on two shared cores:
+- detail: 4.1 ms of CPU per request (portal 3.2, PostgreSQL 0.9) is ~480/s on two cores, and that is
+  about where it stands. The framework is most of what is left: a trivial public DRF list
+  (`/api/v1/agencies/`) costs 2.3 ms of CPU in process here (this CPU sums range(100000) in 1.4 ms,
+  2-3x a desktop core). 800/s needs ~4 cores like these (the portal scales with workers).
+- intake: ~18 ms of CPU per intake (portal ~13.5, PostgreSQL ~4.5): the ORM inserts of the dossier, the
+  steps and their simple-history rows, the Celery publish (~1 ms), DRF's parsing, the calendar; on the
+  server, the writes into tables with many indexes (the dossier has 20) and the WAL. One desk queues on its
   day's code counter row (intake vs intake_spread: ~8%). 300/s needs ~6 such cores, or fewer writes
   per intake (history rows duplicate the timeline).
-- list: PostgreSQL-bound, 22-44 ms of server CPU per page, 85% of it the scope rule's second branch
+- list: PostgreSQL-bound, 22-57 ms of server CPU per page, 85% of it the scope rule's second branch
   ("a step at one of the officer's agencies"): for every page PostgreSQL hashes the dossier ids of every
   step at the agency (36,000 at this commune), although almost all belong to dossiers the agency
   received itself. The same page without that branch costs ~5 ms. The fix is in the schema (the
