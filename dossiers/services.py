@@ -480,8 +480,9 @@ def _store_components(dossier, items: list[CleanComponent], supplement_round: in
             stored.append(upload.name)
             values.update(file=upload.name, original_filename=upload.original_filename,
                           content_type=upload.content_type)
-        created.append(DossierComponent.objects.create(**values))
-    return created
+        created.append(DossierComponent(**values))
+    # One INSERT for all of them (the files are stored first; a failed insert deletes them with `stored`).
+    return DossierComponent.objects.bulk_create(created) if created else []
 
 
 def _choice(value, choices, field: str, default):
