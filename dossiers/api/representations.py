@@ -42,7 +42,7 @@ def person(user) -> str | None:
     return user.get_full_name() or user.get_username()
 
 
-def list_item(d, tz=None, now: datetime | None = None) -> dict:
+def list_item(d, tz=None, now: datetime | None = None, labels: dict | None = None) -> dict:
     """One row of `GET /api/v1/dossiers/` (DossierListSerializer)."""
     tz = tz or timezone.get_current_timezone()
     procedure, agency, current = d.procedure, d.agency, d.current_agency
@@ -50,7 +50,7 @@ def list_item(d, tz=None, now: datetime | None = None) -> dict:
         "code": d.code,
         "reference": d.code or f"{ONLINE_REFERENCE_PREFIX}{d.pk}",
         "status": d.status,
-        "status_label": str(_LABELS[d.status]),
+        "status_label": labels[d.status] if labels is not None else str(_LABELS[d.status]),
         "procedure": procedure.code,
         "procedure_name": procedure.name,
         "agency": agency.code,
@@ -70,7 +70,8 @@ def list_item(d, tz=None, now: datetime | None = None) -> dict:
 
 def list_items(dossiers) -> list[dict]:
     tz, now = timezone.get_current_timezone(), timezone.now()
-    return [list_item(d, tz, now) for d in dossiers]
+    labels = {status: str(label) for status, label in _LABELS.items()}  # translated once per page
+    return [list_item(d, tz, now, labels) for d in dossiers]
 
 
 def _step(s, tz) -> dict:
