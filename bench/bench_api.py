@@ -39,7 +39,10 @@ and the PostgreSQL backends serving them (wrk took 0.1-0.4 ms more).
     list_late        4    2    12.4    29.3    620    268     1060     409     24.1 +135.3    9.8 + 57.4
 
 (The intake's 17 include BEGIN, a savepoint and its release, and COMMIT. Runs vary by 10-25% with the
-host's other work: an earlier pair gave list4 49.4/s and list_late 36.8/s after, 13.8 and 12.5 before.)
+host's other work: an earlier pair gave list4 49.4/s and list_late 36.8/s after, 13.8 and 12.5 before.
+Every intake run adds its dossiers, with their steps, to the bench data, ~1,000-1,500 per scenario: the
+table above was taken at about 40,000 dossiers; the list's server cost grows with the commune's steps, as
+said below, so regenerate with api_data.py before comparing list figures.)
 
 Workers: with the detail still at six queries, 4 gthread workers x 2 threads beat 3 sync workers by
 ~10% (keep-alive saves ~0.5 ms per request) at the price of a p99 of 500 ms when connections pile up on
