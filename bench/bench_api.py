@@ -24,25 +24,25 @@ Scenarios, all as the demo desk officer `motcua` (scope: one commune, about 9,60
 - list4: GET /api/v1/dossiers/?page_size=100&status=4;
 - list_late: GET /api/v1/dossiers/?page_size=100&late=true.
 
-Figures. This machine: 2 cores shared with wrk, PostgreSQL 15 and Redis, and with other people's work
-(load average 2.5-4 during the runs); 24,000 dossiers; 3 sync gunicorn workers, 8 connections, 15 s per
-scenario. "Before" is the code before this work (commit 97435e0, served with `--code`), "after" is this
-commit, measured back to back on the same data. CPU is per request, from /proc: the portal's workers
-and the PostgreSQL backends serving them (wrk took 0.1-0.4 ms more).
+Figures. This machine: 2 cores shared with wrk, PostgreSQL 15 and Redis, and with other people's work;
+3 sync gunicorn workers, 8 connections, 15 s per scenario. "Before" is the code before this work (commit
+97435e0, served with `--code`), "after" is this commit. CPU is per request, from /proc: the portal's
+workers and the PostgreSQL backends serving them (wrk took 0.1-0.4 ms more).
 
     scenario       queries   req/s           p50 ms          p99 ms          CPU portal + PostgreSQL
                    bef. aft.  before  after   before  after   before  after   before        after
-    intake          47   17    41.7    88.8    187     89      272     134     31.4 + 11.2   13.8 + 4.4
-    intake_spread    -   17    36.5   102.6    213     77      308     113     38.0 + 14.6   13.3 + 5.1
-    detail           9    2    89.2   457.6     86     17      171      27     16.3 +  5.7    3.2 + 0.9
-    list4            4    2    14.9    42.4    517    186      829     267     22.4 + 81.2    8.6 + 28.2
-    list_late        4    2    12.4    29.3    620    268     1060     409     24.1 +135.3    9.8 + 57.4
+    intake          47   17    35.2   101.6    220     78      324     118     36.3 + 12.9   12.5 + 3.8
+    intake_spread    -   17    41.2   130.6    190     60      318     101     34.7 + 11.9   11.1 + 3.4
+    detail           9    2    83.8   464.9     91     17      193      26     17.3 +  5.9    3.2 + 0.9
+    list4            4    2    23.9    53.2    316    148      541     212     23.2 + 32.7    8.5 + 21.1
+    list_late        4    2    11.1    39.5    694    200     1210     292     24.3 +110.8    8.6 + 41.0
 
-(The intake's 17 include BEGIN, a savepoint and its release, and COMMIT. Runs vary by 10-25% with the
-host's other work: an earlier pair gave list4 49.4/s and list_late 36.8/s after, 13.8 and 12.5 before.
-Every intake run adds its dossiers, with their steps, to the bench data, ~1,000-1,500 per scenario: the
-table above was taken at about 40,000 dossiers; the list's server cost grows with the commune's steps, as
-said below, so regenerate with api_data.py before comparing list figures.)
+Each column measured on freshly generated data (24,000 dossiers; `api_data.py` before each run, since
+every intake scenario adds its dossiers, 1,000-2,000, and the lists' server cost grows with the
+commune's steps, see below), host load average ~3.5 for "before" and ~2.9 for "after". The intake's 17
+queries include BEGIN, a savepoint and its release, and COMMIT. Runs vary by 10-25% with the host's
+other work; a run under load average 5 (other sessions' test suites) halved every rate, CPU per request
+unchanged, which is the figure to compare.
 
 Workers: with the detail still at six queries, 4 gthread workers x 2 threads beat 3 sync workers by
 ~10% (keep-alive saves ~0.5 ms per request) at the price of a p99 of 500 ms when connections pile up on
@@ -53,17 +53,17 @@ query budget is met (2 on PostgreSQL: the token with the user and the membership
 relations and its steps, timeline, components and supplement rounds as JSON arrays, one prepared
 statement; 3 for a manager; 6 on SQLite); the rates are not, on two shared cores:
 - detail: 4.1 ms of CPU per request (portal 3.2, PostgreSQL 0.9) is ~480/s on two cores, and that is
-  about where it stands. The framework is most of what is left: a trivial public DRF list
+  where it stands. The framework is most of what is left: a trivial public DRF list
   (`/api/v1/agencies/`) costs 2.3 ms of CPU in process here (this CPU sums range(100000) in 1.4 ms,
   2-3x a desktop core). 800/s needs ~4 cores like these (the portal scales with workers).
-- intake: ~18 ms of CPU per intake (portal ~13.5, PostgreSQL ~4.5): the ORM inserts of the dossier, the
-  steps and their simple-history rows, the Celery publish (~1 ms), DRF's parsing, the calendar; on the
-  server, the writes into tables with many indexes (the dossier has 20) and the WAL. One desk queues on its
-  day's code counter row (intake vs intake_spread: ~8%). 300/s needs ~6 such cores, or fewer writes
-  per intake (history rows duplicate the timeline).
-- list: PostgreSQL-bound, 22-57 ms of server CPU per page, 85% of it the scope rule's second branch
+- intake: 15-18 ms of CPU per intake (portal 11-14, PostgreSQL 3.5-5): the ORM inserts of the dossier,
+  the steps and their simple-history rows, the Celery publish (~1 ms), DRF's parsing, the calendar; on
+  the server, writes into tables with many indexes (the dossier has 20) and the WAL. One desk queues on
+  its day's code counter row, held from the number to COMMIT (intake vs intake_spread: 8-25%). 300/s
+  needs ~6 such cores, or fewer writes per intake (the history rows repeat the timeline).
+- list: PostgreSQL-bound, 21-41 ms of server CPU per page, 85% of it the scope rule's second branch
   ("a step at one of the officer's agencies"): for every page PostgreSQL hashes the dossier ids of every
-  step at the agency (36,000 at this commune), although almost all belong to dossiers the agency
+  step at the agency (36,000 at this commune, growing with its history), although almost all belong to dossiers the agency
   received itself. The same page without that branch costs ~5 ms. The fix is in the schema (the
   dossier owner's): keep the agencies a dossier is routed to beyond its receiving agency as an indexed
   fact (a dossier-agency table or a flag on steps away from the receiving agency, partially indexed);
