@@ -91,8 +91,8 @@ def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
 
 # --- the detail and the list rows read without the ORM's query compiler ----------------------------
 #
-# The API's busiest reads (a dossier's detail, a page of the list) cost more to build and compile as ORM
-# queries than to run. `_Rows` writes the same SELECT out once per process from the models' metadata
+# The API's busiest reads (a dossier's detail, the intake's look-ups) cost more to build and compile as
+# ORM queries than to run. `_Rows` writes the same SELECT out once per process from the models' metadata
 # (every concrete column, so a field added later is read too) and turns each row into model instances
 # with their relations cached exactly as select_related and prefetch_related leave them: the rest of
 # the code (actions offered, representation) reads them as usual, and a relation not loaded here is
@@ -452,9 +452,8 @@ def can_see(user, dossier: Dossier) -> bool:
 
 
 def get_visible_detail(user, code: str) -> Dossier:
-    """`get_visible_dossier(user, code, dossier_detail_queryset())` in six queries at most (five for
-    the dossier and its lists, one for the steps when the scope hangs on them, which the detail needs
-    anyway)."""
+    """`get_visible_dossier(user, code, dossier_detail_queryset())` in one query on PostgreSQL (five
+    elsewhere): the dossier is loaded with its lists, then the scope is asked of it (`can_see`)."""
     code = (code or "").strip()
     match = _REFERENCE.match(code)
     dossier = (load_dossier_detail(pk=int(match.group(1)), user=user) if match
