@@ -255,6 +255,8 @@ class Step(models.Model):
                          name="step_due_soon_to_sweep"),
             models.Index(fields=["due_at"], condition=Q(finished_at__isnull=True, is_late=False),
                          name="step_late_to_sweep"),
+            # The scope rule "a step at one of my agencies" (liên thông) reads this index only.
+            models.Index(fields=["agency", "dossier"], name="step_agency_dossier_idx"),
         ]
 
     def __str__(self):

@@ -17,6 +17,16 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the thread; the next test starts in Vietnamese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Throttle counters and cached calendars never leak from one test to the next."""
     from django.core.cache import cache
