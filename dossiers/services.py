@@ -53,6 +53,7 @@ from .selectors import (
     dossier_by_idempotency_key,
     procedure_steps,
     remember_new_rows,
+    transfer_destinations,
 )
 from .uploads import delete_stored, store_upload, validate_upload
 
@@ -877,6 +878,11 @@ def transfer(dossier, *, actor, to_agency=None, assignee=None, note: str = "", e
         if to_agency is not None and not to_agency.is_active:
             msg = _("Cơ quan nhận không còn hoạt động.")
             raise ValidationFailed(msg, fields={"to_agency": [msg]})
+        # Routing shares the applicant's data with the receiving agency: only where the procedure and the
+        # agency tree allow (the same list the screen offers).
+        if to_agency is not None and not transfer_destinations(d).filter(pk=to_agency.pk).exists():
+            msg = _("Không thể chuyển hồ sơ đến cơ quan này.")
+            raise ValidationFailed(msg, code="destination_not_allowed", fields={"to_agency": [msg]})
         steps = _steps(d)
         current = current_step(steps)
         if current is not None:
@@ -1185,14 +1191,12 @@ def stop(dossier, *, actor, reason: str, expected_version=None, at: datetime | N
 
 
 def _apologize(dossier, *, actor, reason, new_appointment_at, expected_version=None):
-    """The apology (form 04) lives with the deadlines (`dossiers.deadlines.apologize`); the version is
-    checked here first so a stale screen gets the same 409 as for every other action."""
+    """The apology (form 04) lives with the deadlines (`dossiers.deadlines.apologize`), which checks the
+    version under its own lock, so a stale screen gets the same 409 as for every other action."""
     from .deadlines import apologize
 
-    if expected_version not in (None, ""):
-        with transaction.atomic():
-            _lock(dossier, expected_version)
-    return apologize(dossier, actor=actor, reason=reason, new_appointment_at=new_appointment_at)
+    return apologize(dossier, actor=actor, reason=reason, new_appointment_at=new_appointment_at,
+                     expected_version=expected_version if expected_version not in (None, "") else None)
 
 
 # The actions by their API name; the API and the screens dispatch through it.

@@ -371,7 +371,8 @@ class DossierDocument(generics.GenericAPIView):
     )
     def get(self, request, code, form):
         dossier = selectors.get_visible_dossier(request.user, code)
-        if form not in FORMS:
+        # The control sheet names the officers who handled the dossier: it is internal, for staff only.
+        if form not in FORMS or (form == "control-sheet" and not selectors.is_staff_viewer(request.user)):
             raise NotFound(_("Không có mẫu in “%(form)s”.") % {"form": form}, code="document_not_found")
         try:
             from dossiers.documents import render_dossier_form
