@@ -74,8 +74,9 @@ def list_items(dossiers) -> list[dict]:
     return [list_item(d, tz, now, labels) for d in dossiers]
 
 
-def _step(s, tz) -> dict:
-    assignee = s.assignee
+def _step(s, tz, staff: bool = True) -> dict:
+    # Citizens see where and when their dossier is handled, not which officer holds it.
+    assignee = s.assignee if staff else None
     return {
         "order": s.order,
         "name": s.name,
@@ -84,7 +85,7 @@ def _step(s, tz) -> dict:
         "department": s.department.name if s.department_id is not None and s.department else None,
         "assignee": assignee.get_username() if assignee else None,
         "assignee_name": person(assignee),
-        "handed_by": person(s.handed_by),
+        "handed_by": person(s.handed_by) if staff else None,
         "started_at": iso(s.started_at, tz),
         "due_at": iso(s.due_at, tz),
         "finished_at": iso(s.finished_at, tz),
@@ -166,7 +167,7 @@ def detail(d, *, staff: bool, available_actions: list[str]) -> dict:
         "result": d.result_text,
         "reason": d.reason,
         "timeline": [_event(e, tz) for e in events if staff or e.public],
-        "steps": [_step(s, tz) for s in d.steps.all()],
+        "steps": [_step(s, tz, staff) for s in d.steps.all()],
         "components": [_component(c, tz) for c in d.components.all()],
         "supplements": [_supplement(r, tz) for r in d.supplements.all()],
         "apology": _apology(d, tz),

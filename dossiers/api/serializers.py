@@ -149,14 +149,18 @@ class DossierStepSerializer(serializers.Serializer):
     def get_department(self, obj) -> str | None:
         return obj.department.name if obj.department else None
 
+    def _staff(self) -> bool:
+        # Citizens see where and when their dossier is handled, not which officer holds it.
+        return self.context.get("staff", True)
+
     def get_assignee(self, obj) -> str | None:
-        return obj.assignee.get_username() if obj.assignee else None
+        return obj.assignee.get_username() if obj.assignee and self._staff() else None
 
     def get_assignee_name(self, obj) -> str | None:
-        return _name(obj.assignee)
+        return _name(obj.assignee) if self._staff() else None
 
     def get_handed_by(self, obj) -> str | None:
-        return _name(obj.handed_by)
+        return _name(obj.handed_by) if self._staff() else None
 
 
 class DossierComponentSerializer(serializers.Serializer):

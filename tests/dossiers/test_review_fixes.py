@@ -63,3 +63,17 @@ def test_a_stale_version_on_the_apology_is_a_409_and_changes_nothing(api, staff,
 
     assert response.status_code == 409 and response.json()["code"] == "concurrent_change"
     assert not Apology.objects.filter(dossier=d).exists()
+
+
+def test_a_citizen_sees_the_steps_but_not_the_officers(api, staff, org, procedure, make_user):
+    owner = make_user("citizen-steps")
+    d = services.submit_online(citizen=owner, procedure=procedure, agency=org.commune, applicant=dict(APPLICANT))
+    d = services.receive(d, actor=staff.desk)
+    d = services.transfer(d, actor=staff.desk, assignee=staff.officer)
+
+    mine = api.as_user(owner).get(f"{URL}{d.code}/").json()["steps"]
+    theirs = api.as_user(staff.desk).get(f"{URL}{d.code}/").json()["steps"]
+
+    assert mine and all(s["assignee"] is None and s["assignee_name"] is None and s["handed_by"] is None for s in mine)
+    assert any(s["assignee"] == staff.officer.get_username() for s in theirs)
+    assert [s["name"] for s in mine] == [s["name"] for s in theirs]
