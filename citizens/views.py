@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dossiers.models import DossierComponent, Status
-from dossiers.uploads import private_file_response
+from dossiers.models import Status
+from dossiers.uploads import component_file_response, private_file_response
 from organisation.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from organisation.models import Desk
 from organisation.selectors import scoped_agency_ids
@@ -450,12 +450,7 @@ def result(request, ref):
 @require_GET
 def component_file(request, ref, component_id):
     """A file the citizen sent (or the desk scanned) with their own dossier."""
-    current = _own(request, ref)
-    component = DossierComponent.objects.filter(dossier=current, pk=component_id).first()
-    if component is None or not component.file:
-        raise Http404
-    name = component.original_filename or component.file.name.rsplit("/", 1)[-1]
-    return private_file_response(component.file, name, component.content_type)
+    return component_file_response(_own(request, ref), component_id)
 
 
 # --- public look-up and ratings ----------------------------------------------------------------------------

@@ -108,3 +108,14 @@ def private_file_response(field_file, filename: str, content_type: str = "") -> 
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def component_file_response(dossier, component_id: int) -> FileResponse:
+    """A component's stored file, for a dossier the caller has already checked the user may see."""
+    from .models import DossierComponent
+
+    component = DossierComponent.objects.filter(dossier=dossier, pk=component_id).first()
+    if component is None or not component.file:
+        raise Http404
+    name = component.original_filename or component.file.name.rsplit("/", 1)[-1]
+    return private_file_response(component.file, name, component.content_type)

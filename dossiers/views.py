@@ -34,8 +34,8 @@ from procedures.models import Procedure
 
 from . import forms as f
 from . import worklists
-from .models import Dossier, DossierComponent, Status, Step
-from .uploads import private_file_response
+from .models import Dossier, Status, Step
+from .uploads import component_file_response, private_file_response
 
 PAGE_SIZE = 25
 PDF_FORMS = ("receipt", "supplement", "refusal", "apology", "stop", "control-sheet")
@@ -608,12 +608,7 @@ def _call_with_dossier(fn, dossier, user, kwargs):
 @require_GET
 def scan(request, ref, component_id):
     """A component's scan, only to those who may see the dossier (never a public media URL)."""
-    dossier = get_dossier(request, ref)
-    component = DossierComponent.objects.filter(dossier=dossier, pk=component_id).first()
-    if component is None or not component.file:
-        raise Http404
-    name = component.original_filename or component.file.name.rsplit("/", 1)[-1]
-    return private_file_response(component.file, name, component.content_type)
+    return component_file_response(get_dossier(request, ref), component_id)
 
 
 @staff_required
