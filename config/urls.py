@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from operations.views import metrics
 from organisation import views as organisation_views
 
 api_v1 = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/login/", organisation_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", organisation_views.logout_view, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -154,6 +154,9 @@ class Dossier(models.Model):
                          name="dossier_due_soon_to_sweep"),
             models.Index(fields=["appointment_at"], condition=Q(finished_at__isnull=True, is_late=False),
                          name="dossier_late_to_sweep"),
+            # "Late now" (open and past the appointment) for the operator's gauge and late worklists.
+            models.Index(fields=["agency"], condition=Q(finished_at__isnull=True, is_late=True),
+                         name="dossier_late_open"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -54,6 +54,17 @@ SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+# Log format: "json" (one JSON object per line, with request and task ids) or "text".
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+# Bearer token Prometheus presents at /metrics; empty: /metrics answers only the loopback address.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Seconds the domain gauges of /metrics are cached, so several scrapers cost one set of queries.
+METRICS_CACHE_SECONDS = int(os.environ.get("METRICS_CACHE_SECONDS", "15"))
+# Error reports to Sentry (personal data scrubbed); empty: off.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+# Days to keep sent and failed notices, and history rows, for `manage.py purge_retention` (0: for ever).
+NOTICE_RETENTION_DAYS = int(os.environ.get("NOTICE_RETENTION_DAYS", "0"))
+HISTORY_RETENTION_DAYS = int(os.environ.get("HISTORY_RETENTION_DAYS", "0"))
 
 # --- Django ------------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -79,9 +90,12 @@ INSTALLED_APPS = [
     "notices",
     "citizens",
     "reporting",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    "operations.middleware.RequestIdMiddleware",
+    "operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -257,12 +271,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_TASK_PUBLISH_RETRY = False
+# The worker logs through LOGGING (JSON lines with request and task ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "operations.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "operations.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(task_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -275,3 +297,8 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+if SENTRY_DSN:
+    from operations.sentry import init as _init_sentry
+
+    _init_sentry(SENTRY_DSN, environment=os.environ.get("DJANGO_SETTINGS_MODULE", "").rsplit(".", 1)[-1])

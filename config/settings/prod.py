@@ -9,3 +9,7 @@ if not os.environ.get("SECRET_KEY"):
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Production logs are JSON lines (request and task ids included) unless LOG_FORMAT says otherwise.
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405

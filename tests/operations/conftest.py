@@ -1,0 +1,1 @@
+from tests.dossiers.conftest import field_hotich, make_dossier, make_procedure, procedure  # noqa: F401
