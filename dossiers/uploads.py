@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from organisation.errors import PayloadTooLarge, UnsupportedMediaType
@@ -92,25 +94,43 @@ def delete_stored(names) -> None:
             pass
 
 
-def private_file_response(field_file, filename: str, content_type: str = "") -> FileResponse:
+def private_file_response(field_file, filename: str, content_type: str = "") -> HttpResponse:
     """Serve a stored scan or result to someone the caller has already checked may see it.
 
-    Never cached by shared caches and never sniffed into another type; a missing file is a 404.
+    Never cached by shared caches and never sniffed into another type; a missing file is a 404. The bytes
+    do not pass through Python when they need not: on an object store the answer is a redirect to a signed
+    link valid for `PRIVATE_FILES_URL_SECONDS`; on a local disk behind nginx (`PRIVATE_FILES_X_ACCEL_PREFIX`)
+    nginx sends the file from an internal location; otherwise (the demo) Python streams it.
     """
     if not field_file:
         raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=filename)
+    disposition = content_disposition_header(False, filename)
+    storage = field_file.storage
+    if hasattr(storage, "bucket_name"):  # an S3-compatible object store (django-storages)
+        response = HttpResponseRedirect(storage.url(field_file.name, parameters={
+            "ResponseContentType": content_type, "ResponseContentDisposition": disposition,
+            "ResponseCacheControl": "private, no-store",
+        }, expire=settings.PRIVATE_FILES_URL_SECONDS))
+    elif settings.PRIVATE_FILES_X_ACCEL_PREFIX:
+        if not storage.exists(field_file.name):
+            raise Http404
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.PRIVATE_FILES_X_ACCEL_PREFIX.rstrip("/") + "/" + escape_uri_path(
+            field_file.name)
+        response["Content-Disposition"] = disposition
+    else:
+        try:
+            handle = field_file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=content_type, as_attachment=False, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def component_file_response(dossier, component_id: int) -> FileResponse:
+def component_file_response(dossier, component_id: int) -> HttpResponse:
     """A component's stored file, for a dossier the caller has already checked the user may see."""
     from .models import DossierComponent
 

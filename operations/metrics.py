@@ -7,6 +7,7 @@ Under gunicorn with several workers, set `PROMETHEUS_MULTIPROC_DIR` so the HTTP 
 are summed (prometheus_client's multiprocess mode).
 """
 
+import logging
 import os
 import time
 
@@ -24,6 +25,7 @@ HTTP_DURATION = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 _CACHE_KEY = "operations:domain-metrics:v1"
+access_log = logging.getLogger("motcua.access")
 
 
 def domain_samples() -> dict:
@@ -132,8 +134,11 @@ class MetricsMiddleware:
         start = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        route = (match.route or match.view_name) if match else "unmatched"
-        HTTP_DURATION.labels(request.method, route[:100], str(response.status_code)).observe(
-            time.perf_counter() - start
-        )
+        route = ((match.route or match.view_name) if match else "unmatched")[:100]
+        elapsed = time.perf_counter() - start
+        HTTP_DURATION.labels(request.method, route, str(response.status_code)).observe(elapsed)
+        # One access line per request (JSON in production): the URL pattern, never the path with its codes.
+        access_log.info("%s %s %s", request.method, route, response.status_code, extra={
+            "method": request.method, "route": route, "status": response.status_code,
+            "duration_ms": round(elapsed * 1000, 1)})
         return response

@@ -54,6 +54,23 @@ SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+# A streaming replica for reads that may lag a little (the reports); empty: everything reads the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# Django's own connection pool (psycopg_pool) per process: "min,max" connections, e.g. "2,10"; empty: off.
+# Behind PgBouncer in transaction mode leave it empty and set DATABASE_PGBOUNCER instead.
+DATABASE_POOL = os.environ.get("DATABASE_POOL", "")
+# The database is reached through PgBouncer in transaction mode: no server-side cursors or prepared reads.
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+# S3-compatible object store for uploads and results (any endpoint: MinIO, Ceph, a cloud); empty: MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "") or None
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "") or None
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "") or None
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "") or None
+# Seconds a signed download link of a private file stays valid (object store).
+PRIVATE_FILES_URL_SECONDS = int(os.environ.get("PRIVATE_FILES_URL_SECONDS", "60"))
+# nginx serves private files from MEDIA_ROOT through this internal location (X-Accel-Redirect); empty: Python.
+PRIVATE_FILES_X_ACCEL_PREFIX = os.environ.get("PRIVATE_FILES_X_ACCEL_PREFIX", "")
 # Log format: "json" (one JSON object per line, with request and task ids) or "text".
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 # Bearer token Prometheus presents at /metrics; empty: /metrics answers only the loopback address.
@@ -96,6 +113,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "operations.middleware.RequestIdMiddleware",
     "operations.metrics.MetricsMiddleware",
+    "operations.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +156,17 @@ if DATABASE_URL:
         # already is): 10-30 ms of LLVM work per query, more than the query itself. Off for the portal's
         # short queries; a long report may still `SET LOCAL jit = on` in its own transaction.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        if DATABASE_POOL:
+            _min, _, _max = DATABASE_POOL.partition(",")
+            DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+            DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": int(_min), "max_size": int(_max or _min)}
+        if DATABASE_PGBOUNCER:
+            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
@@ -149,10 +178,16 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reports read from the replica when there is one (operations/routers.py); writes always go to the primary.
+DATABASE_ROUTERS = ["operations.routers.ReplicaRouter"]
+# Reports read from the replica only when one is configured (the test settings turn it on per test).
+REPLICA_READS_ENABLED = "replica" in DATABASES
+# The URL prefixes whose GET requests read from the replica.
+REPLICA_URL_PREFIXES = ("/bao-cao/", "/api/v1/reports/")
 # The dossier detail's fixed reads run as prepared statements on PostgreSQL (planning their joins cost
 # more than running them). Set False behind a connection pooler in transaction mode (PgBouncer), where a
 # session's prepared statements do not follow it.
-DATABASE_PREPARED_READS = True
+DATABASE_PREPARED_READS = not DATABASE_PGBOUNCER
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -194,6 +229,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+if AWS_STORAGE_BUCKET_NAME:
+    # Private by default: every download is a short-lived signed link, handed out after the visibility check.
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "default_acl": "private", "querystring_auth": True, "querystring_expire": PRIVATE_FILES_URL_SECONDS,
+        "file_overwrite": False,
+    }}
 # Uploaded scans: at most 10 MB each, PDF, JPEG or PNG by content.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -271,6 +312,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_TASK_PUBLISH_RETRY = False
+if REDIS_URL:
+    # Beat may run on every node: the schedule lives in Redis and one beat at a time holds its lock; when
+    # that node dies, another takes over within the lock's timeout.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_REDIS_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+    CELERY_REDBEAT_KEY_PREFIX = "motcua:redbeat:"
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+    CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("BEAT_LOCK_SECONDS", "30"))
 # The worker logs through LOGGING (JSON lines with request and task ids), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
@@ -288,6 +338,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # One line per request with its id, route, status and duration: on with JSON logs (production).
+        "motcua.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         # WeasyPrint and its font subsetter log dozens of lines per printed form.
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},

@@ -29,3 +29,11 @@ if REDIS_URL and _worker.startswith("gw"):
     TEST_REDIS_URL = f"{_base}{max(_db - int(_worker[2:]), 0)}"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TEST_REDIS_URL}}
     CELERY_BROKER_URL = TEST_REDIS_URL
+
+# A replica alias that mirrors the test database, so the read routing can be tested (off unless a test turns
+# REPLICA_READS_ENABLED on; the cluster test runs a real streaming replica).
+from .base import DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and "replica" not in DATABASES:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+REPLICA_READS_ENABLED = False

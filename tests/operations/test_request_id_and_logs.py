@@ -60,3 +60,29 @@ def test_a_task_published_during_a_request_carries_its_id():
     empty = {}
     carry_request_id(headers=empty)
     assert empty == {}
+
+
+def test_each_request_writes_one_access_line_with_its_id_and_route(client, db):
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(self.format(record)))
+
+    handler = Collect()
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("motcua.access")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        response = client.get("/thu-tuc/?q=khai+sinh")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["request_id"] == response["X-Request-ID"]
+    assert (line["method"], line["route"], line["status"]) == ("GET", "thu-tuc/", 200)
+    assert line["duration_ms"] >= 0 and "khai" not in json.dumps(line)
