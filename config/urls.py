@@ -41,3 +41,9 @@ if settings.OIDC_ENABLED:
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The portal's own error pages (no debug page unless DEBUG is set): organisation/error_pages.py.
+handler400 = "organisation.error_pages.bad_request"
+handler403 = "organisation.error_pages.permission_denied"
+handler404 = "organisation.error_pages.page_not_found"
+handler500 = "organisation.error_pages.server_error"

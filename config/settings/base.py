@@ -274,5 +274,7 @@ LOGGING = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A stale form (lost CSRF cookie, old tab) gets the portal's own 403 page.
+CSRF_FAILURE_VIEW = "organisation.error_pages.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
