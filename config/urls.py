@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from organisation import health
 from organisation import views as organisation_views
 
 api_v1 = [
@@ -19,6 +20,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    path("healthz", health.HealthView.as_view(), name="healthz"),
+    path("readyz", health.ReadyView.as_view(), name="readyz"),
     path("accounts/login/", organisation_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", organisation_views.logout_view, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
