@@ -6,6 +6,7 @@ WORKDIR /app
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=config.settings.dev python manage.py collectstatic --noinput
+# Compressed copies (gzip, brotli) as production serves them: the base settings, not the demo's.
+RUN DJANGO_SETTINGS_MODULE=config.settings.base python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000"]
