@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from operations.views import metrics
+from organisation import health
 from organisation import views as organisation_views
 
 api_v1 = [
@@ -20,6 +21,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    path("healthz", health.HealthView.as_view(), name="healthz"),
+    path("readyz", health.ReadyView.as_view(), name="readyz"),
     path("accounts/login/", organisation_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", organisation_views.logout_view, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -43,3 +46,9 @@ if settings.OIDC_ENABLED:
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The portal's own error pages (no debug page unless DEBUG is set): organisation/error_pages.py.
+handler400 = "organisation.error_pages.bad_request"
+handler403 = "organisation.error_pages.permission_denied"
+handler404 = "organisation.error_pages.page_not_found"
+handler500 = "organisation.error_pages.server_error"

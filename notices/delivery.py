@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notice, NoticeChannel, NoticeStatus
@@ -95,13 +96,25 @@ def deliver(notice_id: int, *, now: datetime | None = None) -> str:
         return Outcome.SENT
 
 
-def claim_stuck(*, now: datetime | None = None, limit: int = RESEND_BATCH) -> list[int]:
+def claim_stuck(*, now: datetime | None = None, limit: int = RESEND_BATCH, set_based: bool | None = None) -> list[int]:
     """Take a lease on queued rows that are due and older than a minute; return their ids.
 
-    One UPDATE over a SKIP LOCKED sub-select: rows being delivered right now are not touched, two
-    resenders never take the same row, and a row just handed back is left alone for the lease.
+    PostgreSQL: one UPDATE over a SKIP LOCKED sub-select: rows being delivered right now are not
+    touched, two resenders never take the same row, and a row just handed back is left alone for the
+    lease. Elsewhere (the embedded SQLite demo, which has no FOR UPDATE) the same through the ORM in one
+    transaction: SQLite's write lock (the demo's transactions are IMMEDIATE) keeps two resenders apart.
+    `set_based` picks the way (default: by the database), as the deadline sweep does.
     """
     now = now or timezone.now()
+    if not (connection.vendor == "postgresql" if set_based is None else set_based):
+        with transaction.atomic():
+            due = (Notice.objects.select_for_update(skip_locked=True)
+                   .filter(status=NoticeStatus.QUEUED, created_at__lte=now - STUCK_AFTER)
+                   .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).order_by("id"))
+            ids = list(due.values_list("id", flat=True)[:limit])
+            if ids:
+                Notice.objects.filter(pk__in=ids).update(next_attempt_at=now + RESEND_LEASE)
+        return sorted(ids)
     table = Notice._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -123,7 +136,7 @@ def claim_stuck(*, now: datetime | None = None, limit: int = RESEND_BATCH) -> li
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def resend_stuck(*, now: datetime | None = None, limit: int = RESEND_BATCH) -> int:
+def resend_stuck(*, now: datetime | None = None, limit: int = RESEND_BATCH, set_based: bool | None = None) -> int:
     """Hand stuck notices back to the queue; returns how many were handed over.
 
     If the broker is still down the first failed publish ends the run: the rows keep their lease
@@ -133,7 +146,7 @@ def resend_stuck(*, now: datetime | None = None, limit: int = RESEND_BATCH) -> i
     from .services import publish_send
 
     with transaction.atomic():
-        ids = claim_stuck(now=now, limit=limit)
+        ids = claim_stuck(now=now, limit=limit, set_based=set_based)
     handed = 0
     for notice_id in ids:
         if not publish_send(notice_id):

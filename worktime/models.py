@@ -59,3 +59,20 @@ class OfficeSession(models.Model):
 
     def __str__(self):
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class CalendarVersion(models.Model):
+    """The calendar's version of record: one row, changed by every calendar edit in the edit's transaction.
+
+    The shared cache keeps a copy for a minute; the database's value is what counts when Redis is away
+    or was away during an edit (`worktime.services.calendar_version`).
+    """
+
+    value = models.BigIntegerField(_("phiên bản"))
+
+    class Meta:
+        verbose_name = _("phiên bản lịch làm việc")
+        verbose_name_plural = _("phiên bản lịch làm việc")
+
+    def __str__(self):
+        return str(self.value)

@@ -5,8 +5,8 @@
 intake needs one per dossier, so the calendar is cached twice: in the shared Django cache (keyed by
 agency and a calendar *version*), and in this process's memory (where the clock keeps its own
 precomputed window of days). Every edit bumps the version, so an edited calendar is never served
-from either cache: the version lives in the cache with no timeout, and when it is missing (cache
-cleared or evicted) a fresh one is drawn from the clock, never a value used before.
+from either cache: the version of record is a database row written in the edit's transaction, the
+cache keeps a copy for a minute, and while Redis is away every process reads the row itself.
 
 Within one HTTP request the version is read from the shared cache once (an intake asks for the
 calendar five times): the request's own edits reset it, and outside a request (tasks, commands) every
@@ -33,11 +33,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.cache import is_degraded
 from organisation.errors import ValidationFailed
 
 from . import clock
 from .clock import DEFAULT_SESSIONS, Appointment, ClockError, Session, Unit, WorkCalendar
-from .models import CalendarDay, OfficeSession
+from .models import CalendarDay, CalendarVersion, OfficeSession
 from .pauses import SupplementDeadlines, SupplementRound, supplement_deadlines
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ SOURCE_ADMIN = "admin"
 SOURCE_REMOVED = "removed"
 
 VERSION_KEY = "worktime:calendar-version"
+# Seconds the shared cache keeps its copy of the database's calendar version.
+VERSION_TTL = 60
 CALENDAR_TIMEOUT = 24 * 3600
 _MEMO_MAX = 256
 _memo: dict[tuple[int, int], WorkCalendar] = {}
@@ -80,29 +83,53 @@ request_started.connect(_request_begins, dispatch_uid="worktime_calendar_request
 request_finished.connect(_request_ends, dispatch_uid="worktime_calendar_request_finished")
 
 
+def _db_version() -> int:
+    """The version of record, from the database (the row is made on first use)."""
+    value = CalendarVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    if value is None:
+        CalendarVersion.objects.bulk_create([CalendarVersion(pk=1, value=_time.time_ns())], ignore_conflicts=True)
+        value = CalendarVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return value
+
+
 def calendar_version() -> int:
+    """The current calendar version: the shared cache's copy, else (and while Redis is away) the database's."""
     in_request = getattr(_request, "active", False)
     if in_request and _request.version is not None:
         return _request.version
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        fresh = _time.time_ns()
-        version = fresh if cache.add(VERSION_KEY, fresh, timeout=None) else cache.get(VERSION_KEY, fresh)
+    if is_degraded(cache):
+        # Each process's local memory would keep its own copy: an edit made by another process while
+        # Redis is away would never reach it. The database is the one copy every process sees.
+        version = _db_version()
+    else:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            version = _db_version()
+            # add, not set: a bump racing this read wins.
+            cache.add(VERSION_KEY, version, VERSION_TTL)
     if in_request:
         _request.version = version
     return version
 
 
 def _bump() -> None:
-    cache.set(VERSION_KEY, _time.time_ns(), timeout=None)
+    value = _time.time_ns()
+    if not CalendarVersion.objects.filter(pk=1).update(value=value):
+        CalendarVersion.objects.bulk_create([CalendarVersion(pk=1, value=value)], ignore_conflicts=True)
+        CalendarVersion.objects.filter(pk=1).update(value=value)
+    cache.set(VERSION_KEY, value, VERSION_TTL)
     _request.version = None
 
 
 def bump_calendar_version() -> None:
     """Invalidate every cached calendar.
 
-    Bumped at once (so this transaction reads its own edit) and again after commit (so a calendar
-    another process built from the old rows in between is not kept under the new version).
+    Bumped at once, in the edit's transaction (so this transaction reads its own edit), and again after
+    commit (so a calendar another process built from the old rows in between is not kept under the new
+    version). The database row is the version of record; the cache's copy lives `VERSION_TTL` seconds,
+    so a bump the cache missed (Redis away during the edit) is seen everywhere within that time at
+    worst, and at once by every process that touches the cache after Redis is back (config/cache.py
+    invalidates the keys it wrote while Redis was away).
     """
     _bump()
     transaction.on_commit(_bump)

@@ -190,7 +190,8 @@ REPLICA_URL_PREFIXES = ("/bao-cao/", "/api/v1/reports/")
 DATABASE_PREPARED_READS = not DATABASE_PGBOUNCER
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis, with a per-process memory while Redis does not answer (config/cache.py: no 500 for an outage).
+    CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -310,7 +311,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a request when the broker is down: the outbox keeps the notice.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+# The worker and beat reconnect forever when the broker goes away (kombu's back-off: 2 s more each try,
+# at most 30 s); a request's publish is bounded by the time-out above and never retries.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
 if REDIS_URL:
     # Beat may run on every node: the schedule lives in Redis and one beat at a time holds its lock; when
@@ -347,6 +351,8 @@ LOGGING = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A stale form (lost CSRF cookie, old tab) gets the portal's own 403 page.
+CSRF_FAILURE_VIEW = "organisation.error_pages.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 

@@ -27,7 +27,7 @@ if REDIS_URL and _worker.startswith("gw"):
     _match = re.match(r"^(.*/)(\d+)$", REDIS_URL)
     _base, _db = (_match.group(1), int(_match.group(2))) if _match else (REDIS_URL.rstrip("/") + "/", 15)
     TEST_REDIS_URL = f"{_base}{max(_db - int(_worker[2:]), 0)}"
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TEST_REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": TEST_REDIS_URL}}
     CELERY_BROKER_URL = TEST_REDIS_URL
 
 # A replica alias that mirrors the test database, so the read routing can be tested (off unless a test turns

@@ -137,7 +137,14 @@ def test_a_row_being_delivered_elsewhere_is_skipped_not_waited_for():
     assert deliver(n.pk) == Outcome.SENT
 
 
-def test_resend_takes_only_due_rows_older_than_a_minute(clock):
+@pytest.fixture(params=["set-based", "row by row"])
+def claim(request):
+    """The behaviour holds for both ways of claiming: PostgreSQL's statement and the ORM's (SQLite)."""
+    set_based = request.param == "set-based"
+    return lambda **kwargs: claim_stuck(set_based=set_based, **kwargs)
+
+
+def test_resend_takes_only_due_rows_older_than_a_minute(clock, claim):
     fresh = notice()
     clock.shift(timedelta(minutes=-5))
     stuck = notice()
@@ -148,20 +155,20 @@ def test_resend_takes_only_due_rows_older_than_a_minute(clock):
     clock.move_to(NOW)
     assert fresh.created_at == NOW and stuck.created_at < NOW - timedelta(minutes=1)
 
-    assert claim_stuck() == sorted([stuck.pk, due.pk])
+    assert claim() == sorted([stuck.pk, due.pk])
     # the lease: handed over once, not again at the next run a minute later
-    assert claim_stuck(now=NOW + timedelta(seconds=30)) == []
-    assert claim_stuck(now=NOW + timedelta(minutes=1)) == [fresh.pk]
-    assert claim_stuck(now=NOW + timedelta(minutes=3)) == sorted([stuck.pk, waiting.pk, due.pk, fresh.pk])
+    assert claim(now=NOW + timedelta(seconds=30)) == []
+    assert claim(now=NOW + timedelta(minutes=1)) == [fresh.pk]
+    assert claim(now=NOW + timedelta(minutes=3)) == sorted([stuck.pk, waiting.pk, due.pk, fresh.pk])
     assert sent.pk and failed.pk
 
 
-def test_resend_is_bounded_per_run(clock):
+def test_resend_is_bounded_per_run(clock, claim):
     clock.shift(timedelta(minutes=-5))
     ids = [notice().pk for _ in range(5)]
     clock.move_to(NOW)
-    assert claim_stuck(limit=2) == ids[:2]
-    assert claim_stuck(limit=2) == ids[2:4]
+    assert claim(limit=2) == ids[:2]
+    assert claim(limit=2) == ids[2:4]
 
 
 def test_resend_hands_the_rows_to_the_broker(clock):
