@@ -28,12 +28,13 @@ from dossiers.models import Status
 from dossiers.uploads import component_file_response, private_file_response
 from organisation.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from organisation.models import Desk
+from organisation.net import client_ip
 from organisation.selectors import scoped_agency_ids
 
 from . import forms as f
 from . import selectors, services
 from .errors import TooManyAttempts
-from .lookup import client_address, find_dossier
+from .lookup import find_dossier
 from .models import Booking, FeedbackStatus, Slot
 
 PAGE_SIZE = 20
@@ -467,7 +468,7 @@ def lookup(request):
         status = 400
         if form.is_valid():
             try:
-                found = find_dossier(form.cleaned_data["code"], form.cleaned_data["secret"], client_address(request),
+                found = find_dossier(form.cleaned_data["code"], form.cleaned_data["secret"], client_ip(request),
                                      queryset=selectors.lookup_queryset())
             except DomainError as exc:
                 form.add_error(None, str(exc.detail))
@@ -490,7 +491,7 @@ def lookup_rate(request):
     code, secret = lookup_form.cleaned_data["code"], lookup_form.cleaned_data["secret"]
     context = {"form": lookup_form, "secret": secret}
     try:
-        found = find_dossier(code, secret, client_address(request), queryset=selectors.lookup_queryset())
+        found = find_dossier(code, secret, client_ip(request), queryset=selectors.lookup_queryset())
     except DomainError as exc:
         lookup_form.add_error(None, str(exc.detail))
         return render(request, "citizens/lookup.html", context, status=_error_status(exc) if exc.status_code == 429

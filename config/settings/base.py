@@ -52,6 +52,9 @@ DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
 # The portal's public address, printed in the QR code of receipts as a look-up link (empty: the bare code).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For; the client's
+# address is read from the entry the outermost of them wrote (0: no proxy, the connection's own address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
 
@@ -213,7 +216,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "organisation.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"lookup": "30/min", "login": "10/min", "anon": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "anon": "120/min"},
+    # Throttles key on `organisation.net.client_ip`; DRF's own reading of the address agrees with it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

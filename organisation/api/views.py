@@ -5,13 +5,13 @@ from rest_framework import generics, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from organisation.errors import DomainError
 from organisation.models import Agency
 
 from .serializers import AgencySerializer
+from .throttles import ScopedRateThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
