@@ -9,9 +9,10 @@ the same DATABASE_URL and REDIS_URL as the portal:
 
 It sends N look-ups of each kind through Django's test client (the whole request: middleware, view, query,
 miss counters), interleaved, each from its own client address so the miss limit never answers 429 instead,
-and prints the medians. Figures last measured on the 2-core development machine (PostgreSQL, Redis, 300
-each): wrong code 4.39 ms, wrong secret 4.40 ms, right pair 6.1 ms (before the fix: wrong secret
-took an extra query for the dossier's steps, 26 vs 19 ms median over HTTP). Never asserted in the tests.
+and prints the medians. Figures last measured on the shared 2-core development machine (PostgreSQL, Redis,
+300 each, in-process, DEBUG on; the machine was busy, so absolute times are high): after the fix, wrong code
+17.1 ms, wrong secret 15.8 ms, right pair 28.6 ms (a second run: 16.0 / 15.2 / 26.5); before it, wrong
+code 24.3 ms and wrong secret 32.9 ms (the wrong secret also read the dossier's steps). Never asserted in the tests.
 """
 
 import os

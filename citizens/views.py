@@ -199,6 +199,22 @@ def profile(request):
     return render(request, "citizens/profile.html", {"form": form, "profile": current}, status=status)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change one's own password; the session stays, the API tokens of the old password are revoked
+    (`organisation.tokens`)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        update_session_auth_hash(request, form.save())
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect("citizens:profile")
+    return render(request, "citizens/password_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
 # --- online submission -------------------------------------------------------------------------------------
 
 

@@ -52,6 +52,8 @@ DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
 # The portal's public address, printed in the QR code of receipts as a look-up link (empty: the bare code).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+# Lifetime of an API bearer token in hours; an older token gets 401 and is deleted (log in again).
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
 # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For; the client's
 # address is read from the entry the outermost of them wrote (0: no proxy, the connection's own address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -2,13 +2,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organisation.errors import DomainError
 from organisation.models import Agency
+from organisation.tokens import issue_token
 
 from .serializers import AgencySerializer
 from .throttles import ScopedRateThrottle
@@ -34,8 +34,7 @@ class TokenView(APIView):
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None or not user.is_active:
             raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": issue_token(user).key})
 
 
 class AgencyList(generics.ListAPIView):
