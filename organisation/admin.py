@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .auth import AdminLoginForm
 from .models import AdminUnit, Agency, Department, Desk, StaffMembership
 
 admin.site.site_header = _("MotCua – Quản trị")
+# Says so when the log-in is locked (organisation.auth); unlock under "Axes › Access attempts".
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(AdminUnit)

@@ -5,6 +5,7 @@ comment; the README's configuration table lists the same variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "axes",
     # MotCua's rooms
     "organisation",
     "worktime",
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -155,10 +158,22 @@ else:
         }
     }
 
-AUTHENTICATION_BACKENDS = ["organisation.auth.ThrottledModelBackend"]
-# Login throttling: this many failed logins for one user name within the window lock it for the window.
+# The log-in lock-out (django-axes, `organisation.auth`) comes first, then the password check.
+AUTHENTICATION_BACKENDS = ["organisation.auth.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+# Login lock-out: this many failed logins for one user name from one client address within the window lock
+# that pair (not the account everywhere) for the window; an administrator unlocks in the admin.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCK_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "organisation.net.client_ip"
+AXES_USERNAME_CALLABLE = "organisation.auth.lockout_username"
+AXES_LOCKOUT_CALLABLE = "organisation.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The lock lasts LOGIN_LOCK_SECONDS from the failure that set it; tries during the lock do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organisation.auth import LockedOut, forget_failures, is_locked_out, lockout_message
 from organisation.errors import DomainError
 from organisation.models import Agency
 from organisation.tokens import issue_token
@@ -20,7 +21,8 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token (valid API_TOKEN_TTL_HOURS). Failed log-ins are
+    counted per user name and client address: past LOGIN_MAX_FAILURES the pair gets 429 `locked_out`."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -32,8 +34,11 @@ class TokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        if is_locked_out(request):
+            raise LockedOut(lockout_message())
         if user is None or not user.is_active:
             raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid_credentials")
+        forget_failures(request, data.validated_data["username"])
         return Response({"token": issue_token(user).key})
 
 
