@@ -80,7 +80,15 @@ class LoginForm(_LockoutMessage, AuthenticationForm):
 
 
 class AdminLoginForm(_LockoutMessage, AdminAuthenticationForm):
-    """The admin's log-in form: the same."""
+    """The admin's log-in form: the same, and only administrators get in (`is_administrator`)."""
+
+    def confirm_login_allowed(self, user):
+        from organisation.selectors import is_administrator
+
+        super().confirm_login_allowed(user)
+        if not is_administrator(user):
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login",
+                                        params={"username": self.username_field.verbose_name})
 
 
 def lockout_response(request, original_response=None, credentials=None):
