@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    "csp",
     # MotCua's rooms
     "organisation",
     "worktime",
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "organisation.middleware.VietnameseFirstLocaleMiddleware",
@@ -248,6 +251,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the satisfaction scale, wherever it appears (ratings, feedback answers).
+    "ENUM_NAME_OVERRIDES": {"OverallEnum": "citizens.models.Overall.values"},
 }
 
 # --- Celery ------------------------------------------------------------------------------------
@@ -295,5 +300,22 @@ LOGGING = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp) on every page: scripts and styles from the portal's own files, and
+# inline <script>/<style> only with the request's nonce (`nonce="{{ request.csp_nonce }}"`); no inline
+# event handlers or style attributes (static/js/motcua.js binds `data-autosubmit` and `data-print`).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
