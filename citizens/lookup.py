@@ -1,9 +1,15 @@
 """The public look-up (tra cứu hồ sơ) by dossier code and the last four digits of the applicant's phone.
 
 A wrong pair gets the same 404 whichever part is wrong, so the answer never says whether a code exists.
-Guessing is made slow: misses are counted per client address and per dossier code in the shared cache,
-and past the limit every look-up from that client (or for that code) gets 429 until the window is over.
-The count lives in the cache, not the database, because a miss must cost nothing to record.
+Guessing is made slow: misses are counted per client address (`organisation.net.client_ip`) and per
+dossier code in the shared cache, and past the limit every look-up from that client (or for that code) gets
+429 until the window is over. Valid look-ups are not counted: a commune kiosk or a carrier's shared address
+may look up as often as it likes. The count lives in the cache, not the database, because a miss must cost
+nothing to record.
+
+A wrong code and a wrong secret on a real code take the same path: one query by code for the phone number
+only (a dummy phone when the code is unknown), the same constant-time comparison, the same two miss
+counters. The dossier with its steps is read only after the pair matched.
 """
 
 from __future__ import annotations
@@ -24,12 +30,8 @@ MAX_MISSES_PER_CLIENT = 10
 MAX_MISSES_PER_CODE = 20
 
 _SECRET = re.compile(r"^\d{4}$")
-
-
-def client_address(request) -> str:
-    """The address misses are counted against: the connection's peer (REMOTE_ADDR). Behind a reverse
-    proxy the proxy must pass the real address there; X-Forwarded-For is not trusted here."""
-    return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
+# Compared against when the code is unknown, so that path does the same work as a wrong secret.
+_DUMMY_PHONE = "0000000000"
 
 
 def _client_key(client: str) -> str:
@@ -74,15 +76,15 @@ def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
     code = (code or "").strip()[:60]
     secret = re.sub(r"\s", "", secret or "")
     check_not_blocked(client, code)
-    dossier = None
-    if code and _SECRET.match(secret):
-        qs = Dossier.objects.all() if queryset is None else queryset
-        dossier = qs.filter(code=code.upper()).first()
-    expected = dossier.lookup_secret if dossier is not None else "0000"
-    matches = hmac.compare_digest(expected.encode(), secret.encode()) and len(expected) == 4
-    if dossier is None or not matches:
+    # Same query whether or not the code exists (and whatever the secret looks like).
+    row = Dossier.objects.filter(code=code.upper()).values_list("pk", "applicant_phone").first()
+    pk, phone = row if row is not None else (None, _DUMMY_PHONE)
+    expected = "".join(ch for ch in (phone or "") if ch.isdigit())[-4:].rjust(4, "x")
+    matches = hmac.compare_digest(expected.encode(), secret.encode()[:4].ljust(4, b"-"))
+    if not (pk is not None and code and matches and _SECRET.match(secret)):
         _add_miss(_client_key(client))
         if code:
             _add_miss(_code_key(code))
         raise _not_found()
-    return dossier
+    qs = Dossier.objects.all() if queryset is None else queryset
+    return qs.get(pk=pk)

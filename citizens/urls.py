@@ -14,6 +14,7 @@ urlpatterns = [
     path("quen-mat-khau/", views.password_reset, name="password_reset"),
     path("dat-lai-mat-khau/", views.password_reset_confirm, name="password_reset_confirm"),
     path("thong-tin-ca-nhan/", views.profile, name="profile"),
+    path("doi-mat-khau/", views.password_change, name="password_change"),
     # online submission and drafts
     path("nop-ho-so/", views.online_catalogue, name="online_catalogue"),
     path("nop-ho-so/<str:code>/", views.submit, name="submit"),

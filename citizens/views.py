@@ -28,12 +28,13 @@ from dossiers.models import Status
 from dossiers.uploads import component_file_response, private_file_response
 from organisation.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from organisation.models import Desk
+from organisation.net import client_ip
 from organisation.selectors import scoped_agency_ids
 
 from . import forms as f
 from . import selectors, services
 from .errors import TooManyAttempts
-from .lookup import client_address, find_dossier
+from .lookup import find_dossier
 from .models import Booking, FeedbackStatus, Slot
 
 PAGE_SIZE = 20
@@ -196,6 +197,22 @@ def profile(request):
                 messages.success(request, _("Đã lưu thông tin cá nhân. Thông tin này sẽ được điền sẵn vào các biểu mẫu."))
                 return redirect("citizens:profile")
     return render(request, "citizens/profile.html", {"form": form, "profile": current}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change one's own password; the session stays, the API tokens of the old password are revoked
+    (`organisation.tokens`)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        update_session_auth_hash(request, form.save())
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect("citizens:profile")
+    return render(request, "citizens/password_change.html", {"form": form}, status=400 if form.errors else 200)
 
 
 # --- online submission -------------------------------------------------------------------------------------
@@ -467,7 +484,7 @@ def lookup(request):
         status = 400
         if form.is_valid():
             try:
-                found = find_dossier(form.cleaned_data["code"], form.cleaned_data["secret"], client_address(request),
+                found = find_dossier(form.cleaned_data["code"], form.cleaned_data["secret"], client_ip(request),
                                      queryset=selectors.lookup_queryset())
             except DomainError as exc:
                 form.add_error(None, str(exc.detail))
@@ -490,7 +507,7 @@ def lookup_rate(request):
     code, secret = lookup_form.cleaned_data["code"], lookup_form.cleaned_data["secret"]
     context = {"form": lookup_form, "secret": secret}
     try:
-        found = find_dossier(code, secret, client_address(request), queryset=selectors.lookup_queryset())
+        found = find_dossier(code, secret, client_ip(request), queryset=selectors.lookup_queryset())
     except DomainError as exc:
         lookup_form.add_error(None, str(exc.detail))
         return render(request, "citizens/lookup.html", context, status=_error_status(exc) if exc.status_code == 429

@@ -1,10 +1,12 @@
-"""The metrics endpoint for Prometheus: a bearer token when `METRICS_TOKEN` is set, else loopback only."""
+"""The metrics endpoint for Prometheus: a bearer token when `METRICS_TOKEN` is set, else the loopback client only."""
 
 import hmac
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
 from prometheus_client import CONTENT_TYPE_LATEST
+
+from organisation.net import client_ip
 
 from .metrics import render
 
@@ -16,7 +18,9 @@ def _allowed(request) -> bool:
     if token:
         given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
-    return request.META.get("REMOTE_ADDR") in _LOOPBACK
+    # The client's own address (behind trusted proxies, the one they saw), so a balancer on this host does
+    # not make /metrics public.
+    return client_ip(request) in _LOOPBACK
 
 
 def metrics(request):

@@ -2,9 +2,21 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .auth import AdminLoginForm
 from .models import AdminUnit, Agency, Department, Desk, StaffMembership
+from .selectors import is_administrator
 
 admin.site.site_header = _("MotCua – Quản trị")
+# Says so when the log-in is locked (organisation.auth); unlock under "Axes › Access attempts".
+admin.site.login_form = AdminLoginForm
+
+
+def administrators_only(request) -> bool:
+    """The admin is for administrators only (`is_administrator`), not for every staff account."""
+    return is_administrator(request.user)
+
+
+admin.site.has_permission = administrators_only
 
 
 @admin.register(AdminUnit)

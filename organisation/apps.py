@@ -7,4 +7,5 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Tổ chức")
 
     def ready(self):
-        from . import auth  # noqa: F401  (login throttling signal receivers)
+        # Signal receivers: the log-in lock-out, and API tokens revoked on a password change or deactivation.
+        from . import auth, tokens  # noqa: F401

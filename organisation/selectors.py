@@ -17,6 +17,14 @@ PAIRS_ATTR = "_motcua_staff_pairs"
 _SCOPE_ATTR = "_motcua_scopes"
 
 
+def is_administrator(user) -> bool:
+    """May open the admin: an active staff account that is a superuser or holds the administrator role
+    (not every staff account: officers work in the portal's own pages)."""
+    if user is None or not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
+        return False
+    return user.is_superuser or any(role == Role.ADMINISTRATOR for _agency, role in staff_pairs(user))
+
+
 def staff_pairs(user) -> set[tuple[int, str]]:
     """Every (agency id, role) the user holds, in one query; remembered on the user object."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .auth import LoginForm
 from .selectors import user_roles
 
 
@@ -16,19 +17,12 @@ def home(request):
 class LoginView(auth_views.LoginView):
     template_name = "organisation/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
         from django.conf import settings
 
         return {**super().get_context_data(**kwargs), "oidc_enabled": settings.OIDC_ENABLED}
-
-    def form_invalid(self, form):
-        from .auth import is_locked
-
-        if is_locked(form.data.get("username", "")):
-            form.errors.clear()
-            form.add_error(None, _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút."))
-        return super().form_invalid(form)
 
 
 @require_POST

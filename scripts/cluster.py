@@ -190,6 +190,7 @@ class Cluster:
             "DJANGO_SETTINGS_MODULE": "config.settings.prod",
             "SECRET_KEY": "cluster-" + "x" * 50,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "TRUSTED_PROXY_COUNT": "1",  # nginx in front: it tells the client's address and the scheme
             # The portal's connections go through PgBouncer; the reports read the replica directly.
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.ports['pgbouncer']}/motcua",
             "DATABASE_PGBOUNCER": "1",

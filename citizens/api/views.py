@@ -11,13 +11,14 @@ from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from citizens import selectors, services
-from citizens.lookup import client_address, find_dossier
+from citizens.lookup import find_dossier
 from citizens.models import Booking, Rating, Slot
+from organisation.api.throttles import AnonRateThrottle
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
+from organisation.net import client_ip
 from organisation.selectors import scoped_agency_ids
 from procedures.models import Procedure
 
@@ -53,9 +54,9 @@ class Lookup(generics.GenericAPIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    # The "lookup" rate of settings (per client), on top of the per-client and per-code miss counters.
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "lookup"
+    # No request rate: a kiosk or a shared address makes many valid look-ups; only misses are counted
+    # (per client address and per code, `citizens.lookup`).
+    throttle_classes: list = []
     serializer_class = LookupSerializer
 
     @extend_schema(parameters=[
@@ -64,7 +65,7 @@ class Lookup(generics.GenericAPIView):
     ])
     def get(self, request):
         dossier = find_dossier(request.query_params.get("code", ""), request.query_params.get("secret", ""),
-                               client_address(request), queryset=selectors.lookup_queryset())
+                               client_ip(request), queryset=selectors.lookup_queryset())
         return Response(LookupSerializer(selectors.lookup_payload(dossier)).data)
 
 
@@ -73,9 +74,9 @@ class LookupRating(generics.GenericAPIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    # The "lookup" rate of settings (per client), on top of the per-client and per-code miss counters.
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "lookup"
+    # No request rate: a kiosk or a shared address makes many valid look-ups; only misses are counted
+    # (per client address and per code, `citizens.lookup`).
+    throttle_classes: list = []
     serializer_class = LookupRatingInSerializer
 
     @extend_schema(request=LookupRatingInSerializer, responses={201: RatingSerializer})
@@ -83,7 +84,7 @@ class LookupRating(generics.GenericAPIView):
         body = LookupRatingInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         v = body.validated_data
-        rating = services.rate_by_lookup(code=v["code"], secret=v["secret"], client=client_address(request),
+        rating = services.rate_by_lookup(code=v["code"], secret=v["secret"], client=client_ip(request),
                                          **_ratings(v))
         return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 

@@ -5,9 +5,11 @@ comment; the README's configuration table lists the same variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -52,6 +54,11 @@ DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
 # The portal's public address, printed in the QR code of receipts as a look-up link (empty: the bare code).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+# Lifetime of an API bearer token in hours; an older token gets 401 and is deleted (log in again).
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For; the client's
+# address is read from the entry the outermost of them wrote (0: no proxy, the connection's own address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
 # A streaming replica for reads that may lag a little (the reports); empty: everything reads the primary.
@@ -99,6 +106,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "axes",
+    "csp",
     # MotCua's rooms
     "organisation",
     "worktime",
@@ -115,6 +124,7 @@ MIDDLEWARE = [
     "operations.metrics.MetricsMiddleware",
     "operations.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "organisation.middleware.VietnameseFirstLocaleMiddleware",
@@ -125,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -200,10 +211,22 @@ else:
         }
     }
 
-AUTHENTICATION_BACKENDS = ["organisation.auth.ThrottledModelBackend"]
-# Login throttling: this many failed logins for one user name within the window lock it for the window.
+# The log-in lock-out (django-axes, `organisation.auth`) comes first, then the password check.
+AUTHENTICATION_BACKENDS = ["organisation.auth.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+# Login lock-out: this many failed logins for one user name from one client address within the window lock
+# that pair (not the account everywhere) for the window; an administrator unlocks in the admin.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCK_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "organisation.net.client_ip"
+AXES_USERNAME_CALLABLE = "organisation.auth.lockout_username"
+AXES_LOCKOUT_CALLABLE = "organisation.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The lock lasts LOGIN_LOCK_SECONDS from the failure that set it; tries during the lock do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -269,7 +292,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "organisation.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"lookup": "30/min", "login": "10/min", "anon": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "anon": "120/min"},
+    # Throttles key on `organisation.net.client_ip`; DRF's own reading of the address agrees with it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -282,6 +307,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the satisfaction scale, wherever it appears (ratings, feedback answers).
+    "ENUM_NAME_OVERRIDES": {"OverallEnum": "citizens.models.Overall.values"},
 }
 
 # --- Celery ------------------------------------------------------------------------------------
@@ -353,6 +380,23 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 # A stale form (lost CSRF cookie, old tab) gets the portal's own 403 page.
 CSRF_FAILURE_VIEW = "organisation.error_pages.csrf_failure"
+# Content-Security-Policy (django-csp) on every page: scripts and styles from the portal's own files, and
+# inline <script>/<style> only with the request's nonce (`nonce="{{ request.csp_nonce }}"`); no inline
+# event handlers or style attributes (static/js/motcua.js binds `data-autosubmit` and `data-print`).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 

@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from organisation.models import StaffMembership
 from organisation.selectors import remember_staff_pairs
+from organisation.tokens import is_expired
 
 
 @cache
@@ -60,7 +61,9 @@ class BearerTokenAuthentication(TokenAuthentication):
     """`Authorization: Bearer <token>`, the token from POST /api/v1/auth/token/.
 
     The token, its user and the user's staff memberships come in one query: every API request asks for
-    the caller's scope and roles, and they are then already on the user object.
+    the caller's scope and roles, and they are then already on the user object. A token older than
+    `API_TOKEN_TTL_HOURS` is deleted and refused (401); tokens of a changed password or a deactivated
+    account are already gone (`organisation.tokens`).
     """
 
     keyword = "Bearer"
@@ -77,6 +80,9 @@ class BearerTokenAuthentication(TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         token = _instance(Token, token_fields, row[:n])
+        if is_expired(token):
+            Token.objects.filter(pk=token.pk).delete()
+            raise exceptions.AuthenticationFailed(_("Mã truy cập đã hết hạn. Vui lòng đăng nhập lại."))
         Token._meta.get_field("user").set_cached_value(token, user)
         pairs = []
         for item in (row[-1] or "").split(","):

@@ -2,16 +2,17 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from organisation.auth import LockedOut, forget_failures, is_locked_out, lockout_message
 from organisation.errors import DomainError
 from organisation.models import Agency
+from organisation.tokens import issue_token
 
 from .serializers import AgencySerializer
+from .throttles import ScopedRateThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -20,7 +21,8 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token (valid API_TOKEN_TTL_HOURS). Failed log-ins are
+    counted per user name and client address: past LOGIN_MAX_FAILURES the pair gets 429 `locked_out`."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -32,10 +34,12 @@ class TokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        if is_locked_out(request):
+            raise LockedOut(lockout_message())
         if user is None or not user.is_active:
             raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        forget_failures(request, data.validated_data["username"])
+        return Response({"token": issue_token(user).key})
 
 
 class AgencyList(generics.ListAPIView):

@@ -60,6 +60,9 @@ def test_the_endpoint_speaks_prometheus_text_to_the_loopback(client, org):
 
 def test_the_endpoint_refuses_other_addresses_and_wrong_tokens(client, settings, db):
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 403
+    settings.TRUSTED_PROXY_COUNT = 1  # a balancer on this host: the client it saw counts, not the balancer
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
+    settings.TRUSTED_PROXY_COUNT = 0
     settings.METRICS_TOKEN = "s3cret-token"
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", REMOTE_ADDR="10.1.2.3").status_code == 403
