@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "withdraw": gettext_lazy("rút hồ sơ"),
     "stop": gettext_lazy("dừng xử lý"),
     "apologize": gettext_lazy("xin lỗi, hẹn lại"),
+    "recompute": gettext_lazy("tính lại thời hạn theo lịch mới"),
 }
 
 # Actions whose roles count only at the receiving agency's desk; the others also count at the agency

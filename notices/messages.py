@@ -42,6 +42,11 @@ CITIZEN_EVENTS = {
         _("{agency} thành thật xin lỗi ông/bà vì hồ sơ {code} ({procedure}) không trả kết quả đúng hẹn "
           "{old_appointment}. Lý do: {reason}. Thời gian hẹn trả kết quả mới: {new_appointment}."),
     ),
+    "appointment_changed": (
+        _("Hồ sơ {code}: thời gian hẹn trả kết quả thay đổi"),
+        _("Do lịch làm việc thay đổi, thời gian hẹn trả kết quả hồ sơ {code} ({procedure}) được tính lại: "
+          "{new_appointment} (trước đây {old_appointment})."),
+    ),
     "result_ready": (
         _("Hồ sơ {code} đã có kết quả"),
         _("Hồ sơ {code} ({procedure}) đã có kết quả. Mời ông/bà nhận kết quả theo hình thức đã đăng ký."),
