@@ -29,7 +29,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,10 +114,12 @@ def calendar_version() -> int:
 
 
 def _bump() -> None:
-    value = _time.time_ns()
-    if not CalendarVersion.objects.filter(pk=1).update(value=value):
-        CalendarVersion.objects.bulk_create([CalendarVersion(pk=1, value=value)], ignore_conflicts=True)
-        CalendarVersion.objects.filter(pk=1).update(value=value)
+    # Never a value used before, even if the clock stands still or steps back: at least the last one + 1.
+    now = _time.time_ns()
+    if not CalendarVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(now))):
+        CalendarVersion.objects.bulk_create([CalendarVersion(pk=1, value=now)], ignore_conflicts=True)
+        CalendarVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(now)))
+    value = CalendarVersion.objects.filter(pk=1).values_list("value", flat=True).get()
     cache.set(VERSION_KEY, value, VERSION_TTL)
     _request.version = None
 
