@@ -46,6 +46,7 @@ class _Breaker:
     """One per Redis location and process: open until `retry_at` (monotonic), or closed."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    probe: threading.Lock = field(default_factory=threading.Lock)  # one thread asks Redis; the others go on
     open: bool = False
     retry_at: float = 0.0
     dirty: set[str] = field(default_factory=set)  # Redis keys written locally while open
@@ -109,14 +110,18 @@ class ResilientRedisCache(RedisCache):
             b.retry_at = time.monotonic() + self.retry_after
 
     def _try_close(self) -> bool:
-        """After the back-off: replay what Redis missed (deletions), then close. False if still down."""
+        """After the back-off: replay what Redis missed (deletions), then close. False if still down.
+
+        One thread of the process asks Redis; the others keep using the local memory meanwhile.
+        """
         b = self._breaker
-        with b.lock:
-            if not b.open:
-                return True
-            if time.monotonic() < b.retry_at:
-                return False
-            dirty, cleared = list(b.dirty), b.cleared
+        if not b.open:
+            return True
+        if time.monotonic() < b.retry_at or not b.probe.acquire(blocking=False):
+            return False
+        try:
+            with b.lock:
+                dirty, cleared = list(b.dirty), b.cleared
             try:
                 client = self._cache.get_client(None, write=True)
                 if cleared:
@@ -126,13 +131,24 @@ class ResilientRedisCache(RedisCache):
                 else:
                     client.ping()
             except self._errors as exc:
-                b.retry_at = time.monotonic() + self.retry_after
+                with b.lock:
+                    b.retry_at = time.monotonic() + self.retry_after
                 log.debug("cache: Redis still unavailable (%s)", exc)
                 return False
-            b.open, b.dirty, b.cleared = False, set(), False
-            self._local.clear()
+            with b.lock:
+                rest = b.dirty.difference(dirty)  # written by other threads while this one asked Redis
+                if rest:
+                    try:
+                        client.delete(*rest)
+                    except self._errors:
+                        b.retry_at = time.monotonic() + self.retry_after
+                        return False
+                b.open, b.dirty, b.cleared = False, set(), False
+                self._local.clear()
             log.warning("cache: Redis is back; %s key(s) written meanwhile invalidated", len(dirty))
             return True
+        finally:
+            b.probe.release()
 
     def _call(self, name: str, args: tuple, written=None, version=None):
         """Run `name` on Redis, or on the local memory while the breaker is open or when Redis fails.

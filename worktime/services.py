@@ -114,12 +114,12 @@ def calendar_version() -> int:
 
 
 def _bump() -> None:
-    # Strictly increasing, also when the clock stands still (frozen in tests) or two edits share a
-    # nanosecond; and never below the wall clock, so a restored database never reuses a cached version.
-    now_ns = _time.time_ns()
-    if not CalendarVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(now_ns))):
-        CalendarVersion.objects.bulk_create([CalendarVersion(pk=1, value=now_ns)], ignore_conflicts=True)
-    value = _db_version()
+    # Never a value used before, even if the clock stands still or steps back: at least the last one + 1.
+    now = _time.time_ns()
+    if not CalendarVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(now))):
+        CalendarVersion.objects.bulk_create([CalendarVersion(pk=1, value=now)], ignore_conflicts=True)
+        CalendarVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(now)))
+    value = CalendarVersion.objects.filter(pk=1).values_list("value", flat=True).get()
     cache.set(VERSION_KEY, value, VERSION_TTL)
     _request.version = None
 

@@ -200,3 +200,15 @@ def test_supplement_deadlines_for_uses_the_agency_calendar(org):
         services.supplement_deadlines_for(at(2026, 11, 23, 9), 3, "working_days",
                                           [(at(2026, 11, 24, 9), at(2026, 11, 24, 8))])
     assert "rounds" in exc.value.fields
+
+
+def test_edits_under_a_frozen_clock_still_change_the_version(org):
+    import time_machine
+
+    with time_machine.travel("2026-11-20 09:00 +0700", tick=False):
+        v1 = services.calendar_version()
+        services.add_holiday(date(2026, 11, 23), "Nghỉ đột xuất", org.commune)
+        v2 = services.calendar_version()
+        services.remove_day(date(2026, 11, 23), org.commune)
+        assert len({v1, v2, services.calendar_version()}) == 3
+        assert services.calendar_for(org.commune).is_working_day(date(2026, 11, 23))
