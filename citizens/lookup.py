@@ -81,7 +81,9 @@ def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
     pk, phone = row if row is not None else (None, _DUMMY_PHONE)
     expected = "".join(ch for ch in (phone or "") if ch.isdigit())[-4:].rjust(4, "x")
     matches = hmac.compare_digest(expected.encode(), secret.encode()[:4].ljust(4, b"-"))
-    if not (pk is not None and code and matches and _SECRET.match(secret)):
+    # Every part is evaluated on every path (`&`, not `and`): no early exit tells which part failed.
+    well_formed = bool(code) & (_SECRET.match(secret) is not None)
+    if not ((pk is not None) & matches & well_formed):
         _add_miss(_client_key(client))
         if code:
             _add_miss(_code_key(code))

@@ -57,6 +57,7 @@ class Lookup(generics.GenericAPIView):
     # No request rate: a kiosk or a shared address makes many valid look-ups; only misses are counted
     # (per client address and per code, `citizens.lookup`).
     throttle_classes: list = []
+    error_statuses = (404, 429)  # a wrong pair; repeated misses
     serializer_class = LookupSerializer
 
     @extend_schema(parameters=[
@@ -77,6 +78,7 @@ class LookupRating(generics.GenericAPIView):
     # No request rate: a kiosk or a shared address makes many valid look-ups; only misses are counted
     # (per client address and per code, `citizens.lookup`).
     throttle_classes: list = []
+    error_statuses = (404, 429)  # a wrong pair; repeated misses
     serializer_class = LookupRatingInSerializer
 
     @extend_schema(request=LookupRatingInSerializer, responses={201: RatingSerializer})

@@ -291,7 +291,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "organisation.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "organisation.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's schema plus every operation's error responses in the error format.
+    "DEFAULT_SCHEMA_CLASS": "organisation.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "anon": "120/min"},
     # Throttles key on `organisation.net.client_ip`; DRF's own reading of the address agrees with it.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

@@ -328,6 +328,7 @@ class DossierTimeline(generics.GenericAPIView):
 
     serializer_class = DossierEventSerializer
 
+    @extend_schema(responses=DossierEventSerializer(many=True))
     def get(self, request, code):
         dossier = selectors.get_visible_dossier(request.user, code)
         page = self.paginate_queryset(selectors.timeline_for(dossier, request.user))
@@ -339,6 +340,7 @@ class DossierNotices(generics.GenericAPIView):
 
     serializer_class = DossierNoticeSerializer
 
+    @extend_schema(responses=DossierNoticeSerializer(many=True))
     def get(self, request, code):
         dossier = selectors.get_visible_dossier(request.user, code)
         if not selectors.is_staff_viewer(request.user):

@@ -28,6 +28,7 @@ class TokenView(APIView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+    omit_error_statuses = (409,)
 
     @extend_schema(request=TokenRequestSerializer, responses=inline_serializer("Token", {"token": serializers.CharField()}))
     def post(self, request):

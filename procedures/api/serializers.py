@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -44,7 +43,7 @@ class ComponentDetailSerializer(serializers.ModelSerializer):
         model = Component
         fields = ["name", "kind", "count", "required", "blank_form"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_blank_form(self, component) -> str | None:
         if not component.blank_form:
             return None

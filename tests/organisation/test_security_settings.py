@@ -21,12 +21,16 @@ PROD_ENV = {
 
 
 def run_prod(code: str, **env):
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "TRUSTED_PROXY_COUNT")}
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.prod", **env})
     return subprocess.run([sys.executable, "-c", code], cwd=BASE, env=environment, capture_output=True, text=True,
                           timeout=120)
 
+
+# Not from the test process: the service variables are set per case, and the browser tests set
+# DJANGO_ALLOW_ASYNC_UNSAFE in this process, which a deployment must not have.
+NOT_INHERITED = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "TRUSTED_PROXY_COUNT", "SECURE_SSL_REDIRECT",
+                 "SECURE_HSTS_SECONDS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
 
 SETUP = "import django; django.setup(); from django.conf import settings; "
 
@@ -45,8 +49,7 @@ def test_production_refuses_to_start_without_its_services(missing):
 
 
 def test_check_deploy_is_clean():
-    environment = {**os.environ, **PROD_ENV}
-    environment.pop("TRUSTED_PROXY_COUNT", None)
+    environment = {**{k: v for k, v in os.environ.items() if k not in NOT_INHERITED}, **PROD_ENV}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING",
                              "--settings=config.settings.prod"], cwd=BASE, env=environment, capture_output=True,
                             text=True, timeout=180)
