@@ -70,25 +70,29 @@ def test_a_stop_during_a_back_off_does_not_start_the_child_again(run_portal):
     assert supervisor.restarts("flaky") == 0
 
 
-def test_beat_writes_its_schedule_in_var_of_a_fresh_clone(run_portal, tmp_path, own_redis, transactional_db):
-    """With DATABASE_URL and REDIS_URL set and no var/ yet, beat starts and keeps running."""
+def test_beat_starts_on_a_fresh_clone_with_its_schedule_in_redis(run_portal, tmp_path, own_redis, transactional_db):
+    """With DATABASE_URL and REDIS_URL set and no var/ yet, beat starts, keeps running and holds its schedule
+    (and the lock that lets every node run a beat) in Redis; without Redis the file goes to var/."""
+    import redis
+
     root = tmp_path / "fresh-clone"
     root.mkdir()
     beat = run_portal.commands(root)["beat"]
     assert (root / "var").is_dir()
-    schedule = root / "var" / "celerybeat-schedule"
-    assert f"--schedule={schedule}" in beat
+    assert f"--schedule={root / 'var' / 'celerybeat-schedule'}" in beat  # used by the embedded path
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_XDIST_WORKER", "DEBUG")}
     env |= {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "DATABASE_URL": database_url(),
             "REDIS_URL": own_redis.url()}
+    store = redis.Redis.from_url(own_redis.url())
     log = tmp_path / "beat.log"
     with open(log, "w") as out:
         process = subprocess.Popen(beat, cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            assert wait(lambda: any(p.name.startswith("celerybeat-schedule") for p in (root / "var").iterdir())
-                        or process.poll() is not None, timeout=60), log.read_text()[-3000:]
+            assert wait(lambda: store.exists("motcua:redbeat::schedule") or process.poll() is not None,
+                        timeout=60), log.read_text()[-3000:]
             time.sleep(1)
             assert process.poll() is None, log.read_text()[-3000:]
+            assert store.exists("motcua:redbeat::lock")
         finally:
             process.terminate()
             process.wait(15)

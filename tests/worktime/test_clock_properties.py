@@ -15,11 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from tests.worktime.vn_calendar import default_vn_calendar, vn_calendar
 from worktime.clock import (
+    ClockError,
     HOURS_PER_WORKING_DAY,
     Note,
     Session,
@@ -288,6 +289,17 @@ def test_more_amount_never_gives_an_earlier_appointment(sc, unit, a, b):
 @given(scenario(), hour_amounts, hour_amounts)
 def test_working_hours_are_additive(sc, a, b):
     cal, received = sc
+    try:
+        _check_additive(cal, received, a, b)
+    except ClockError as exc:
+        # A one-minute daily session with 260 hours to add reaches past the clock's documented 60-year
+        # range: that limit is the answer, not a counterexample.
+        if exc.code != "out_of_range":
+            raise
+        reject()
+
+
+def _check_additive(cal, received, a, b):
     first = compute_appointment(received, a, "working_hours", cal).appointment_at
     then = compute_appointment(first, b, "working_hours", cal).appointment_at
     if b > 0:
