@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "notices",
     "citizens",
     "reporting",
+    "assignments",
 ]
 
 MIDDLEWARE = [
