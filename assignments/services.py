@@ -414,13 +414,13 @@ def request_extension(task, *, actor, proposed_due_on, reason, expected_version=
         reason = _text(reason, "reason", _("Vui lòng nêu lý do đề nghị gia hạn."))
         if ExtensionRequest.objects.filter(task=locked, state=ExtensionState.PENDING).exists():
             raise ActionNotAllowed(_("Đã có đề nghị gia hạn đang chờ xem xét."), code="extension_pending")
-        ExtensionRequest.objects.create(task=locked, requested_at=now, requested_by=actor, reason=reason,
+        request = ExtensionRequest.objects.create(task=locked, requested_at=now, requested_by=actor, reason=reason,
                                         old_due_on=locked.due_on, proposed_due_on=proposed)
         _save(locked, ())
         _event(locked, rules.REQUEST_EXTENSION, actor, locked.status,
                _("Đề nghị gia hạn đến %(due)s. Lý do: %(reason)s") % {"due": proposed.strftime("%d/%m/%Y"),
                                                                     "reason": reason}, at=now)
-        _notify(locked, locked.assigner_id, "task_extension_requested", str(now.timestamp()),
+        _notify(locked, locked.assigner_id, "task_extension_requested", str(request.pk),
                 old_due=locked.due_on, new_due=proposed, reason=reason)
     return locked
 
