@@ -1,7 +1,7 @@
 """Reads about tasks: who sees which, the lists and their filters, a task's whole history, the report.
 
-Scope is the dossiers' (organisation.selectors.scoped_agency_ids): a manager sees the units under
-their agencies, other staff their own agencies. A task is visible to a unit that assigned it, leads it
+Scope follows the unit tree (organisation.selectors.descendant_ids, one recursive query): a unit sees
+its own tasks and those of the units under it, whatever the staff member's role there. A task is visible to a unit that assigned it, leads it
 or supports it. The report counts tasks with filtered aggregates in SQL, one row per unit.
 """
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisation.errors import NotAllowed
-from organisation.selectors import scoped_agency_ids
+from organisation.selectors import descendant_ids, staff_pairs
 
 from . import rules
 from .models import Directive, ExtensionRequest, Task, TaskEvent, TaskReport, TaskStatus
@@ -29,7 +29,7 @@ def task_scope(user) -> set[int] | None:
         raise NotAllowed(_("Bạn cần đăng nhập."), code="not_authenticated")
     if user.is_superuser:
         return None
-    ids = scoped_agency_ids(user)
+    ids = descendant_ids(agency for agency, _role in staff_pairs(user))
     if not ids:
         raise NotAllowed(_("Chỉ cán bộ được xem nhiệm vụ."))
     return ids

@@ -176,12 +176,12 @@ class TaskReport(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("format", str, enum=["json", "xlsx"])],
+    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("export", str, enum=["xlsx"], description="xlsx: the same rows as an Excel workbook")],
                    responses={200: s.ReportRowSerializer(many=True)})
     def get(self, request):
         scope, flt, unit, tree, _metric = _report(request)
         rows, totals = selectors.report(flt, tree, unit, scope)
-        if request.query_params.get("format") == "xlsx":
+        if request.query_params.get("export") == "xlsx":
             title = _("Nhiệm vụ được giao từ %(start)s đến %(end)s") % {
                 "start": flt.start.strftime("%d/%m/%Y"), "end": flt.end.strftime("%d/%m/%Y")}
             return _xlsx(exports.report_workbook(rows, totals, title), "bao-cao-nhiem-vu.xlsx")
