@@ -1,16 +1,16 @@
 from rest_framework import serializers
 
-from ..models import Directive, ExtensionRequest, Task, TaskEvent, TaskFile, TaskReport
+from ..models import DeadlineKind, Directive, ExtensionRequest, Task, TaskEvent, TaskFile, TaskReport
 from ..selectors import STATE_LABELS, open_state
 
 
-class AgencyRefSerializer(serializers.Serializer):
+class TaskAgencySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
 class DirectiveSerializer(serializers.ModelSerializer):
-    issuing_agency = AgencyRefSerializer()
+    issuing_agency = TaskAgencySerializer()
     has_file = serializers.SerializerMethodField()
 
     class Meta:
@@ -21,7 +21,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
         return bool(obj.file)
 
 
-class DirectiveRefSerializer(serializers.Serializer):
+class TaskDirectiveRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     issued_on = serializers.DateField()
@@ -29,9 +29,9 @@ class DirectiveRefSerializer(serializers.Serializer):
 
 class TaskListSerializer(serializers.ModelSerializer):
     ref = serializers.CharField()
-    directive = DirectiveRefSerializer()
-    assigner = AgencyRefSerializer()
-    lead_agency = AgencyRefSerializer()
+    directive = TaskDirectiveRefSerializer()
+    assigner = TaskAgencySerializer()
+    lead_agency = TaskAgencySerializer()
     state = serializers.SerializerMethodField()
     state_label = serializers.SerializerMethodField()
     is_late = serializers.SerializerMethodField()
@@ -56,7 +56,7 @@ class TaskListSerializer(serializers.ModelSerializer):
         return obj.verdict or None
 
 
-class EventSerializer(serializers.ModelSerializer):
+class TaskEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_name")
 
     class Meta:
@@ -64,21 +64,22 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["at", "action", "actor", "from_status", "to_status", "note"]
 
 
-class FileSerializer(serializers.ModelSerializer):
+class TaskFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskFile
         fields = ["id", "file_name", "content_type", "size"]
 
 
-class ReportSerializer(serializers.ModelSerializer):
-    files = FileSerializer(many=True)
+class TaskReportSerializer(serializers.ModelSerializer):
+    files = TaskFileSerializer(many=True)
+    kind = serializers.CharField(help_text="progress | completion")
 
     class Meta:
         model = TaskReport
         fields = ["id", "kind", "text", "percent", "submitted_at", "outcome", "decided_at", "decision_note", "files"]
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class TaskExtensionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExtensionRequest
         fields = ["id", "requested_at", "reason", "old_due_on", "proposed_due_on", "state", "decided_at",
@@ -87,11 +88,11 @@ class ExtensionSerializer(serializers.ModelSerializer):
 
 class TaskDetailSerializer(TaskListSerializer):
     description = serializers.CharField()
-    supporting_agencies = AgencyRefSerializer(many=True)
+    supporting_agencies = TaskAgencySerializer(many=True)
     deadline_working_days = serializers.IntegerField(allow_null=True)
-    events = EventSerializer(many=True)
-    reports = ReportSerializer(many=True)
-    extensions = ExtensionSerializer(many=True)
+    events = TaskEventSerializer(many=True)
+    reports = TaskReportSerializer(many=True)
+    extensions = TaskExtensionSerializer(many=True)
     actions = serializers.SerializerMethodField()
 
     class Meta(TaskListSerializer.Meta):
@@ -117,7 +118,7 @@ class TaskCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     lead_agency = serializers.CharField(help_text="agency code")
     supporting_agencies = serializers.ListField(child=serializers.CharField(), required=False)
-    deadline_kind = serializers.ChoiceField(choices=["date", "working_days", "none"], required=False)
+    deadline_kind = serializers.ChoiceField(choices=DeadlineKind.choices, required=False)
     due_on = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     working_days = serializers.IntegerField(required=False, allow_null=True)
     assigned_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -134,7 +135,7 @@ class TaskActionSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(required=False)
 
 
-class ReportRowSerializer(serializers.Serializer):
+class TaskReportRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     code = serializers.CharField()
     label = serializers.CharField()
@@ -148,7 +149,7 @@ class ReportRowSerializer(serializers.Serializer):
     open_late = serializers.IntegerField()
 
 
-class ImportResultSerializer(serializers.Serializer):
+class TaskImportResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
     directives_created = serializers.IntegerField()

@@ -177,7 +177,7 @@ class TaskReport(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("export", str, enum=["xlsx"], description="xlsx: the same rows as an Excel workbook")],
-                   responses={200: s.ReportRowSerializer(many=True)})
+                   responses={200: s.TaskReportRowSerializer(many=True)})
     def get(self, request):
         scope, flt, unit, tree, _metric = _report(request)
         rows, totals = selectors.report(flt, tree, unit, scope)
@@ -221,7 +221,7 @@ class TaskImport(APIView):
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"}}}},
-        responses={201: s.ImportResultSerializer, 400: OpenApiResponse(description="error format, one entry per row")})
+        responses={201: s.TaskImportResultSerializer, 400: OpenApiResponse(description="error format, one entry per row")})
     def post(self, request):
         selectors.task_scope(request.user)
         upload = request.FILES.get("file")
