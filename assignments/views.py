@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dossiers.uploads import private_file_response
@@ -24,13 +25,13 @@ from .models import DeadlineKind, Directive, TaskFile, TaskStatus
 
 PAGE_SIZE = 50
 ACTION_LABELS = {
-    rules.REPORT_PROGRESS: _("Báo cáo tiến độ"),
-    rules.REQUEST_EXTENSION: _("Đề nghị gia hạn"),
-    rules.GRANT_EXTENSION: _("Đồng ý gia hạn"),
-    rules.REFUSE_EXTENSION: _("Không đồng ý gia hạn"),
-    rules.REPORT_COMPLETION: _("Báo cáo hoàn thành"),
-    rules.ACCEPT_COMPLETION: _("Xác nhận hoàn thành"),
-    rules.RETURN_COMPLETION: _("Trả lại, yêu cầu tiếp tục thực hiện"),
+    rules.REPORT_PROGRESS: gettext_lazy("Báo cáo tiến độ"),
+    rules.REQUEST_EXTENSION: gettext_lazy("Đề nghị gia hạn"),
+    rules.GRANT_EXTENSION: gettext_lazy("Đồng ý gia hạn"),
+    rules.REFUSE_EXTENSION: gettext_lazy("Không đồng ý gia hạn"),
+    rules.REPORT_COMPLETION: gettext_lazy("Báo cáo hoàn thành"),
+    rules.ACCEPT_COMPLETION: gettext_lazy("Xác nhận hoàn thành"),
+    rules.RETURN_COMPLETION: gettext_lazy("Trả lại, yêu cầu tiếp tục thực hiện"),
 }
 
 
@@ -132,6 +133,8 @@ def directive_file(request, pk: int):
 def directive_new(request):
     _scope(request)
     agencies = _assigning_agencies(request.user)
+    if not agencies.exists():
+        raise PermissionDenied
     errors: dict = {}
     if request.method == "POST":
         agency = agencies.filter(code=request.POST.get("issuing_agency", "")).first()
@@ -152,8 +155,10 @@ def directive_new(request):
 
 @login_required
 def assign(request):
-    scope = _scope(request)
+    _scope(request)
     agencies = _assigning_agencies(request.user)
+    if not agencies.exists():
+        raise PermissionDenied
     directives = Directive.objects.filter(issuing_agency__in=agencies).select_related("issuing_agency")
     own = set(agencies.values_list("pk", flat=True))
     below = Agency.objects.filter(pk__in=descendant_ids(own) - own, is_active=True).order_by("code")
@@ -174,7 +179,6 @@ def assign(request):
         else:
             messages.success(request, _("Đã giao nhiệm vụ."))
             return redirect("assignments:detail", pk=task.pk)
-    del scope
     return render(request, "assignments/assign.html", {
         "directives": directives, "units": below, "kinds": DeadlineKind.choices, "errors": errors,
         "posted": request.POST}, status=400 if errors else 200)
