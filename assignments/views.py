@@ -33,6 +33,7 @@ ACTION_LABELS = {
     rules.ACCEPT_COMPLETION: gettext_lazy("Xác nhận hoàn thành"),
     rules.RETURN_COMPLETION: gettext_lazy("Trả lại, yêu cầu tiếp tục thực hiện"),
 }
+EVENT_LABELS = {**ACTION_LABELS, "assign": gettext_lazy("Giao nhiệm vụ")}
 
 
 def _scope(request):
@@ -79,6 +80,7 @@ def task_detail(request, pk: int, errors: dict | None = None, action: str = "", 
         "task": task, "actions": [(a, a.replace("_", "-"), ACTION_LABELS[a]) for a in actions],
         "state": state, "state_label": selectors.STATE_LABELS[state], "errors": errors or {}, "failed_action": action,
         "posted": request.POST if errors else {},
+        "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in task.events.all()],
     }, status=status)
 
 

@@ -45,7 +45,7 @@ def test_detail_shows_the_history_and_an_error_next_to_its_field(client, make_ta
                                {"text": "Đã họp triển khai", "percent": "30", "expected_version": task.version})
         assert response.status_code == 302
         html = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
-    assert "Đã họp triển khai" in html and "30%" in html and "report_progress" in html
+    assert "Đã họp triển khai" in html and "30%" in html and 'data-action="report_progress"' in html
 
 
 def test_assigning_from_the_page(client, directive, staff, assigner, org):
