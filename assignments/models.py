@@ -78,6 +78,8 @@ class Task(models.Model):
     is_late = models.BooleanField(default=False)
     status = models.CharField(_("trạng thái"), max_length=30, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     progress_percent = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    # The date of the completion report waiting for (or accepted by) the assigner; cleared when sent back.
+    reported_on = models.DateField(_("ngày báo cáo hoàn thành"), null=True, blank=True)
     completed_at = models.DateTimeField(_("thời điểm hoàn thành"), null=True, blank=True)
     verdict = models.CharField(_("kết quả"), max_length=10, choices=Verdict.choices, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -94,9 +94,12 @@ def verdict(due_on: date | None, finished_on: date | None) -> str | None:
     return LATE
 
 
-def is_open_late(due_on: date | None, today: date) -> bool:
-    """An unfinished task is late from the day after its deadline."""
-    return due_on is not None and today > due_on
+def is_open_late(due_on: date | None, today: date, reported_on: date | None = None) -> bool:
+    """An unfinished task is late from the day after its deadline, unless its completion was reported by
+    the deadline and waits for the assigner's answer: waiting for the assigner is not lateness."""
+    if due_on is None or today <= due_on:
+        return False
+    return not (reported_on is not None and reported_on <= due_on)
 
 
 def extension_may_be_granted(due_on: date | None, on: date) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,10 +72,20 @@ def today() -> date:
     return timezone.localdate()
 
 
+def _waiting_in_time(end_day: date) -> Q:
+    """Completion reported by the deadline (and before `end_day`): waiting for the assigner is not lateness."""
+    return Q(reported_on__isnull=False, reported_on__lte=F("due_on"), reported_on__lt=end_day)
+
+
+def _open_late(end_day: date) -> Q:
+    return Q(due_on__lt=end_day) & (Q(reported_on__isnull=True) | Q(reported_on__gt=F("due_on"))
+                                    | Q(reported_on__gte=end_day))
+
+
 def late_q(on: date | None = None) -> Q:
-    """Open (not done) and past its deadline in force, or done late."""
+    """Done late, or not done and past its deadline in force (rules.is_open_late)."""
     on = on or today()
-    return Q(verdict=rules.LATE) | (~Q(status=TaskStatus.DONE) & Q(due_on__lt=on))
+    return Q(verdict=rules.LATE) | (~Q(status=TaskStatus.DONE) & _open_late(on))
 
 
 @dataclass
@@ -128,7 +138,8 @@ def open_state(task: Task, on: date | None = None) -> str:
     """A short state for lists: early/on_time/late when done, else open_late / open_in_time / no deadline."""
     if task.status == TaskStatus.DONE:
         return task.verdict or "done_no_deadline"
-    if rules.is_open_late(task.due_on, on or today()):
+    reported = task.reported_on if task.status == TaskStatus.COMPLETION_REPORTED else None
+    if rules.is_open_late(task.due_on, on or today(), reported):
         return "open_late"
     return "open_in_time"
 
@@ -162,7 +173,8 @@ def metric_q(metric: str, end_at: datetime) -> Q:
     """The tasks (assigned in the period) behind one number, judged at the period's end `end_at`.
 
     Done means accepted with a completion dated before the end; a task done after the end was still open
-    at the end. Open late: not done by the end and its deadline in force fell before the end's date.
+    at the end. Open late: not done by the end and its deadline in force fell before the end's date, unless
+    its completion was reported by the deadline and waits for the assigner.
     """
     done = Q(status=TaskStatus.DONE, completed_at__lt=end_at)
     end_day = timezone.localtime(end_at).date() if end_at.tzinfo else end_at.date()
@@ -174,8 +186,8 @@ def metric_q(metric: str, end_at: datetime) -> Q:
         "on_time": done & Q(verdict__in=[rules.EARLY, rules.ON_TIME]),
         "early": done & Q(verdict=rules.EARLY),
         "late": done & Q(verdict=rules.LATE),
-        "open_in_time": ~done & (Q(due_on__isnull=True) | Q(due_on__gte=end_day)),
-        "open_late": ~done & Q(due_on__lt=end_day),
+        "open_in_time": ~done & (Q(due_on__isnull=True) | Q(due_on__gte=end_day) | _waiting_in_time(end_day)),
+        "open_late": ~done & _open_late(end_day),
     }[metric]
 
 

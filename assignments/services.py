@@ -493,7 +493,8 @@ def report_completion(task, *, actor, text, files=(), expected_version=None, at=
             state=ExtensionState.WITHDRAWN, decided_at=now)
         from_status = locked.status
         locked.status, locked.progress_percent = TaskStatus.COMPLETION_REPORTED, 100
-        _save(locked, {"status", "progress_percent"})
+        locked.reported_on = _local_day(now)
+        _save(locked, {"status", "progress_percent", "reported_on"})
         _event(locked, rules.REPORT_COMPLETION, actor, from_status, body, at=now)
         _notify(locked, locked.assigner_id, "task_completion_reported", str(report.pk))
         return locked
@@ -544,8 +545,8 @@ def return_completion(task, *, actor, note, expected_version=None, at=None) -> T
             ReportOutcome.RETURNED, now, actor, note)
         report.save()
         from_status = locked.status
-        locked.status = TaskStatus.OPEN
-        _save(locked, {"status"})
+        locked.status, locked.reported_on = TaskStatus.OPEN, None
+        _save(locked, {"status", "reported_on"})
         _event(locked, rules.RETURN_COMPLETION, actor, from_status, note, at=now)
         _notify(locked, locked.lead_agency_id, "task_returned", str(report.pk), note=note)
     return locked

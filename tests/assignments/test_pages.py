@@ -73,3 +73,13 @@ def test_english(client, make_task, staff):
     with at("2026-03-05"):
         html = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
     assert "Report progress" in html and "History" in html
+
+
+def test_admin_pages(client, make_task, make_user):
+    task = make_task(date(2026, 3, 10))
+    admin = make_user(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    for url in ("/admin/assignments/task/", f"/admin/assignments/task/{task.pk}/change/",
+                "/admin/assignments/directive/", "/admin/assignments/extensionrequest/",
+                "/admin/assignments/taskreport/"):
+        assert client.get(url).status_code == 200, url

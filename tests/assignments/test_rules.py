@@ -61,6 +61,9 @@ def test_open_late_from_the_day_after_the_deadline():
     assert not rules.is_open_late(due, due)
     assert rules.is_open_late(due, due + timedelta(days=1))
     assert not rules.is_open_late(None, date(2030, 1, 1))
+    # Completion reported by the deadline and waiting for the assigner: not late.
+    assert not rules.is_open_late(due, due + timedelta(days=9), reported_on=due)
+    assert rules.is_open_late(due, due + timedelta(days=9), reported_on=due + timedelta(days=1))
 
 
 def test_an_extension_moves_the_deadline_only_before_it_passes():

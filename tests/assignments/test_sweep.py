@@ -64,13 +64,27 @@ def test_weekly_digest_once_a_week_per_head(make_task, staff, assigner, org):
     assert deadlines.weekly_digest(local("2026-03-16", 7)) == 1
 
 
-def test_the_beat_schedule_names_the_tasks():
+def test_beat_runs_the_sweep_and_the_monday_digest():
     from config.celery import app
 
-    app.loader.import_default_modules()
-    from celery import current_app
+    app.finalize()
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert "assignments.tasks.sweep_tasks" in schedule
+    digest = schedule["assignments.tasks.weekly_digest"]
+    assert digest.day_of_week == {1} and digest.hour == {7} and digest.minute == {0}
+
+
+def test_the_celery_tasks_and_the_command(make_task, staff):
+    from io import StringIO
+
+    from django.core.management import call_command
 
     from assignments import tasks
 
-    assert tasks.sweep_tasks.name == "assignments.tasks.sweep_tasks"
-    assert current_app is not None
+    make_task(date(2026, 3, 4))
+    with at("2026-03-09"):
+        assert tasks.sweep_tasks.apply().get() == {"due_soon": 1, "late": 1, "notices": 1}
+        assert tasks.weekly_digest.apply().get() == 1
+        out = StringIO()
+        call_command("sweep_tasks", "--digest", stdout=out)
+    assert "'late': 0" in out.getvalue() and "weekly digest: 0 notices" in out.getvalue()

@@ -104,3 +104,19 @@ def test_no_deadline_no_verdict(make_task, staff, assigner):
     task = finish(make_task(), staff.officer, assigner, "2026-06-01")
     assert task.status == rules.DONE and task.verdict == ""
     assert selectors.open_state(task) == "done_no_deadline"
+
+
+def test_waiting_for_the_assigner_is_not_lateness(make_task, staff, assigner, api):
+    task = make_task(DUE)
+    with at("2026-03-10"):
+        task = services.report_completion(task, actor=staff.officer, text="Xong")
+    with at("2026-03-16"):
+        assert selectors.open_state(task) == "open_in_time"
+        assert api.as_user(assigner).get("/api/v1/tasks/", {"late": "true"}).json()["count"] == 0
+        report = api.get("/api/v1/tasks/report/", {"kind": "month", "month": "2026-03"}).json()["totals"]
+        assert (report["open_in_time"], report["open_late"]) == (1, 0)
+        task = services.return_completion(task, actor=assigner, note="Chưa đạt")
+        assert selectors.open_state(task) == "open_late"
+        assert api.get("/api/v1/tasks/", {"late": "true"}).json()["count"] == 1
+        report = api.get("/api/v1/tasks/report/", {"kind": "month", "month": "2026-03"}).json()["totals"]
+        assert (report["open_in_time"], report["open_late"]) == (0, 1)
