@@ -359,7 +359,8 @@ def assign_task(*, actor, directive: Directive, title, lead_agency, supporting_a
             "lead": lead_agency.name, "due": due.strftime("%d/%m/%Y") if due else _("không có thời hạn")}
         _event(task, "assign", actor, "", note, at=at)
         if notify:
-            _notify(task, lead_agency.pk, "task_assigned", "1")
+            for agency_id in [lead_agency.pk, *(a.pk for a in supporting)]:
+                _notify(task, agency_id, "task_assigned", str(agency_id))
     return task
 
 

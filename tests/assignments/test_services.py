@@ -27,8 +27,17 @@ def test_assign_with_a_date_writes_history_and_tells_the_lead_units_head(make_ta
     assert task.status == rules.OPEN and task.due_on == task.original_due_on == date(2026, 3, 20)
     assert list(task.supporting_agencies.all()) == [org.commune2]
     assert [e.action for e in task.events.all()] == ["assign"]
-    notice = Notice.objects.get(event="task_assigned")
+    notice = Notice.objects.get(event="task_assigned", user=staff.head)
+    assert Notice.objects.filter(event="task_assigned").count() == 1  # the second commune has no head here
     assert notice.user == staff.head and "Rà soát thủ tục" in notice.body and "20/03/2026" in notice.body
+
+
+def test_supporting_units_hear_of_it_too(make_task, org, make_user):
+    from organisation.models import Role
+
+    head2 = make_user(roles=[(org.commune2, Role.HEAD)])
+    make_task(date(2026, 3, 20), supporting_agencies=[org.commune2])
+    assert Notice.objects.filter(event="task_assigned", user=head2).count() == 1
 
 
 def test_assign_with_working_days_counts_on_the_working_calendar(make_task):
