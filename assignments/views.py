@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dossiers.uploads import private_file_response
-from organisation.errors import DomainError, NotAllowed, NotFound
+from organisation.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
 from organisation.selectors import descendant_ids
 
@@ -162,8 +162,10 @@ def assign(request):
     if not agencies.exists():
         raise PermissionDenied
     directives = Directive.objects.filter(issuing_agency__in=agencies).select_related("issuing_agency")
-    own = set(agencies.values_list("pk", flat=True))
-    below = Agency.objects.filter(pk__in=descendant_ids(own) - own, is_active=True).order_by("code")
+    # The units under the top ones the user assigns for (a manager assigns for the whole tree under them).
+    parents = dict(agencies.values_list("pk", "parent_id"))
+    tops = {pk for pk, parent in parents.items() if parent not in parents}
+    below = Agency.objects.filter(pk__in=descendant_ids(parents) - tops, is_active=True).order_by("code")
     errors: dict = {}
     if request.method == "POST":
         directive = directives.filter(pk=request.POST.get("directive") or 0).first()
@@ -195,13 +197,18 @@ def _report_args(request):
         return filters.report_filter(request.GET, scope), scope
     except NotFound as exc:
         raise Http404(str(exc.detail)) from exc
+    except ValidationFailed as exc:
+        raise BadRequest(str(exc.detail)) from exc
 
 
 @login_required
 def report(request):
+    scope = _scope(request)
     try:
-        (form, flt, unit, tree, _metric), scope = _report_args(request)
-    except DomainError as exc:
+        (form, flt, unit, tree, _metric) = filters.report_filter(request.GET, scope)
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from exc
+    except ValidationFailed as exc:
         from reporting.forms import PeriodForm
 
         return render(request, "assignments/report.html", {"form": PeriodForm(request.GET), "errors": exc.fields},

@@ -83,3 +83,18 @@ def test_admin_pages(client, make_task, make_user):
                 "/admin/assignments/directive/", "/admin/assignments/extensionrequest/",
                 "/admin/assignments/taskreport/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_bad_report_parameters_are_a_400_not_a_500(client, assigner):
+    client.force_login(assigner)
+    for url in ("/nhiem-vu/bao-cao/", "/nhiem-vu/bao-cao/xuat-excel/", "/nhiem-vu/bao-cao/nhiem-vu/"):
+        assert client.get(url, {"kind": "custom", "from": "2026-05-01", "to": "2026-04-01"}).status_code == 400, url
+    assert client.get("/nhiem-vu/bao-cao/nhiem-vu/", {"metric": "x"}).status_code == 400
+    assert client.get("/nhiem-vu/bao-cao/", {"agency": "nope"}).status_code == 404
+
+
+def test_a_manager_assigns_to_the_units_under_the_province(client, staff, org):
+    client.force_login(staff.manager)
+    html = client.get("/nhiem-vu/giao/").content.decode()
+    assert f'value="{org.commune.code}"' in html and f'value="{org.commune2.code}"' in html
+    assert f'value="{org.province.code}"' not in html.split('name="lead_agency"')[1].split("</select>")[0]
