@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from assignments.models import Task
+from assignments.models import Directive, Task
 
 from .conftest import at
 
@@ -98,3 +98,33 @@ def test_a_manager_assigns_to_the_units_under_the_province(client, staff, org):
     html = client.get("/nhiem-vu/giao/").content.decode()
     assert f'value="{org.commune.code}"' in html and f'value="{org.commune2.code}"' in html
     assert f'value="{org.province.code}"' not in html.split('name="lead_agency"')[1].split("</select>")[0]
+
+
+def test_files_are_served_only_within_scope(client, org, staff, assigner, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assignments import services
+    from assignments.models import TaskFile
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with at("2026-03-02"):
+        directive = services.create_directive(actor=assigner, number="9/QĐ", issued_on=date(2026, 3, 2), signer="A",
+                                              title="Quyết định", issuing_agency=org.province,
+                                              file=SimpleUploadedFile("qd.pdf", pdf))
+        task = services.assign_task(actor=assigner, directive=directive, title="X", lead_agency=org.commune)
+        services.report_progress(task, actor=staff.officer, text="Tiến độ", percent=10,
+                                 files=[SimpleUploadedFile("tien-do.pdf", pdf)])
+    file_id = TaskFile.objects.get().pk
+    client.force_login(staff.officer)
+    for url in (f"/nhiem-vu/van-ban/{directive.pk}/tep/", f"/nhiem-vu/tep/{file_id}/"):
+        response = client.get(url)
+        assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(staff.desk2)
+    for url in (f"/nhiem-vu/van-ban/{directive.pk}/tep/", f"/nhiem-vu/tep/{file_id}/"):
+        assert client.get(url).status_code == 404
+    with at("2026-03-02"), pytest.raises(Exception) as exc:
+        services.create_directive(actor=assigner, number="10/QĐ", issued_on=date(2026, 3, 2), signer="A",
+                                  title="Quyết định", issuing_agency=org.province,
+                                  file=SimpleUploadedFile("qd.pdf", b"not a pdf"))
+    assert getattr(exc.value, "status_code", None) == 415
+    assert not Directive.objects.filter(number="10/QĐ").exists()
