@@ -87,6 +87,11 @@ def _date(value, field: str, *, required: bool) -> date | None:
             parsed = parse_date(value.strip())
         except ValueError:
             parsed = None
+        if parsed is None:  # as dates are written in Vietnamese: 31/12/2026
+            try:
+                parsed = datetime.strptime(value.strip(), "%d/%m/%Y").date()
+            except ValueError:
+                parsed = None
     if parsed is None:
         raise _fail(field, _("Ngày không hợp lệ (ví dụ 2026-12-31)."))
     return parsed

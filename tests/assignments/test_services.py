@@ -198,6 +198,13 @@ def test_extension_requests_bad_input(make_task, staff):
     assert ExtensionRequest.objects.count() == 1
 
 
+def test_dates_as_written_in_vietnamese(make_task, staff):
+    task = make_task(date(2026, 3, 20))
+    with at("2026-03-10"):
+        task = services.request_extension(task, actor=staff.officer, proposed_due_on="31/03/2026", reason="x")
+    assert ExtensionRequest.objects.get().proposed_due_on == date(2026, 3, 31)
+
+
 def test_refusing_needs_a_reason_and_keeps_every_request_on_record(make_task, staff, assigner):
     task = make_task(date(2026, 3, 20))
     with at("2026-03-10"):
