@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -20,3 +21,5 @@ def setup_periodic_tasks(sender, **kwargs):
     sender.add_periodic_task(60.0, sender.signature("notices.tasks.resend_stuck_notices"), name="resend stuck notices")
     sender.add_periodic_task(minutes * 60.0, sender.signature("citizens.tasks.sweep_feedback"), name="sweep feedback")
     sender.add_periodic_task(3600.0, sender.signature("citizens.tasks.send_booking_reminders"), name="booking reminders")
+    sender.add_periodic_task(minutes * 60.0, sender.signature("assignments.tasks.sweep_tasks"), name="sweep tasks")
+    sender.add_periodic_task(crontab(hour=7, minute=0, day_of_week=1), sender.signature("assignments.tasks.weekly_digest"), name="task digest")

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("notices.api.urls")),
     path("", include("citizens.api.urls")),
     path("", include("reporting.api.urls")),
+    path("", include("assignments.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("thong-bao/", include("notices.urls")),
     path("cong-dan/", include("citizens.urls")),
     path("bao-cao/", include("reporting.urls")),
+    path("nhiem-vu/", include("assignments.urls")),
     # Short public address of the dossier look-up (printed on receipts).
     path("tra-cuu/", RedirectView.as_view(pattern_name="citizens:lookup", query_string=True), name="lookup-short"),
 ]

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "citizens",
     "reporting",
     "operations",
+    "assignments",
 ]
 
 MIDDLEWARE = [
