@@ -1091,15 +1091,22 @@ def request_payment(dossier, *, actor, amount, expected_version=None, at: dateti
     return d
 
 
-def confirm_payment(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:
-    """The fee is paid: 6 → 4."""
+def confirm_payment(dossier, *, actor, expected_version=None, at: datetime | None = None, note: str = "",
+                    verified: bool = False) -> Dossier:
+    """The fee is paid: 6 → 4. `verified`: the payments app verified a gateway's signed confirmation (no
+    person acts; the payment is recorded with the desk's authority and `note` names the receipt)."""
     with transaction.atomic():
         d = _lock(dossier, expected_version)
-        t = _check(d, actor, "confirm-payment")
+        if verified and actor is None:
+            if not tt.allowed("confirm-payment", d.status, {tt.DESK_OFFICER}):
+                raise ActionNotAllowed(_("Hồ sơ không ở trạng thái chờ nộp phí, lệ phí."), code="action_not_allowed")
+            t = tt.TRANSITIONS["confirm-payment"]
+        else:
+            t = _check(d, actor, "confirm-payment")
         when, before = _when(at), d.status
         d.status, d.paid_at = t.to_status, when
         _save(d, {"status", "paid_at"})
-        _event(d, "confirm-payment", actor, before, d.status, at=when)
+        _event(d, "confirm-payment", actor, before, d.status, note, at=when)
     return d
 
 

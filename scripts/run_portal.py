@@ -22,7 +22,13 @@ def main() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     # The demo serves its own static files (WhiteNoise) from the collected folder.
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    commands = [
+    commands = []
+    # No payment gateway configured: the demo runs the local stand-in and points the portal at it.
+    if not env.get("PAYMENT_GATEWAY_URL"):
+        port = env.get("PAYMENT_STANDIN_PORT", "8765")
+        env["PAYMENT_GATEWAY_URL"] = f"http://127.0.0.1:{port}"
+        commands.append([PY, "manage.py", "run_payment_standin", "--port", port])
+    commands += [
         [PY, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2", "--pool=threads"],
         [PY, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
         [PY, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", "2", "--threads", "4",

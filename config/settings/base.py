@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "notices",
     "citizens",
     "reporting",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +276,49 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# --- Online payment of fees (payments app; integrations.md "Payment") ---------------------------
+# The active gateway's name (a key of PAYMENT_GATEWAYS).
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "national")
+# Base URL of the national payment platform; empty: `make run` starts the local stand-in and sets it.
+PAYMENT_GATEWAY_URL = os.environ.get("PAYMENT_GATEWAY_URL", "")
+# Our client id (merchant code) at the gateway.
+PAYMENT_CLIENT_ID = os.environ.get("PAYMENT_CLIENT_ID", "motcua-demo")
+# Key that signs our requests; key that verifies the gateway's confirmations (demo keys by default).
+PAYMENT_REQUEST_KEY = os.environ.get("PAYMENT_REQUEST_KEY", "demo-request-key")
+PAYMENT_CONFIRM_KEY = os.environ.get("PAYMENT_CONFIRM_KEY", "demo-confirm-key")
+# Checksum algorithm: "hmac-sha256" (hex HMAC over the |-joined fields) or "sha256-key-appended".
+PAYMENT_CHECKSUM_ALGORITHM = os.environ.get("PAYMENT_CHECKSUM_ALGORITHM", "hmac-sha256")
+# The signed fields, in order, comma-separated: of a payment request, of a confirmation, of a query.
+PAYMENT_REQUEST_FIELDS = os.environ.get("PAYMENT_REQUEST_FIELDS",
+                                        "addition_fee,client_id,command,trans_amount,transaction_id,version")
+PAYMENT_CONFIRM_FIELDS = os.environ.get(
+    "PAYMENT_CONFIRM_FIELDS",
+    "client_id,dossier_code,gateway_transaction_id,paid_at,receipt_no,result_code,trans_amount,transaction_id")
+PAYMENT_QUERY_FIELDS = os.environ.get("PAYMENT_QUERY_FIELDS", "client_id,command,transaction_id,version")
+# Seconds to wait for the gateway before telling the citizen to retry.
+PAYMENT_GATEWAY_TIMEOUT = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT", "10"))
+# The beneficiary account printed on the bill sent to the gateway.
+PAYMENT_BENEFICIARY_ACCOUNT = os.environ.get("PAYMENT_BENEFICIARY_ACCOUNT", "")
+# Reconciliation: every N minutes (Celery beat), ask the gateway about payments pending for N minutes or more.
+PAYMENT_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENT_RECONCILE_AFTER_MINUTES", "10"))
+# A payment the gateway still reports unpaid after this many hours is closed as failed.
+PAYMENT_PENDING_EXPIRE_HOURS = int(os.environ.get("PAYMENT_PENDING_EXPIRE_HOURS", "24"))
+# Port of the payment stand-in started by `make run` when PAYMENT_GATEWAY_URL is empty.
+PAYMENT_STANDIN_PORT = int(os.environ.get("PAYMENT_STANDIN_PORT", "8765"))
+
+
+def _fields(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+# One entry per gateway (field list, order and algorithm per gateway); another gateway is another entry.
+PAYMENT_GATEWAYS = {
+    PAYMENT_GATEWAY: {
+        "url": PAYMENT_GATEWAY_URL, "client_id": PAYMENT_CLIENT_ID,
+        "request_key": PAYMENT_REQUEST_KEY, "confirm_key": PAYMENT_CONFIRM_KEY,
+        "algorithm": PAYMENT_CHECKSUM_ALGORITHM, "request_fields": _fields(PAYMENT_REQUEST_FIELDS),
+        "confirm_fields": _fields(PAYMENT_CONFIRM_FIELDS), "query_fields": _fields(PAYMENT_QUERY_FIELDS),
+        "timeout": PAYMENT_GATEWAY_TIMEOUT, "beneficiary_account": PAYMENT_BENEFICIARY_ACCOUNT,
+    },
+}
