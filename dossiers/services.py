@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -1143,10 +1144,18 @@ def decide(dossier, *, actor, result: str, result_file=None, expected_version=No
             _save(d, fields)
             _event(d, "decide", actor, before, d.status, result, at=when)
             notify_citizen(d, "result_ready")
+            transaction.on_commit(partial(_sign_result, d.pk), robust=True)
     except BaseException:
         delete_stored(stored)
         raise
     return d
+
+
+def _sign_result(dossier_id: int) -> None:
+    """The electronic result is signed (PAdES) once the decision is committed; see `signing.services`."""
+    from signing.services import sign_result_after_decide
+
+    sign_result_after_decide(dossier_id)
 
 
 def return_result(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:

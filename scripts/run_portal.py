@@ -22,6 +22,11 @@ def main() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     # The demo serves its own static files (WhiteNoise) from the collected folder.
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # No signing certificate configured: a demo CA and signer under var/signing (created at first start).
+    if not env.get("SIGNING_PKCS12_PATH"):
+        subprocess.run([PY, "manage.py", "create_demo_signer"], cwd=ROOT, env=env, check=True)
+        env["SIGNING_PKCS12_PATH"] = str(ROOT / "var" / "signing" / "demo-signer.p12")
+        env.setdefault("SIGNING_TRUST_ROOTS", str(ROOT / "var" / "signing" / "demo-ca.pem"))
     commands = []
     # No payment gateway configured: the demo runs the local stand-in and points the portal at it.
     if not env.get("PAYMENT_GATEWAY_URL"):

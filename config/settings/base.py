@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "citizens",
     "reporting",
     "payments",
+    "signing",
 ]
 
 MIDDLEWARE = [
@@ -322,3 +323,16 @@ PAYMENT_GATEWAYS = {
         "timeout": PAYMENT_GATEWAY_TIMEOUT, "beneficiary_account": PAYMENT_BENEFICIARY_ACCOUNT,
     },
 }
+
+# --- Digital signatures (signing app; PAdES with pyHanko) -------------------------------------------
+# The signer's PKCS#12 file and its password; empty path: nothing is signed (the admin page says why).
+# `make run` creates a demo CA and signer under var/signing at first start when no path is configured.
+SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD = os.environ.get("SIGNING_PKCS12_PASSWORD", "demo-signing")
+# Certificates (PEM or DER files, comma-separated) a signature must chain to; empty: the PKCS#12's own chain.
+SIGNING_TRUST_ROOTS = [p.strip() for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(",") if p.strip()]
+# The reason and place written into each signature.
+SIGNING_REASON = os.environ.get("SIGNING_REASON", "Kết quả giải quyết thủ tục hành chính")
+SIGNING_LOCATION = os.environ.get("SIGNING_LOCATION", "")
+# Where create_demo_signer writes the demo CA and signer.
+SIGNING_DEMO_DIR = BASE_DIR / "var" / "signing"
