@@ -34,6 +34,7 @@ urlpatterns = [
     path("bao-cao/", include("reporting.urls")),
     path("thanh-toan/", include("payments.urls")),
     path("ky-so/", include("signing.urls")),
+    path("buu-chinh/", include("postal.urls")),
     # Short public address of the dossier look-up (printed on receipts).
     path("tra-cuu/", RedirectView.as_view(pattern_name="citizens:lookup", query_string=True), name="lookup-short"),
 ]

@@ -33,6 +33,12 @@ def main() -> int:
         port = env.get("PAYMENT_STANDIN_PORT", "8765")
         env["PAYMENT_GATEWAY_URL"] = f"http://127.0.0.1:{port}"
         commands.append([PY, "manage.py", "run_payment_standin", "--port", port])
+    # No postal service configured: the stand-in, which moves each order one step every 20 s.
+    if not env.get("POSTAL_SERVICE_URL"):
+        port = env.get("POSTAL_STANDIN_PORT", "8766")
+        env["POSTAL_SERVICE_URL"] = f"http://127.0.0.1:{port}"
+        env.setdefault("POSTAL_CALLBACK_URL", f"http://{HOST}:{PORT}/buu-chinh/callback/")
+        commands.append([PY, "manage.py", "run_postal_standin", "--port", port])
     commands += [
         [PY, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2", "--pool=threads"],
         [PY, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "reporting",
     "payments",
     "signing",
+    "postal",
 ]
 
 MIDDLEWARE = [
@@ -336,3 +337,20 @@ SIGNING_REASON = os.environ.get("SIGNING_REASON", "Kết quả giải quyết th
 SIGNING_LOCATION = os.environ.get("SIGNING_LOCATION", "")
 # Where create_demo_signer writes the demo CA and signer.
 SIGNING_DEMO_DIR = BASE_DIR / "var" / "signing"
+
+# --- Public postal service (postal app; integrations.md "Postal service") ------------------------------
+# Base URL of the postal operator's API; empty: `make run` starts the local stand-in and sets it.
+POSTAL_SERVICE_URL = os.environ.get("POSTAL_SERVICE_URL", "")
+# Our API token there, and the secret its callbacks are signed with (HMAC-SHA256 of the body); demo values.
+POSTAL_API_TOKEN = os.environ.get("POSTAL_API_TOKEN", "demo-postal-token")
+POSTAL_CALLBACK_SECRET = os.environ.get("POSTAL_CALLBACK_SECRET", "demo-postal-callback-secret")
+# Our customer code at the postal operator.
+POSTAL_CUSTOMER_CODE = os.environ.get("POSTAL_CUSTOMER_CODE", "MOTCUA-DEMO")
+# The callback URL given with each order; empty: PORTAL_URL + /buu-chinh/callback/.
+POSTAL_CALLBACK_URL = os.environ.get("POSTAL_CALLBACK_URL", "")
+# Seconds to wait for the postal service.
+POSTAL_TIMEOUT = float(os.environ.get("POSTAL_TIMEOUT", "10"))
+# Minutes between two polls (Celery beat) of open orders; orders not yet accepted are resent then.
+POSTAL_POLL_MINUTES = int(os.environ.get("POSTAL_POLL_MINUTES", "15"))
+# Port of the postal stand-in started by `make run` when POSTAL_SERVICE_URL is empty.
+POSTAL_STANDIN_PORT = int(os.environ.get("POSTAL_STANDIN_PORT", "8766"))
