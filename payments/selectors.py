@@ -20,3 +20,12 @@ def credited_payment(dossier) -> Payment | None:
 
 def pending_payment(dossier) -> Payment | None:
     return Payment.objects.filter(dossier=dossier, status=PaymentStatus.PENDING).order_by("-created_at").first()
+
+
+def paid_online_q(prefix: str = ""):
+    """A filter on dossiers (or, with `prefix` = the path to the dossier id, on other rows) for "paid online": the
+    fee settled by a verified online payment (766 indicators 3.5b and 3.6 read this fact)."""
+    from django.db.models import Exists, OuterRef
+
+    return Exists(Payment.objects.filter(dossier=OuterRef(prefix or "pk"),
+                                         credited=True, method="online"))
