@@ -136,6 +136,12 @@ def test_result_without_file_gets_a_signed_notice_and_scans_become_pdf(signing_o
     client.force_login(staff.desk)
     response = client.get(f"/ho-so/{d.code}/ket-qua/")  # signed on first download when not signed yet
     assert response.status_code == 200 and signer.verify(response.content).valid
+    assert "Đã ký số bởi UBND xã Diên Khánh (ký số demo)" in client.get(f"/ho-so/{d.code}/").content.decode()
+    client.force_login(decided.citizen)
+    page = client.get(f"/cong-dan/ho-so/{d.code}/").content.decode()
+    assert "Đã ký số bởi UBND xã Diên Khánh (ký số demo)" in page and f"/cong-dan/ho-so/{d.code}/ket-qua/" in page
+    assert signer.verify(client.get(f"/cong-dan/ho-so/{d.code}/ket-qua/").content).valid
+    client.force_login(staff.desk)
     from io import BytesIO
 
     from PIL import Image
