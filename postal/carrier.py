@@ -71,7 +71,7 @@ class HttpCarrier:
 
     def create_order(self, order: dict) -> dict:
         answer = self._call("POST", "/api/v1/orders", {**order, "customer_code": settings.POSTAL_CUSTOMER_CODE})
-        if not answer.get("order_id"):
+        if not isinstance(answer.get("order_id"), str | int) or not answer.get("order_id"):
             raise CarrierUnavailable("no order id in the answer")
         return answer
 

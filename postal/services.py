@@ -44,13 +44,19 @@ def _contents_of_dossier(dossier: Dossier) -> str:
     return (_("Hồ sơ %(code)s: %(items)s") % {"code": dossier.reference, "items": "; ".join(names)})[:2000]
 
 
-def _send(order: PostalOrder) -> PostalOrder:
+# A request that waits for the post (the head's decision, the citizen's click) gives it this many seconds at
+# most; the background poll, which resends what was not accepted, allows the full POSTAL_TIMEOUT.
+INLINE_TIMEOUT = 3.0
+
+
+def _send(order: PostalOrder, *, inline: bool = False) -> PostalOrder:
     """Send a requested order to the postal service; it stays `requested` (retried by the poll) on failure."""
     if order.carrier_order_id:
         return order
     callback = settings.POSTAL_CALLBACK_URL or (settings.PORTAL_URL.rstrip("/") + "/buu-chinh/callback/")
+    carrier = HttpCarrier(timeout=min(INLINE_TIMEOUT, settings.POSTAL_TIMEOUT) if inline else None)
     try:
-        answer = HttpCarrier().create_order({
+        answer = carrier.create_order({
             "order_number": order.order_number, "service": order.direction,
             "sender": {"name": order.sender_name, "address": order.sender_address, "phone": order.sender_phone},
             "receiver": {"name": order.receiver_name, "address": order.receiver_address,
@@ -93,7 +99,7 @@ def order_result_delivery(dossier_id: int) -> PostalOrder | None:
     except IntegrityError:
         order = PostalOrder.objects.get(dossier=dossier, direction=Direction.DELIVER)
     try:
-        return _send(order)
+        return _send(order, inline=True)
     except CarrierUnavailable:
         log.warning("postal order for dossier %s not accepted yet; the poll retries it", dossier_id)
         return order
@@ -123,7 +129,7 @@ def request_collection(dossier, *, citizen, address: str, phone: str = "") -> Po
     except IntegrityError:
         raise ActionNotAllowed(_("Đã có yêu cầu bưu điện đến nhận hồ sơ này."), code="already_requested") from None
     try:
-        return _send(order)
+        return _send(order, inline=True)
     except CarrierUnavailable:
         raise PostalUnavailable(_("Dịch vụ bưu chính hiện không phản hồi. Yêu cầu đã được ghi nhận và sẽ được gửi "
                                   "lại tự động; ông/bà cũng có thể thử lại sau.")) from None

@@ -77,7 +77,10 @@ def _load():
 
 def _read(file: Path, password: str):
     path = str(file)
-    data = file.read_bytes()
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return SignerStatus(False, _("Không đọc được tệp chứng thư số %(path)s.") % {"path": path}, path=path), None, []
     try:
         private_key, cert, chain = pkcs12.load_key_and_certificates(data, password.encode() or None)
     except ValueError:
@@ -136,8 +139,12 @@ def sign(pdf: bytes, *, field_name: str = "MotCuaSignature", reason: str = "") -
         field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or settings.SIGNING_REASON, location=settings.SIGNING_LOCATION or None,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        out = signers.sign_pdf(writer, meta, signer=signer)
+    except Exception:  # a damaged or encrypted PDF: not signed, and said so in the log
+        log.exception("could not sign a PDF of %d bytes", len(pdf))
+        return None
     return out.getvalue()
 
 

@@ -182,3 +182,13 @@ def test_create_demo_signer_command(tmp_path, settings):
     signer.reset_cache()
     assert signer.signer_status().ok
     signer.reset_cache()
+
+
+def test_a_damaged_result_pdf_is_not_signed_and_served_as_it_is(signing_on, decided, client):
+    broken = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    d = decided(result_file=SimpleUploadedFile("hong.pdf", broken, content_type="application/pdf"))
+    client.force_login(decided.citizen)
+    response = client.get(f"/cong-dan/ho-so/{d.code}/ket-qua/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == broken
+    assert not SignedDocument.objects.exists()
+    assert "Đã ký số bởi" not in client.get(f"/cong-dan/ho-so/{d.code}/").content.decode()
