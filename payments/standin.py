@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import sys
 import threading
 import time
 import urllib.error
@@ -25,6 +26,16 @@ from . import checksum
 from .gateway import GatewayConfig
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (the portal's time-out while `delay` holds the answer) is no fault here.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class StandInGateway:
     def __init__(self, cfg: GatewayConfig, host: str = "127.0.0.1", port: int = 0):
         self.cfg = cfg
@@ -35,8 +46,7 @@ class StandInGateway:
         self.send_callbacks = True
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), self._handler())
         self.thread: threading.Thread | None = None
 
     @property
