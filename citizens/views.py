@@ -447,9 +447,13 @@ def document(request, ref, form):
         pdf = render_dossier_form(current, form)
     except NotFound:
         raise Http404 from None
+    from signing.services import sign_issued_form
+
+    pdf, signature = sign_issued_form(pdf)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{current.reference}-{form}.pdf"'
     response["Cache-Control"] = "private, no-store"
+    response["X-Signature-Status"] = "valid" if signature else "unsigned"
     return response
 
 
@@ -457,7 +461,14 @@ def document(request, ref, form):
 @require_GET
 def result(request, ref):
     """The electronic result, only to the dossier's owner and only once decided."""
+    from signing.views import result_response
+
     current = _own(request, ref)
+    if current.status in (Status.DECIDED, Status.RETURNED):
+        # The electronic result, signed and verified now, is what the citizen downloads.
+        signed = result_response(request, current)
+        if signed is not None:
+            return signed
     if not selectors.result_available(current):
         raise Http404
     return private_file_response(current.result_file, current.result_file.name.rsplit("/", 1)[-1])

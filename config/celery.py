@@ -23,3 +23,7 @@ def setup_periodic_tasks(sender, **kwargs):
     sender.add_periodic_task(3600.0, sender.signature("citizens.tasks.send_booking_reminders"), name="booking reminders")
     sender.add_periodic_task(minutes * 60.0, sender.signature("assignments.tasks.sweep_tasks"), name="sweep tasks")
     sender.add_periodic_task(crontab(hour=7, minute=0, day_of_week=1), sender.signature("assignments.tasks.weekly_digest"), name="task digest")
+    sender.add_periodic_task(settings.PAYMENT_RECONCILE_AFTER_MINUTES * 60.0,
+                             sender.signature("payments.tasks.reconcile_payments"), name="reconcile payments")
+    sender.add_periodic_task(settings.POSTAL_POLL_MINUTES * 60.0, sender.signature("postal.tasks.poll_postal_orders"),
+                             name="poll postal orders")

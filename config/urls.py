@@ -39,6 +39,9 @@ urlpatterns = [
     path("cong-dan/", include("citizens.urls")),
     path("bao-cao/", include("reporting.urls")),
     path("nhiem-vu/", include("assignments.urls")),
+    path("thanh-toan/", include("payments.urls")),
+    path("ky-so/", include("signing.urls")),
+    path("buu-chinh/", include("postal.urls")),
     # Short public address of the dossier look-up (printed on receipts).
     path("tra-cuu/", RedirectView.as_view(pattern_name="citizens:lookup", query_string=True), name="lookup-short"),
 ]

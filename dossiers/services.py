@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -1092,15 +1093,31 @@ def request_payment(dossier, *, actor, amount, expected_version=None, at: dateti
     return d
 
 
-def confirm_payment(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:
-    """The fee is paid: 6 → 4."""
+def _check_verified(d: Dossier, actor, action: str, verified: bool) -> tt.Transition:
+    """The transition of `action`; for a fact an integration verified (a gateway's signed payment, the post's
+    delivery) with no person acting, on the receiving desk's authority."""
+    if verified and actor is None:
+        if not tt.allowed(action, d.status, {tt.DESK_OFFICER}):
+            raise ActionNotAllowed(
+                _("Không thể %(action)s khi hồ sơ đang ở trạng thái “%(status)s”.")
+                % {"action": ACTION_LABELS.get(action, action), "status": Status(d.status).label},
+                code="action_not_allowed",
+            )
+        return tt.TRANSITIONS[action]
+    return _check(d, actor, action)
+
+
+def confirm_payment(dossier, *, actor, expected_version=None, at: datetime | None = None, note: str = "",
+                    verified: bool = False) -> Dossier:
+    """The fee is paid: 6 → 4. `verified`: the payments app verified a gateway's signed confirmation (no
+    person acts; the payment is recorded with the desk's authority and `note` names the receipt)."""
     with transaction.atomic():
         d = _lock(dossier, expected_version)
-        t = _check(d, actor, "confirm-payment")
+        t = _check_verified(d, actor, "confirm-payment", verified)
         when, before = _when(at), d.status
         d.status, d.paid_at = t.to_status, when
         _save(d, {"status", "paid_at"})
-        _event(d, "confirm-payment", actor, before, d.status, at=when)
+        _event(d, "confirm-payment", actor, before, d.status, note, at=when)
     return d
 
 
@@ -1137,23 +1154,41 @@ def decide(dossier, *, actor, result: str, result_file=None, expected_version=No
             _save(d, fields)
             _event(d, "decide", actor, before, d.status, result, at=when)
             notify_citizen(d, "result_ready")
+            transaction.on_commit(partial(_sign_result, d.pk), robust=True)
+            transaction.on_commit(partial(_post_result, d.pk), robust=True)
     except BaseException:
         delete_stored(stored)
         raise
     return d
 
 
-def return_result(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:
-    """The receiving desk hands the result over (trả kết quả): 9 → 10."""
+def _sign_result(dossier_id: int) -> None:
+    """The electronic result is signed (PAdES) once the decision is committed; see `signing.services`."""
+    from signing.services import sign_result_after_decide
+
+    sign_result_after_decide(dossier_id)
+
+
+def _post_result(dossier_id: int) -> None:
+    """A result to be returned by post: the delivery order goes to the postal service (`postal.services`)."""
+    from postal.services import order_result_delivery
+
+    order_result_delivery(dossier_id)
+
+
+def return_result(dossier, *, actor, expected_version=None, at: datetime | None = None, note: str = "",
+                  verified: bool = False) -> Dossier:
+    """The receiving desk hands the result over (trả kết quả): 9 → 10. `verified`: the postal service
+    confirmed delivery of the result (no person acts; `note` names the order)."""
     with transaction.atomic():
         d = _lock(dossier, expected_version)
-        t = _check(d, actor, "return")
+        t = _check_verified(d, actor, "return", verified)
         when, before = _when(at), d.status
         _close_open_steps(_steps(d), when)
         d.status, d.returned_at = t.to_status, when
         d.current_agency = d.agency
         _save(d, {"status", "returned_at", "current_agency"})
-        _event(d, "return", actor, before, d.status, at=when)
+        _event(d, "return", actor, before, d.status, note, at=when)
         notify_citizen(d, "returned")
     return d
 

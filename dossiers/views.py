@@ -614,7 +614,13 @@ def scan(request, ref, component_id):
 @staff_required
 @require_GET
 def result_file(request, ref):
+    from signing.views import result_response
+
     dossier = get_dossier(request, ref)
+    if dossier.status in (Status.DECIDED, Status.RETURNED):
+        signed = result_response(request, dossier)
+        if signed is not None:
+            return signed
     if not dossier.result_file:
         raise Http404
     return private_file_response(dossier.result_file, dossier.result_file.name.rsplit("/", 1)[-1])
@@ -638,9 +644,13 @@ def document(request, ref, form):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
         return redirect("dossiers:detail", dossier.ref)
+    from signing.services import sign_issued_form
+
+    pdf, signature = sign_issued_form(pdf)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.ref}-{form}.pdf"'
     response["Cache-Control"] = "private, no-store"
+    response["X-Signature-Status"] = "valid" if signature else "unsigned"
     return response
 
 

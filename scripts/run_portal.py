@@ -1,8 +1,9 @@
 """Serve the portal with a real Celery worker and beat beside it (`make run`).
 
 Without REDIS_URL the worker and beat use the embedded file broker under var/broker, so a fresh
-machine needs nothing else. A child that dies (the worker, beat or gunicorn) is started again after a
-back-off (1, 2, 4 … 30 s; back to 1 s once it has run a minute), with a log line; the portal stops
+machine needs nothing else. External services that are not configured (payment gateway, postal service)
+are served by their local stand-ins, and a demo signing certificate is made at first start. A child that
+dies (a stand-in, the worker, beat or gunicorn) is started again after a back-off (1, 2, 4 … 30 s; back to 1 s once it has run a minute), with a log line; the portal stops
 only on Ctrl-C or SIGTERM, which stops all three.
 """
 
@@ -48,6 +49,30 @@ def commands(root: Path = ROOT, host: str = HOST, port: str = PORT) -> dict[str,
         "web": [PY, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
                 "--access-logfile", "-"],
     }
+
+
+def external_standins(env: dict, host: str = HOST, port: str = PORT) -> dict[str, list[str]]:
+    """The stand-ins of the external services that are not configured (the demo's payment gateway and
+    postal service): each a real HTTP server, the portal pointed at it through `env`."""
+    standins = {}
+    if not env.get("PAYMENT_GATEWAY_URL"):
+        gateway_port = env.get("PAYMENT_STANDIN_PORT", "8765")
+        env["PAYMENT_GATEWAY_URL"] = f"http://127.0.0.1:{gateway_port}"
+        standins["payment-standin"] = [PY, "manage.py", "run_payment_standin", "--port", gateway_port]
+    if not env.get("POSTAL_SERVICE_URL"):
+        postal_port = env.get("POSTAL_STANDIN_PORT", "8766")
+        env["POSTAL_SERVICE_URL"] = f"http://127.0.0.1:{postal_port}"
+        env.setdefault("POSTAL_CALLBACK_URL", f"http://{host}:{port}/buu-chinh/callback/")
+        standins["postal-standin"] = [PY, "manage.py", "run_postal_standin", "--port", postal_port]
+    return standins
+
+
+def demo_signer(env: dict) -> None:
+    """No signing certificate configured: a demo CA and signer under var/signing (made at first start)."""
+    if not env.get("SIGNING_PKCS12_PATH"):
+        subprocess.run([PY, "manage.py", "create_demo_signer"], cwd=ROOT, env=env, check=True)
+        env["SIGNING_PKCS12_PATH"] = str(ROOT / "var" / "signing" / "demo-signer.p12")
+        env.setdefault("SIGNING_TRUST_ROOTS", str(ROOT / "var" / "signing" / "demo-ca.pem"))
 
 
 @dataclass
@@ -135,7 +160,9 @@ def main() -> int:
     prepare()
     # The demo serves its own static files (WhiteNoise) from the collected folder.
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    supervisor = Supervisor(commands(), cwd=ROOT, env=env)
+    demo_signer(env)
+    children = {**external_standins(env), **commands()}
+    supervisor = Supervisor(children, cwd=ROOT, env=env)
     signal.signal(signal.SIGTERM, supervisor.stop)
     signal.signal(signal.SIGINT, supervisor.stop)
     print(f"MotCua: http://{HOST}:{PORT}/ (Ctrl-C to stop)", flush=True)

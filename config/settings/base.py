@@ -118,6 +118,9 @@ INSTALLED_APPS = [
     "reporting",
     "operations",
     "assignments",
+    "payments",
+    "signing",
+    "postal",
 ]
 
 MIDDLEWARE = [
@@ -406,3 +409,78 @@ if SENTRY_DSN:
     from operations.sentry import init as _init_sentry
 
     _init_sentry(SENTRY_DSN, environment=os.environ.get("DJANGO_SETTINGS_MODULE", "").rsplit(".", 1)[-1])
+# --- Online payment of fees (payments app; integrations.md "Payment") ---------------------------
+# The active gateway's name (a key of PAYMENT_GATEWAYS).
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "national")
+# Base URL of the national payment platform; empty: `make run` starts the local stand-in and sets it.
+PAYMENT_GATEWAY_URL = os.environ.get("PAYMENT_GATEWAY_URL", "")
+# Our client id (merchant code) at the gateway.
+PAYMENT_CLIENT_ID = os.environ.get("PAYMENT_CLIENT_ID", "motcua-demo")
+# Key that signs our requests; key that verifies the gateway's confirmations (demo keys by default).
+PAYMENT_REQUEST_KEY = os.environ.get("PAYMENT_REQUEST_KEY", "demo-request-key")
+PAYMENT_CONFIRM_KEY = os.environ.get("PAYMENT_CONFIRM_KEY", "demo-confirm-key")
+# Checksum algorithm: "hmac-sha256" (hex HMAC over the |-joined fields) or "sha256-key-appended".
+PAYMENT_CHECKSUM_ALGORITHM = os.environ.get("PAYMENT_CHECKSUM_ALGORITHM", "hmac-sha256")
+# The signed fields, in order, comma-separated: of a payment request, of a confirmation, of a query.
+PAYMENT_REQUEST_FIELDS = os.environ.get("PAYMENT_REQUEST_FIELDS",
+                                        "addition_fee,client_id,command,trans_amount,transaction_id,version")
+PAYMENT_CONFIRM_FIELDS = os.environ.get(
+    "PAYMENT_CONFIRM_FIELDS",
+    "client_id,dossier_code,gateway_transaction_id,paid_at,receipt_no,result_code,trans_amount,transaction_id")
+PAYMENT_QUERY_FIELDS = os.environ.get("PAYMENT_QUERY_FIELDS", "client_id,command,transaction_id,version")
+# Seconds to wait for the gateway before telling the citizen to retry.
+PAYMENT_GATEWAY_TIMEOUT = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT", "10"))
+# The beneficiary account printed on the bill sent to the gateway.
+PAYMENT_BENEFICIARY_ACCOUNT = os.environ.get("PAYMENT_BENEFICIARY_ACCOUNT", "")
+# Reconciliation: every N minutes (Celery beat), ask the gateway about payments pending for N minutes or more.
+PAYMENT_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENT_RECONCILE_AFTER_MINUTES", "10"))
+# A payment the gateway still reports unpaid after this many hours is closed as failed.
+PAYMENT_PENDING_EXPIRE_HOURS = int(os.environ.get("PAYMENT_PENDING_EXPIRE_HOURS", "24"))
+# Port of the payment stand-in started by `make run` when PAYMENT_GATEWAY_URL is empty.
+PAYMENT_STANDIN_PORT = int(os.environ.get("PAYMENT_STANDIN_PORT", "8765"))
+
+
+def _fields(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+# One entry per gateway (field list, order and algorithm per gateway); another gateway is another entry.
+PAYMENT_GATEWAYS = {
+    PAYMENT_GATEWAY: {
+        "url": PAYMENT_GATEWAY_URL, "client_id": PAYMENT_CLIENT_ID,
+        "request_key": PAYMENT_REQUEST_KEY, "confirm_key": PAYMENT_CONFIRM_KEY,
+        "algorithm": PAYMENT_CHECKSUM_ALGORITHM, "request_fields": _fields(PAYMENT_REQUEST_FIELDS),
+        "confirm_fields": _fields(PAYMENT_CONFIRM_FIELDS), "query_fields": _fields(PAYMENT_QUERY_FIELDS),
+        "timeout": PAYMENT_GATEWAY_TIMEOUT, "beneficiary_account": PAYMENT_BENEFICIARY_ACCOUNT,
+    },
+}
+
+# --- Digital signatures (signing app; PAdES with pyHanko) -------------------------------------------
+# The signer's PKCS#12 file and its password; empty path: nothing is signed (the admin page says why).
+# `make run` creates a demo CA and signer under var/signing at first start when no path is configured.
+SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD = os.environ.get("SIGNING_PKCS12_PASSWORD", "demo-signing")
+# Certificates (PEM or DER files, comma-separated) a signature must chain to; empty: the PKCS#12's own chain.
+SIGNING_TRUST_ROOTS = [p.strip() for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(",") if p.strip()]
+# The reason and place written into each signature.
+SIGNING_REASON = os.environ.get("SIGNING_REASON", "Kết quả giải quyết thủ tục hành chính")
+SIGNING_LOCATION = os.environ.get("SIGNING_LOCATION", "")
+# Where create_demo_signer writes the demo CA and signer.
+SIGNING_DEMO_DIR = BASE_DIR / "var" / "signing"
+
+# --- Public postal service (postal app; integrations.md "Postal service") ------------------------------
+# Base URL of the postal operator's API; empty: `make run` starts the local stand-in and sets it.
+POSTAL_SERVICE_URL = os.environ.get("POSTAL_SERVICE_URL", "")
+# Our API token there, and the secret its callbacks are signed with (HMAC-SHA256 of the body); demo values.
+POSTAL_API_TOKEN = os.environ.get("POSTAL_API_TOKEN", "demo-postal-token")
+POSTAL_CALLBACK_SECRET = os.environ.get("POSTAL_CALLBACK_SECRET", "demo-postal-callback-secret")
+# Our customer code at the postal operator.
+POSTAL_CUSTOMER_CODE = os.environ.get("POSTAL_CUSTOMER_CODE", "MOTCUA-DEMO")
+# The callback URL given with each order; empty: PORTAL_URL + /buu-chinh/callback/.
+POSTAL_CALLBACK_URL = os.environ.get("POSTAL_CALLBACK_URL", "")
+# Seconds to wait for the postal service.
+POSTAL_TIMEOUT = float(os.environ.get("POSTAL_TIMEOUT", "10"))
+# Minutes between two polls (Celery beat) of open orders; orders not yet accepted are resent then.
+POSTAL_POLL_MINUTES = int(os.environ.get("POSTAL_POLL_MINUTES", "15"))
+# Port of the postal stand-in started by `make run` when POSTAL_SERVICE_URL is empty.
+POSTAL_STANDIN_PORT = int(os.environ.get("POSTAL_STANDIN_PORT", "8766"))
