@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organisation.api.pagination import Pagination
+from organisation.api.schema import ErrorSerializer
 from organisation.errors import NotFound, ValidationFailed
 from organisation.models import Agency
 
@@ -221,7 +222,7 @@ class TaskImport(APIView):
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"}}}},
-        responses={201: s.TaskImportResultSerializer, 400: OpenApiResponse(description="error format, one entry per row")})
+        responses={201: s.TaskImportResultSerializer, 400: OpenApiResponse(ErrorSerializer, description="error format, one entry per row")})
     def post(self, request):
         selectors.task_scope(request.user)
         upload = request.FILES.get("file")

@@ -313,7 +313,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the satisfaction scale, wherever it appears (ratings, feedback answers).
-    "ENUM_NAME_OVERRIDES": {"OverallEnum": "citizens.models.Overall.values"},
+    "ENUM_NAME_OVERRIDES": {"OverallEnum": "citizens.models.Overall.values",
+                            "TaskStatusEnum": "assignments.models.TaskStatus.choices"},
 }
 
 # --- Celery ------------------------------------------------------------------------------------
