@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from organisation.errors import NotFound
+from organisation.names import display_name
 
 from .barcodes import code128_data_uri, qr_data_uri
 from .models import Dossier, Status, Step, SupplementRequest, TimelineEvent, Verdict
@@ -174,7 +175,7 @@ def time_limit_text(procedure) -> str:
 def person_name(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name().strip() or user.get_username()
+    return display_name(user)
 
 
 def _upper(text: str) -> str:
@@ -278,7 +279,8 @@ def _load(dossier, *, with_steps: bool = False) -> Dossier:
         prefetch.append(
             Prefetch(
                 "steps",
-                queryset=Step.objects.select_related("agency", "department", "assignee").order_by("order"),
+                queryset=Step.objects.select_related("agency", "department", "assignee", "finished_by")
+                .order_by("order"),
             )
         )
     return (
@@ -511,8 +513,8 @@ def control_rows(dossier) -> list[Handover]:
             where.append(step.agency.name)
         place = " – ".join(where)
         if step.name and place:
-            return f"{step.name} ({place})", person_name(step.assignee)
-        return step.name or place or step.agency.name, person_name(step.assignee)
+            return f"{step.name} ({place})", person_name(step.handler)
+        return step.name or place or step.agency.name, person_name(step.handler)
 
     rows: list[Handover] = []
     giver, giver_person, giver_verdict = desk, desk_person, ""

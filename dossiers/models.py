@@ -126,6 +126,13 @@ class Dossier(models.Model):
     result_text = models.TextField(_("kết quả giải quyết"), blank=True)
     result_file = models.FileField(_("kết quả điện tử"), upload_to="results/%Y/%m/", blank=True)
     reason = models.TextField(_("lý do (từ chối, dừng, rút)"), blank=True)
+    # The processing officer's draft result (dự thảo kết quả) for the head to approve; it becomes the
+    # result on approval (`services.decide`).
+    draft_result_text = models.TextField(_("dự thảo kết quả"), blank=True)
+    draft_result_file = models.FileField(_("tệp dự thảo kết quả"), upload_to="drafts/%Y/%m/", blank=True)
+    draft_result_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+", verbose_name=_("người lập dự thảo"))
+    draft_result_at = models.DateTimeField(_("lập dự thảo lúc"), null=True, blank=True)
 
     idempotency_key = models.CharField(max_length=100, blank=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
@@ -239,6 +246,9 @@ class Step(models.Model):
     is_due_soon = models.BooleanField(default=False)
     is_late = models.BooleanField(default=False)
     handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Who completed the step (its handler), assigned or not.
+    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     note = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -261,6 +271,11 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.name}"
+
+    @property
+    def handler(self):
+        """The person who handled the step: who completed it, else who it is assigned to (None: nobody yet)."""
+        return self.finished_by or self.assignee
 
 
 class TimelineEvent(models.Model):
@@ -312,6 +327,12 @@ class SupplementRequest(models.Model):
     # for them at the counter is received then; one asked during processing resumes it.
     resume_status = models.PositiveSmallIntegerField(_("trạng thái khi nhận đủ"), choices=Status.choices, null=True,
                                                      blank=True)
+    # The date by which the applicant is asked to supplement (printed on form 02).
+    deadline_at = models.DateTimeField(_("hạn bổ sung"), null=True, blank=True)
+    # The requested items answered so far (a reply may answer some of them; the round stays open until
+    # every item is answered or an officer accepts the reply as complete, with a note).
+    answered_items = models.JSONField(_("giấy tờ đã bổ sung"), default=list, blank=True)
+    accepted_note = models.TextField(_("ghi chú chấp nhận hồ sơ bổ sung"), blank=True)
 
     class Meta:
         ordering = ["dossier", "round"]
@@ -319,6 +340,18 @@ class SupplementRequest(models.Model):
 
     def __str__(self):
         return f"#{self.round}"
+
+    @property
+    def item_list(self) -> list[str]:
+        from .supplements import split_items
+
+        return split_items(self.items)
+
+    @property
+    def missing_items(self) -> list[str]:
+        from .supplements import answer
+
+        return answer(self.item_list, list(self.answered_items or ()), [])[1]
 
 
 class Apology(models.Model):

@@ -119,9 +119,9 @@ def people(make_user, place):
         pass
 
     p = People()
-    p.desk = make_user("motcua_nt", first_name="Lê Văn", last_name="Tâm")
-    p.officer = make_user("chuyenvien_nt", first_name="Trần Thị", last_name="Mỹ Duyên")
-    p.head = make_user("lanhdao_nt", first_name="Phạm Quốc", last_name="Hưng")
+    p.desk = make_user("motcua_nt", last_name="Lê Văn", first_name="Tâm")
+    p.officer = make_user("chuyenvien_nt", last_name="Trần Thị", first_name="Mỹ Duyên")
+    p.head = make_user("lanhdao_nt", last_name="Phạm Quốc", first_name="Hưng")
     return p
 
 
