@@ -133,6 +133,10 @@ class Dossier(models.Model):
     draft_result_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="+", verbose_name=_("người lập dự thảo"))
     draft_result_at = models.DateTimeField(_("lập dự thảo lúc"), null=True, blank=True)
+    # The entry in the desk's register (Sổ theo dõi hồ sơ, form 07): one book per agency and year, its
+    # sequence continuous through the year; taken with the code (receipt, counter refusal, send-home).
+    register_year = models.PositiveSmallIntegerField(_("năm sổ theo dõi"), null=True, blank=True)
+    register_no = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
 
     idempotency_key = models.CharField(max_length=100, blank=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
@@ -311,6 +315,40 @@ class DossierCodeSequence(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.day} {self.last}"
+
+
+class RegisterSequence(models.Model):
+    """The per-agency, per-year counter of the register's sequence numbers (form 07)."""
+
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="one_register_sequence_per_year")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.year} {self.last}"
+
+
+class FormSet(models.Model):
+    """A set of the printed forms (mẫu 01–07) as issued by a legal text, in force from a date. A form is
+    printed with the set in force on the day it was issued (`documents.form_set_for`); a re-issued set
+    gets its own templates under `templates/forms/<code>/` (any form it does not re-issue falls back to
+    `templates/forms/`)."""
+
+    code = models.SlugField(_("mã bộ mẫu"), max_length=40, unique=True)
+    name = models.CharField(_("tên bộ mẫu"), max_length=255)
+    legal_basis = models.CharField(_("văn bản ban hành"), max_length=255)
+    effective_from = models.DateField(_("áp dụng từ ngày"), unique=True)
+
+    class Meta:
+        verbose_name = _("bộ mẫu phiếu in")
+        verbose_name_plural = _("bộ mẫu phiếu in")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
 
 
 class SupplementRequest(models.Model):

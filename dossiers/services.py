@@ -34,7 +34,7 @@ from organisation.models import Agency, Role, StaffMembership
 from organisation.names import display_name
 
 from . import transitions as tt
-from .codes import next_dossier_code
+from .codes import next_dossier_code, next_register_number
 from .models import (
     ApplicantKind,
     Channel,
@@ -596,7 +596,8 @@ def _create_with_key(values: dict, *, agency, code_day, user, key, fingerprint) 
     try:
         with transaction.atomic():
             if code_day is not None:
-                values = {**values, "code": next_dossier_code(agency, code_day)}
+                values = {**values, "code": next_dossier_code(agency, code_day), "register_year": code_day.year,
+                          "register_no": next_register_number(agency.pk, code_day.year)}
             return Dossier.objects.create(**values), True
     except IntegrityError:
         if key:
@@ -827,11 +828,14 @@ def receive(dossier, *, actor, expected_version=None, at: datetime | None = None
         _check(d, actor, "receive")
         when = _when(at)
         d.code = next_dossier_code(d.agency, timezone.localdate(when))
+        d.register_year = timezone.localdate(when).year
+        d.register_no = next_register_number(d.agency_id, d.register_year)
         d.received_at = when
         d.received_by = actor
         d.status = Status.RECEIVED
         _schedule(d, when, actor)
-        _save(d, {"code", "received_at", "received_by", "status", "appointment_at", "original_appointment_at",
+        _save(d, {"code", "register_year", "register_no", "received_at", "received_by", "status", "appointment_at",
+                  "original_appointment_at",
                   "due_soon_at", "is_late", "is_due_soon", "current_agency"})
         _event(d, "receive", actor, Status.SUBMITTED, Status.RECEIVED, at=when)
         notify_citizen(d, "received")

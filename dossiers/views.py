@@ -708,10 +708,12 @@ def register_rows(agency, date_from: date, date_to: date) -> QuerySet[Dossier]:
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     at_counter = Q(received_at__isnull=True, code__isnull=False, submitted_at__gte=start, submitted_at__lt=end)
-    return (
+    from .documents import register_prefetch
+
+    return register_prefetch(
         Dossier.objects.filter(agency=agency)
         .filter(Q(received_at__gte=start, received_at__lt=end) | at_counter)
-        .select_related("received_by", "procedure", "apology")
+        .select_related("received_by", "procedure", "apology", "agency")
         .annotate(register_at=Coalesce("received_at", "submitted_at"))
         .order_by("register_at", "id")
     )
