@@ -257,3 +257,44 @@ def test_the_calculator_shows_its_explanation(live_server, world, browser):
     assert page.get_by_text("Một ngày làm việc tính 8 giờ làm việc", exact=False).is_visible()
     shot(page, "12-calculator")
     context.close()
+
+
+def test_the_other_changed_pages(live_server, world, browser, make_user):
+    staff = world["staff"]
+    d = services.intake(actor=staff.desk, procedure=world["procedure"],
+                        applicant={"full_name": "Trần Thị Bình", "phone": "0987654321"})
+    services.transfer(d, actor=staff.desk, assignee=staff.officer)
+    url = live_server.url
+
+    # The manager's drill-down: the "Thời hạn" column says whether the dossier is in time, not its status.
+    context, page = login(browser, url, staff.manager)
+    page.goto(f"{url}/bao-cao/")
+    page.locator("table.report").first.locator("td[data-label='Tiếp nhận'] a").first.click()
+    page.wait_for_load_state()
+    cell = page.locator("td.deadline-cell").first
+    assert cell.inner_text().strip() in ("Trong hạn", "Quá hạn") and "Đang xử lý" not in cell.inner_text()
+    shot(page, "13-drill-down")
+    context.close()
+
+    # Staff statuses without their number; the favicon and the link to the published results.
+    context, page = login(browser, url, staff.desk)
+    page.goto(f"{url}/ho-so/?tab=tat-ca")
+    options = page.locator("#f-status option").all_inner_texts()
+    assert "Đã xử lý xong" in options and not any(o[:1].isdigit() for o in options)
+    shot(page, "14-worklist")
+    page.goto(f"{url}/")
+    assert page.locator("link[rel=icon]").count() == 1
+    assert page.request.get(f"{url}/favicon.ico").ok
+    page.get_by_role("link", name="Kết quả giải quyết hồ sơ của các cơ quan (công khai)").click()
+    page.wait_for_url("**/bao-cao/cong-khai/")
+    shot(page, "15-public-results-from-home")
+    context.close()
+
+    # The admin lists accounts family name first.
+    admin = make_user("admin", last_name="Quản trị hệ", first_name="thống", is_staff=True, is_superuser=True)
+    context, page = login(browser, url, admin)
+    page.goto(f"{url}/admin/auth/user/")
+    text = page.content()
+    assert "Nguyễn Thị Lan" in text and "Quản trị hệ thống" in text and "Lan Nguyễn Thị" not in text
+    shot(page, "16-admin-users")
+    context.close()
