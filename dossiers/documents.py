@@ -695,7 +695,9 @@ def _register_queryset(agency, date_from: dt.date, date_to: dt.date, dossiers) -
 
 
 def register_prefetch(qs: QuerySet) -> QuerySet:
-    """What the register prints of each dossier's steps and transfers, in one query each."""
+    """What the register prints of each dossier's steps and transfers, in one query each (once)."""
+    if any(getattr(lookup, "to_attr", None) == "register_steps" for lookup in qs._prefetch_related_lookups):
+        return qs
     return qs.prefetch_related(
         Prefetch("steps", queryset=Step.objects.select_related("agency").order_by("order"), to_attr="register_steps"),
         Prefetch("events", queryset=TimelineEvent.objects.filter(action="transfer").order_by("at", "id"),

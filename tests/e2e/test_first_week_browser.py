@@ -298,3 +298,36 @@ def test_the_other_changed_pages(live_server, world, browser, make_user):
     assert "Nguyễn Thị Lan" in text and "Quản trị hệ thống" in text and "Lan Nguyễn Thị" not in text
     shot(page, "16-admin-users")
     context.close()
+
+
+def test_screenshots_of_the_refusal_after_appraisal_and_the_counter_forms(world):
+    """Forms 02 (at the counter, never received), 03 after appraisal and 07 with a counter refusal."""
+    from django.utils import timezone
+
+    from dossiers.documents import render_dossier_form, render_register
+    from organisation.models import Role, StaffMembership
+
+    staff, org, procedure = world["staff"], world["org"], world["procedure"]
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    applicant = {"full_name": "Trần Thị Bình", "phone": "0987654321"}
+    d = services.intake(actor=staff.desk, procedure=procedure, applicant=applicant)
+    d = services.transfer(d, actor=staff.desk, assignee=staff.officer)
+    d = services.refuse(d, actor=staff.head, reason="Không đủ điều kiện xác nhận")
+    assert StaffMembership.objects.filter(user=staff.head, role=Role.HEAD).exists()
+    pdf_shot(render_dossier_form(d, "refusal"), "refusal-after-appraisal")
+    home = services.intake(actor=staff.desk, procedure=procedure, applicant=applicant, outcome="supplement",
+                           items="Ảnh 4x6", reason="Thiếu ảnh")
+    pdf_shot(render_dossier_form(home, "supplement"), "supplement-at-counter")
+    services.intake(actor=staff.desk, procedure=procedure, applicant=applicant, outcome="refuse",
+                    reason="Không thuộc thẩm quyền")
+    today = timezone.localdate()
+    from dossiers.views import register_rows
+
+    # The register screen's own selection (a queryset) printed as the PDF.
+    rows = register_rows(org.commune, today.replace(day=1), today)
+    pdf = render_register(org.commune, today.replace(day=1), today, rows)
+    pdf_shot(pdf, "register-with-counter-outcomes")
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(__import__("io").BytesIO(pdf)).pages)
+    assert "Từ chối tiếp nhận tại quầy" in text and "Hướng dẫn bổ sung, chưa tiếp nhận" in text
