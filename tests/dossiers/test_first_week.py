@@ -247,3 +247,23 @@ def test_statuses_without_their_number_and_the_citizens_timeline_without_repeats
     client.force_login(citizen)
     page = client.get(f"/cong-dan/ho-so/{d.code}/").content.decode()
     assert "Đã trả kết quả → Đã trả kết quả" not in page and "Đã trả kết quả" in page
+
+
+def test_the_api_takes_the_new_fields(api, make_dossier, staff):
+    d = make_dossier(4)
+    url = f"/api/v1/dossiers/{d.code}/actions/"
+    response = api.as_user(staff.officer).post(f"{url}request-supplement/", {
+        "items": ["Bản sao CCCD", "Ảnh 4x6"], "reason": "Thiếu", "deadline_at": "2026-12-31T17:00:00+07:00"},
+        format="json")
+    assert response.status_code == 200, response.content
+    assert d.supplements.get().deadline_at == datetime(2026, 12, 31, 17, 0, tzinfo=VN)
+    response = api.as_user(staff.desk).post(f"{url}supplement/", {"components": [{"name": "Ảnh 4x6"}]},
+                                            format="json")
+    assert response.status_code == 200 and response.json()["status"] == Status.SUPPLEMENT_REQUESTED
+    response = api.as_user(staff.desk).post(f"{url}supplement/", {
+        "components": [], "accept_incomplete": True, "note": "Đã đối chiếu bản chính"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == Status.PROCESSING
+    response = api.as_user(staff.officer).post(f"{url}draft-result/", {"result": "Dự thảo"}, format="json")
+    assert response.status_code == 200
+    steps = api.as_user(staff.desk).get(f"/api/v1/dossiers/{d.code}/").json()["steps"]
+    assert steps[0]["finished_by"] == display_name(staff.desk)
