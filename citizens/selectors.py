@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from dossiers.models import Dossier, DossierComponent, Status, Step, SupplementRequest, TimelineEvent
 from organisation.errors import NotFound
 from organisation.models import Agency, AgencyLevel
+from organisation.names import join_name
 from organisation.selectors import scoped_agency_ids
 from procedures.models import OnlineMode, Procedure
 
@@ -34,7 +35,7 @@ def profile_for(user) -> CitizenProfile:
 
     username = user.get_username()
     phone = normalize_phone(username) if username[:1] in "0+" else ""
-    return CitizenProfile(user=user, full_name=user.get_full_name(), email=user.email, phone=phone)
+    return CitizenProfile(user=user, full_name=join_name(user.last_name, user.first_name), email=user.email, phone=phone)
 
 
 def applicant_from_profile(profile: CitizenProfile) -> dict:

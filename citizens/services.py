@@ -33,6 +33,7 @@ from dossiers.uploads import delete_stored, store_upload, validate_upload
 from notices.models import NoticeChannel
 from notices.services import queue_notice
 from organisation.errors import ActionNotAllowed, NotAllowed, NotFound, ValidationFailed
+from organisation.names import display_name
 
 from .errors import TooManyAttempts
 from .models import (
@@ -776,7 +777,7 @@ def rate_feedback_answer(feedback: Feedback, *, rating: str) -> Feedback:
 def _booking_contact(citizen, name: str, phone: str, email: str) -> tuple[str, str, str]:
     if citizen is not None and citizen.is_authenticated:
         profile = CitizenProfile.objects.filter(user=citizen).first()
-        name = name or (profile.full_name if profile else "") or citizen.get_full_name() or citizen.get_username()
+        name = name or (profile.full_name if profile else "") or display_name(citizen)
         phone = phone or (profile.phone if profile else "")
         email = email or (profile.email if profile else "") or citizen.email
         if not phone and _PHONE.match(citizen.get_username()):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers.models import Status
-from dossiers.uploads import component_file_response, private_file_response
+from dossiers.uploads import component_file_response, private_file_response, result_filename
 from organisation.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from organisation.models import Desk
 from organisation.net import client_ip
@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "transfer": gettext_lazy("Chuyển xử lý"),
     "request-supplement": gettext_lazy("Yêu cầu bổ sung hồ sơ"),
     "supplement": gettext_lazy("Đã nhận hồ sơ bổ sung"),
+    "supplement-partial": gettext_lazy("Đã nhận một phần hồ sơ bổ sung"),
     "request-payment": gettext_lazy("Yêu cầu nộp phí, lệ phí"),
     "confirm-payment": gettext_lazy("Đã nộp phí, lệ phí"),
     "decide": gettext_lazy("Đã có kết quả"),
@@ -347,9 +348,12 @@ def _render_dossier(request, dossier, *, supplement_form=None, rating_form=None,
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)
         event.to_label = Status(event.to_status).label if event.to_status else ""
+        # "Đã trả kết quả → Đã trả kết quả": the new status only when it says something the action does not.
+        if event.to_status == event.from_status or str(event.to_label) == str(event.label):
+            event.to_label = ""
     supplement = selectors.open_supplement(dossier)
     if supplement is not None and supplement_form is None:
-        supplement_form = f.SupplementForm(items=[i for i in supplement.items.splitlines() if i.strip()])
+        supplement_form = f.SupplementForm(items=supplement.missing_items)
     rated = selectors.has_rating(dossier)
     can_rate = dossier.status in services.RATABLE_STATUSES and not rated
     if can_rate and rating_form is None:
@@ -384,7 +388,7 @@ def supplement(request, ref):
     """Answer a supplement request by uploading the missing items; the dossier resumes."""
     current = _own(request, ref, detail=True)
     open_round = selectors.open_supplement(current)
-    items = [i for i in open_round.items.splitlines() if i.strip()] if open_round else []
+    items = open_round.missing_items if open_round else []
     form = f.SupplementForm(request.POST, request.FILES, items=items)
     form.is_valid()
     try:
@@ -394,6 +398,11 @@ def supplement(request, ref):
         if "files" in exc.fields:
             form.add_error(None, exc.fields["files"][0])
         return _render_dossier(request, _own(request, ref, detail=True), supplement_form=form, status=status)
+    if updated.status == Status.SUPPLEMENT_REQUESTED:
+        waiting = selectors.open_supplement(_own(request, ref, detail=True))
+        messages.warning(request, _("Đã nhận một phần hồ sơ bổ sung. Ông/bà cần bổ sung tiếp: %(items)s.")
+                         % {"items": "; ".join(waiting.missing_items) if waiting else ""})
+        return redirect("citizens:dossier", updated.reference)
     messages.success(request, _("Đã gửi hồ sơ bổ sung. Hồ sơ tiếp tục được giải quyết."))
     return redirect("citizens:dossier", updated.reference)
 
@@ -471,7 +480,7 @@ def result(request, ref):
             return signed
     if not selectors.result_available(current):
         raise Http404
-    return private_file_response(current.result_file, current.result_file.name.rsplit("/", 1)[-1])
+    return private_file_response(current.result_file, result_filename(current, current.result_file))
 
 
 @login_required

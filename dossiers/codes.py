@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db import connection
 
-from .models import DossierCodeSequence
+from .models import DossierCodeSequence, RegisterSequence
 
 
 def format_code(agency_code: str, day: date, number: int) -> str:
@@ -33,3 +33,16 @@ def next_number(agency_id: int, day: date) -> int:
 def next_dossier_code(agency, day: date) -> str:
     """The next code of `agency` for `day`; call it inside the transaction that creates the dossier."""
     return format_code(agency.code, day, next_number(agency.pk, day))
+
+
+def next_register_number(agency_id: int, year: int) -> int:
+    """The next sequence number of the agency's register (form 07) for `year`, continuous through the year."""
+    table = connection.ops.quote_name(RegisterSequence._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (agency_id, year, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 "
+        "RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agency_id, year])
+        return int(cursor.fetchone()[0])

@@ -64,6 +64,7 @@ from notices.models import Notice, NoticeChannel, NoticeStatus
 from notices.services import NoticeRow, notify_citizen, write_notices
 from organisation.errors import ActionNotAllowed, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role, StaffMembership
+from organisation.names import display_name
 from procedures.models import Procedure
 
 from .models import Apology, Dossier, Status, Step, TimelineEvent
@@ -549,7 +550,7 @@ def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at, expec
                 "old": fmt_time(old_at), "new": fmt_time(new_at), "reason": reason}
         TimelineEvent.objects.create(
             dossier=locked, at=now, action="apologize", actor=actor,
-            actor_name=((actor.get_full_name() or actor.get_username()) if actor else "")[:255],
+            actor_name=display_name(actor)[:255],
             from_status=locked.status, to_status=locked.status, note=note,
         )
         notify_citizen(locked, "apology", old_appointment=old_at, new_appointment=new_at, reason=reason,

@@ -98,7 +98,7 @@ def plans() -> list[Plan]:
              {"items": ["Giấy tờ chứng minh chỗ ở hợp pháp (bản sao chứng thực)"],
               "reason": "Bản sao nộp kèm chưa được chứng thực"}),
             ("supplement", "motcua", 10, {"components": [
-                {"name": "Giấy tờ chứng minh chỗ ở hợp pháp", "kind": "certified_copy"}]}),
+                {"name": "Giấy tờ chứng minh chỗ ở hợp pháp (bản sao chứng thực)", "kind": "certified_copy"}]}),
             ("transfer", "chuyenvien", 8, {"assignee": "lanhdao"}),
             ("decide", "lanhdao", early, {"result": "Đã đăng ký thường trú"}),
             ("return", "motcua", 2, {}),

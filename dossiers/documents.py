@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from organisation.errors import NotFound
+from organisation.names import display_name
 
 from .barcodes import code128_data_uri, qr_data_uri
-from .models import Dossier, Status, Step, SupplementRequest, TimelineEvent, Verdict
+from .models import Channel, Dossier, FormSet, Status, Step, SupplementRequest, TimelineEvent, Verdict
 
 # Without the HarfBuzz-Subset library WeasyPrint subsets fonts with fontTools, which logs every glyph table
 # at INFO, and WeasyPrint logs each layout step: one print would write dozens of lines to the portal's log.
@@ -174,7 +175,7 @@ def time_limit_text(procedure) -> str:
 def person_name(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name().strip() or user.get_username()
+    return display_name(user)
 
 
 def _upper(text: str) -> str:
@@ -196,6 +197,41 @@ def place_name(agency) -> str:
             return name
         node = node.parent
     return ""
+
+
+def _committee(name: str) -> bool:
+    lowered = (name or "").strip().lower()
+    return lowered.startswith(("ubnd ", "ủy ban nhân dân", "uỷ ban nhân dân"))
+
+
+def header_lines(agency) -> tuple[str, str]:
+    """The two lines of the issuing body (Decree 30/2020): the governing body, then the issuer.
+
+    A commune's form reads the commune committee first, then its own one-stop desk ("UBND XÃ DIÊN KHÁNH" /
+    "BỘ PHẬN MỘT CỬA"); a centre or a department reads the committee of its unit first, then its own
+    name. The province's centre is never printed as a commune's parent.
+    """
+    desk = agency.desks.order_by("id").first()
+    if _committee(agency.name):
+        issuer = desk.name if desk else _("Bộ phận Một cửa")
+        for sep in (" – ", " - "):  # "Bộ phận Một cửa – UBND xã Diên Khánh": the committee is the line above
+            if issuer.endswith(f"{sep}{agency.name}"):
+                issuer = issuer[: -len(f"{sep}{agency.name}")]
+        return _upper(agency.name), _upper(issuer)
+    if agency.admin_unit_id:
+        return _upper(_("UBND %(unit)s") % {"unit": agency.admin_unit.name}), _upper(agency.name)
+    return (_upper(agency.parent.name) if agency.parent_id else ""), _upper(agency.name)
+
+
+def form_set_for(when) -> FormSet | None:
+    """The form set in force on the day a form was issued (the latest one effective by then)."""
+    day = local(when).date() if isinstance(when, dt.datetime) else (when or dt.date.today())
+    return FormSet.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+def _form_template(form_set: FormSet | None, form: str) -> list[str]:
+    names = [f"forms/{form}.html"]
+    return [f"forms/{form_set.code}/{form}.html", *names] if form_set is not None else names
 
 
 def place_and_date(agency, when) -> str:
@@ -234,7 +270,7 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
-def _write_pdf(template: str, context: dict) -> bytes:
+def _write_pdf(template, context: dict) -> bytes:
     context = {"font_css": font_css(), **context}
     html = render_to_string(template, context)
     base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
@@ -278,7 +314,8 @@ def _load(dossier, *, with_steps: bool = False) -> Dossier:
         prefetch.append(
             Prefetch(
                 "steps",
-                queryset=Step.objects.select_related("agency", "department", "assignee").order_by("order"),
+                queryset=Step.objects.select_related("agency", "department", "assignee", "finished_by")
+                .order_by("order"),
             )
         )
     return (
@@ -287,6 +324,7 @@ def _load(dossier, *, with_steps: bool = False) -> Dossier:
             "agency__admin_unit",
             "procedure",
             "received_by",
+            "current_agency",
             "apology__issued_by",
         )
         .prefetch_related(*prefetch)
@@ -304,13 +342,14 @@ def _apology(dossier):
 def _base_context(dossier, form: str, when) -> dict:
     agency = dossier.agency
     code = dossier.code or ""
+    top, issuer = header_lines(agency)
     return {
         "form": form,
         "form_number": FORMS[form],
         "title": FORM_TITLES[form],
         "page_size": "A5 portrait",
-        "parent_name": _upper(agency.parent.name) if agency.parent_id else "",
-        "agency_name": _upper(agency.name),
+        "parent_name": top,
+        "agency_name": issuer,
         "place_date": place_and_date(agency, when),
         "dossier": dossier,
         "code": code,
@@ -377,7 +416,14 @@ def _receipt(dossier) -> tuple[dict, dict]:
     components = [c for c in dossier.components.all() if c.supplement_round == 0]
     receive_event = _event(list(dossier.events.all()), Status.RECEIVED)
     receiver = person_name(dossier.received_by) or (receive_event.actor_name if receive_event else "")
+    online = dossier.channel == Channel.ONLINE
+    signatures = [_signature(_("NGƯỜI TIẾP NHẬN HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), receiver)]
+    if not online:  # an online applicant is not at the desk to sign
+        signatures.insert(0, _signature(_("NGƯỜI NỘP HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), dossier.applicant_name))
     context = {
+        "online": online,
+        "register_book": _register_book(dossier),
+        "register_no": f"{dossier.register_no:04d}" if dossier.register_no else "",
         "components": _component_rows(components),
         "component_total": sum(c.count for c in components),
         "time_limit": time_limit_text(dossier.procedure),
@@ -385,12 +431,14 @@ def _receipt(dossier) -> tuple[dict, dict]:
         "lookup_url": lookup_url(None),
         "channel": dossier.get_channel_display(),
         "fee": dossier.fee_amount,
-        "signatures": [
-            _signature(_("NGƯỜI NỘP HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), dossier.applicant_name),
-            _signature(_("NGƯỜI TIẾP NHẬN HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), receiver),
-        ],
+        "signatures": signatures,
     }
     return context, {"when": dossier.received_at}
+
+
+def _register_book(dossier) -> str:
+    """The book of the desk's register the dossier is entered in: one per year ("01/2026")."""
+    return f"01/{dossier.register_year}" if dossier.register_year else ""
 
 
 def _supplement(dossier) -> tuple[dict, dict]:
@@ -398,10 +446,11 @@ def _supplement(dossier) -> tuple[dict, dict]:
     if not requests:
         raise _not_applicable("supplement")
     request = requests[-1]
-    # The model keeps no reply deadline today; print one if a later version of the row carries it.
-    deadline = getattr(request, "deadline_at", None) or getattr(request, "due_at", None)
+    deadline = request.deadline_at
     agency = dossier.agency
     context = {
+        # Only a dossier received has a time limit running that starts again when the documents arrive.
+        "restarts": dossier.received_at is not None,
         "request": request,
         "round": request.round,
         "items": _lines(request.items),
@@ -422,11 +471,30 @@ def _refusal(dossier) -> tuple[dict, dict]:
     event = _event(list(dossier.events.all()), Status.REFUSED)
     reason = dossier.reason or (event.note if event else "")
     signer = (person_name(event.actor) or event.actor_name) if event else person_name(dossier.received_by)
+    # Refused after appraisal (4 → 3): the agency that appraised refuses to settle it, and its head signs.
+    appraised = event is not None and event.from_status == Status.PROCESSING
+    if appraised:
+        head = _is_head(event.actor, dossier)
+        signature = _signature(_("THỦ TRƯỞNG CƠ QUAN GIẢI QUYẾT"), _("(Ký, ghi rõ họ tên và đóng dấu)"),
+                               signer if head else "")
+    else:
+        signature = _signature(_("NGƯỜI TIẾP NHẬN HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), signer)
     context = {
+        "appraised": appraised,
+        "appraising_agency": (dossier.current_agency or dossier.agency).name,
         "reasons": _lines(reason),
-        "signatures": [_signature(_("NGƯỜI TIẾP NHẬN HỒ SƠ"), _("(Ký và ghi rõ họ tên)"), signer)],
+        "signatures": [signature],
     }
     return context, {"when": event.at if event else (dossier.finished_at or dossier.updated_at)}
+
+
+def _is_head(user, dossier) -> bool:
+    from organisation.models import Role, StaffMembership
+
+    if user is None:
+        return False
+    agencies = {dossier.agency_id, dossier.current_agency_id or dossier.agency_id}
+    return StaffMembership.objects.filter(user=user, agency_id__in=agencies, role=Role.HEAD).exists()
 
 
 def _apology_form(dossier) -> tuple[dict, dict]:
@@ -511,8 +579,8 @@ def control_rows(dossier) -> list[Handover]:
             where.append(step.agency.name)
         place = " – ".join(where)
         if step.name and place:
-            return f"{step.name} ({place})", person_name(step.assignee)
-        return step.name or place or step.agency.name, person_name(step.assignee)
+            return f"{step.name} ({place})", person_name(step.handler)
+        return step.name or place or step.agency.name, person_name(step.handler)
 
     rows: list[Handover] = []
     giver, giver_person, giver_verdict = desk, desk_person, ""
@@ -604,33 +672,51 @@ def render_dossier_form(dossier, form: str, *, language: str = "vi") -> bytes:
         specific, meta = _BUILDERS[form](dossier)
         context = _base_context(dossier, form, meta["when"])
         context.update(specific)
-        return _write_pdf(f"forms/{form}.html", context)
+        form_set = form_set_for(meta["when"])
+        context["form_set"] = form_set
+        return _write_pdf(_form_template(form_set, form), context)
 
 
 # --- form 07: the register ------------------------------------------------------------------------------
 
 
 def _register_queryset(agency, date_from: dt.date, date_to: dt.date, dossiers) -> list[Dossier]:
-    related = ("procedure", "received_by")
+    related = ("procedure", "received_by", "agency")
     if dossiers is None:
         zone = _zone()
         start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
         end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         dossiers = Dossier.objects.filter(agency=agency, received_at__gte=start, received_at__lt=end)
     if isinstance(dossiers, QuerySet):
-        dossiers = (
+        dossiers = register_prefetch(
             dossiers.select_related(*related).select_related("apology").order_by("received_at", "code", "id")
         )
     return list(dossiers)
 
 
+def register_prefetch(qs: QuerySet) -> QuerySet:
+    """What the register prints of each dossier's steps and transfers, in one query each (once)."""
+    if any(getattr(lookup, "to_attr", None) == "register_steps" for lookup in qs._prefetch_related_lookups):
+        return qs
+    return qs.prefetch_related(
+        Prefetch("steps", queryset=Step.objects.select_related("agency").order_by("order"), to_attr="register_steps"),
+        Prefetch("events", queryset=TimelineEvent.objects.filter(action="transfer").order_by("at", "id"),
+                 to_attr="register_transfers"),
+    )
+
+
 def _register_note(dossier) -> str:
     parts = []
-    if dossier.status not in (Status.RETURNED,):
+    if dossier.status == Status.REFUSED and dossier.received_at is None:
+        parts.append(_("Từ chối tiếp nhận tại quầy"))
+    elif dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.received_at is None:
+        parts.append(_("Hướng dẫn bổ sung, chưa tiếp nhận"))
+    elif dossier.status not in (Status.RETURNED,):
         parts.append(Status(dossier.status).label)
-    if dossier.verdict:
+    # Only a result has a verdict against its appointment: a refused or stopped dossier is not "early".
+    if dossier.verdict and dossier.status in (Status.DECIDED, Status.RETURNED):
         parts.append(Verdict(dossier.verdict).label)
-    elif dossier.is_late:
+    elif dossier.is_late and dossier.status not in (Status.REFUSED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED):
         parts.append(_("Đang quá hạn"))
     if dossier.supplement_count:
         parts.append(_("Bổ sung %(count)s lần") % {"count": dossier.supplement_count})
@@ -639,11 +725,34 @@ def _register_note(dossier) -> str:
     return "; ".join(str(p) for p in parts)
 
 
+def _lead_agency(dossier) -> str:
+    """The agency leading the settlement: the one of the first processing step, else the receiving one."""
+    steps = getattr(dossier, "register_steps", None)
+    if steps is None:
+        steps = list(dossier.steps.select_related("agency").order_by("order"))
+    for step in steps:
+        if step.role != "desk_officer":
+            return step.agency.name
+    return dossier.agency.name
+
+
+def _transferred_at(dossier):
+    transfers = getattr(dossier, "register_transfers", None)
+    if transfers is None:
+        transfers = list(dossier.events.filter(action="transfer").order_by("at", "id")[:1])
+    return transfers[0].at if transfers else None
+
+
 def register_rows(dossiers) -> list[dict]:
     return [
         {
-            "no": index,
+            # The sequence of the year's book, continuous through the year (the list's place without one).
+            "no": d.register_no or index,
             "code": d.code or "",
+            "procedure": d.procedure.name,
+            "sets": "01",
+            "lead_agency": _lead_agency(d),
+            "transferred": format_short(_transferred_at(d)),
             "summary": d.summary or d.procedure.name,
             "owner": d.owner_name or d.applicant_name,
             "address": d.applicant_address,
@@ -667,14 +776,19 @@ def render_register(
     default selection; a queryset is ordered chronologically and joined here.
     """
     with translation.override(language):
-        rows = register_rows(_register_queryset(agency, date_from, date_to, dossiers))
+        listed = _register_queryset(agency, date_from, date_to, dossiers)
+        rows = register_rows(listed)
+        top, issuer = header_lines(agency)
+        years = sorted({d.register_year for d in listed if d.register_year} or {date_from.year})
         context = {
             "form": "register",
             "form_number": REGISTER_FORM_NUMBER,
             "title": FORM_TITLES["register"],
+            "book": ", ".join(f"01/{year}" for year in years),
+            "form_set": form_set_for(date_to),
             "page_size": "A4 landscape",
-            "parent_name": _upper(agency.parent.name) if agency.parent_id else "",
-            "agency_name": _upper(agency.name),
+            "parent_name": top,
+            "agency_name": issuer,
             "place_date": place_and_date(agency, dt.datetime.now(tz=_zone())),
             "period": _("Từ ngày %(start)s đến ngày %(end)s")
             % {"start": format_date(date_from), "end": format_date(date_to)},
@@ -683,4 +797,4 @@ def render_register(
             "code": "",
             "signatures": [],
         }
-        return _write_pdf("forms/register.html", context)
+        return _write_pdf(_form_template(context["form_set"], "register"), context)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Agency
+from organisation.names import display_name
 from procedures.models import ComponentKind
 
 from .models import Channel, IdType, ReturnMethod
@@ -30,7 +31,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        name = obj.get_full_name() or obj.get_username()
+        name = display_name(obj)
         return f"{name} ({obj.get_username()})"
 
 
@@ -253,17 +254,34 @@ class TransferForm(ActionForm):
 class SupplementRequestForm(ActionForm):
     items = forms.CharField(label=_("Giấy tờ cần bổ sung (mỗi dòng một giấy tờ)"), widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline_at = forms.DateField(label=_("Hạn bổ sung"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text=_("Để trống: 5 ngày làm việc kể từ hôm nay."))
 
 
 class SupplementReceivedForm(ActionForm):
+    received = forms.MultipleChoiceField(label=_("Giấy tờ đã nhận trong số giấy tờ được yêu cầu"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
     names = forms.CharField(
-        label=_("Giấy tờ đã nhận bổ sung (mỗi dòng một giấy tờ)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )
     file = forms.FileField(label=_("Bản quét giấy tờ bổ sung"), required=False,
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
+    accept_incomplete = forms.BooleanField(label=_("Chấp nhận hồ sơ bổ sung là đầy đủ dù còn thiếu giấy tờ được yêu cầu"),
+                                           required=False)
+    note = forms.CharField(label=_("Ghi chú (bắt buộc khi chấp nhận còn thiếu)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        waiting = [r for r in dossier.supplements.all() if r.replied_at is None] if dossier is not None else []
+        missing = max(waiting, key=lambda r: r.round).missing_items if waiting else []
+        self.fields["received"].choices = [(item, item) for item in missing]
+        if not missing:
+            del self.fields["received"]
 
     def service_kwargs(self) -> dict:
-        names = [line.strip(" -•\t") for line in self.cleaned_data.get("names", "").splitlines() if line.strip(" -•\t")]
+        names = list(self.cleaned_data.get("received") or [])
+        names += [line.strip(" -•\t") for line in self.cleaned_data.get("names", "").splitlines() if line.strip(" -•\t")]
         upload = self.cleaned_data.get("file")
         components = [{"name": name, "kind": "original", "count": 1, "file": None} for name in names]
         if upload:
@@ -271,7 +289,8 @@ class SupplementReceivedForm(ActionForm):
                 components[0]["file"] = upload
             else:
                 components.append({"name": str(_("Giấy tờ bổ sung")), "kind": "original", "count": 1, "file": upload})
-        return {"components": components}
+        return {"components": components, "accept_incomplete": bool(self.cleaned_data.get("accept_incomplete")),
+                "note": self.cleaned_data.get("note", "")}
 
 
 class PaymentRequestForm(ActionForm):
@@ -281,6 +300,21 @@ class PaymentRequestForm(ActionForm):
 class DecideForm(ActionForm):
     result = forms.CharField(label=_("Kết quả giải quyết"), widget=forms.Textarea(attrs={"rows": 2}))
     result_file = forms.FileField(label=_("Tệp kết quả điện tử"), required=False,
+                                  widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        if dossier is not None and dossier.draft_result_text:
+            # The processing officer's draft is the result unless the head writes another.
+            self.fields["result"].required = False
+            self.fields["result"].initial = dossier.draft_result_text
+            if dossier.draft_result_file:
+                self.fields["result_file"].help_text = _("Để trống: dùng tệp dự thảo đã trình.")
+
+
+class DraftResultForm(ActionForm):
+    result = forms.CharField(label=_("Nội dung dự thảo kết quả"), widget=forms.Textarea(attrs={"rows": 2}))
+    result_file = forms.FileField(label=_("Tệp dự thảo kết quả"), required=False,
                                   widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
 
 

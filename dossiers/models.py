@@ -126,6 +126,17 @@ class Dossier(models.Model):
     result_text = models.TextField(_("kết quả giải quyết"), blank=True)
     result_file = models.FileField(_("kết quả điện tử"), upload_to="results/%Y/%m/", blank=True)
     reason = models.TextField(_("lý do (từ chối, dừng, rút)"), blank=True)
+    # The processing officer's draft result (dự thảo kết quả) for the head to approve; it becomes the
+    # result on approval (`services.decide`).
+    draft_result_text = models.TextField(_("dự thảo kết quả"), blank=True)
+    draft_result_file = models.FileField(_("tệp dự thảo kết quả"), upload_to="drafts/%Y/%m/", blank=True)
+    draft_result_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+", verbose_name=_("người lập dự thảo"))
+    draft_result_at = models.DateTimeField(_("lập dự thảo lúc"), null=True, blank=True)
+    # The entry in the desk's register (Sổ theo dõi hồ sơ, form 07): one book per agency and year, its
+    # sequence continuous through the year; taken with the code (receipt, counter refusal, send-home).
+    register_year = models.PositiveSmallIntegerField(_("năm sổ theo dõi"), null=True, blank=True)
+    register_no = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
 
     idempotency_key = models.CharField(max_length=100, blank=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
@@ -242,6 +253,9 @@ class Step(models.Model):
     is_due_soon = models.BooleanField(default=False)
     is_late = models.BooleanField(default=False)
     handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Who completed the step (its handler), assigned or not.
+    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     note = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -264,6 +278,11 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.name}"
+
+    @property
+    def handler(self):
+        """The person who handled the step: who completed it, else who it is assigned to (None: nobody yet)."""
+        return self.finished_by or self.assignee
 
 
 class TimelineEvent(models.Model):
@@ -301,6 +320,40 @@ class DossierCodeSequence(models.Model):
         return f"{self.agency_id} {self.day} {self.last}"
 
 
+class RegisterSequence(models.Model):
+    """The per-agency, per-year counter of the register's sequence numbers (form 07)."""
+
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="one_register_sequence_per_year")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.year} {self.last}"
+
+
+class FormSet(models.Model):
+    """A set of the printed forms (mẫu 01–07) as issued by a legal text, in force from a date. A form is
+    printed with the set in force on the day it was issued (`documents.form_set_for`); a re-issued set
+    gets its own templates under `templates/forms/<code>/` (any form it does not re-issue falls back to
+    `templates/forms/`)."""
+
+    code = models.SlugField(_("mã bộ mẫu"), max_length=40, unique=True)
+    name = models.CharField(_("tên bộ mẫu"), max_length=255)
+    legal_basis = models.CharField(_("văn bản ban hành"), max_length=255)
+    effective_from = models.DateField(_("áp dụng từ ngày"), unique=True)
+
+    class Meta:
+        verbose_name = _("bộ mẫu phiếu in")
+        verbose_name_plural = _("bộ mẫu phiếu in")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+
 class SupplementRequest(models.Model):
     """A supplement round: the facts both time rules need (Decree 61 restart, national portal subtraction)."""
 
@@ -315,6 +368,12 @@ class SupplementRequest(models.Model):
     # for them at the counter is received then; one asked during processing resumes it.
     resume_status = models.PositiveSmallIntegerField(_("trạng thái khi nhận đủ"), choices=Status.choices, null=True,
                                                      blank=True)
+    # The date by which the applicant is asked to supplement (printed on form 02).
+    deadline_at = models.DateTimeField(_("hạn bổ sung"), null=True, blank=True)
+    # The requested items answered so far (a reply may answer some of them; the round stays open until
+    # every item is answered or an officer accepts the reply as complete, with a note).
+    answered_items = models.JSONField(_("giấy tờ đã bổ sung"), default=list, blank=True)
+    accepted_note = models.TextField(_("ghi chú chấp nhận hồ sơ bổ sung"), blank=True)
 
     class Meta:
         ordering = ["dossier", "round"]
@@ -322,6 +381,18 @@ class SupplementRequest(models.Model):
 
     def __str__(self):
         return f"#{self.round}"
+
+    @property
+    def item_list(self) -> list[str]:
+        from .supplements import split_items
+
+        return split_items(self.items)
+
+    @property
+    def missing_items(self) -> list[str]:
+        from .supplements import answer
+
+        return answer(self.item_list, list(self.answered_items or ()), [])[1]
 
 
 class Apology(models.Model):

@@ -79,7 +79,8 @@ def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
         "procedure", "procedure__field", "agency", "agency__parent", "current_agency", "current_agency__parent",
         "received_by", "citizen", "apology", "apology__issued_by",
     ).prefetch_related(
-        Prefetch("steps", queryset=Step.objects.select_related("agency", "department", "assignee", "handed_by")
+        Prefetch("steps", queryset=Step.objects.select_related("agency", "department", "assignee", "handed_by",
+                                                               "finished_by")
                  .order_by("order")),
         Prefetch("events", queryset=TimelineEvent.objects.select_related("actor").order_by("at", "id")),
         # Ordered by their own columns: the models' default ordering starts with "dossier", which joins
@@ -293,7 +294,7 @@ def _attach(parent, name: str, children: list) -> None:
 
 _DETAIL = _Rows(Dossier, ("procedure", "agency", "agency__parent", "current_agency", "current_agency__parent",
                           "received_by", "citizen", "apology", "apology__issued_by"))
-_STEPS = _Rows(Step, ("agency", "department", "assignee", "handed_by"))
+_STEPS = _Rows(Step, ("agency", "department", "assignee", "handed_by", "finished_by"))
 _EVENTS = _Rows(TimelineEvent, ("actor",))
 _COMPONENTS = _Rows(DossierComponent)
 _SUPPLEMENTS = _Rows(SupplementRequest)

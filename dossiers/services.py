@@ -32,9 +32,10 @@ from simple_history.utils import bulk_create_with_history
 from notices.services import notify_citizen, notify_staff
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role, StaffMembership
+from organisation.names import display_name
 
 from . import transitions as tt
-from .codes import next_dossier_code
+from .codes import next_dossier_code, next_register_number
 from .models import (
     ApplicantKind,
     Channel,
@@ -205,7 +206,7 @@ def _lock(dossier, expected_version) -> Dossier:
 def _actor_name(user) -> str:
     if user is None:
         return ""
-    return (user.get_full_name() or user.get_username())[:255]
+    return display_name(user)[:255]
 
 
 def _event(dossier, action, actor, from_status, to_status, note="", *, at=None, public=True) -> TimelineEvent:
@@ -242,6 +243,13 @@ def _due_soon(due_at: datetime, hours, agency) -> datetime:
     return _clock().subtract_working_hours(due_at, hours, agency)
 
 
+def _due_soon_from(start_at: datetime, due_at: datetime, agency) -> datetime:
+    """The dossier's due-soon point: DUE_SOON_WORKING_HOURS of working time before it is due, or half its
+    working time for a dossier given less than twice that (a same-day dossier is not due soon at receipt)."""
+    total = Decimal(_clock().working_seconds_between(start_at, due_at, agency)) / 3600
+    return _due_soon(due_at, min(Decimal(settings.DUE_SOON_WORKING_HOURS), max(total, 0) / 2), agency)
+
+
 def _reset_flags(obj) -> None:
     """A new due time (receipt, a step started, the clock restarted after a supplement): its late and
     due-soon flags start cleared, whatever the old due time had reached. The deadline sweep sets them,
@@ -273,8 +281,9 @@ def _start_step(step: Step, at: datetime, *, handed_by=None, assignee=None, save
         step.save()
 
 
-def _finish_step(step: Step, at: datetime, note: str = "") -> None:
+def _finish_step(step: Step, at: datetime, note: str = "", *, by=None) -> None:
     step.finished_at = at
+    step.finished_by = by  # the handler of record, assigned or not
     step.verdict = verdict_for(at, step.due_at)
     step.is_late = step.verdict == Verdict.LATE
     step.is_due_soon = False
@@ -293,10 +302,10 @@ def current_step(steps: list[Step]) -> Step | None:
     return open_steps[-1] if open_steps else None
 
 
-def _close_open_steps(steps: list[Step], at: datetime, note: str = "") -> None:
+def _close_open_steps(steps: list[Step], at: datetime, note: str = "", *, by=None) -> None:
     for step in steps:
         if step.started_at is not None and step.finished_at is None:
-            _finish_step(step, at, note)
+            _finish_step(step, at, note, by=by)
 
 
 def _step_agency(procedure_step, receiving: Agency) -> Agency:
@@ -347,7 +356,7 @@ def _plan_schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]
                                                 dossier.agency)
     dossier.appointment_at = appointment.appointment_at
     dossier.original_appointment_at = appointment.appointment_at
-    dossier.due_soon_at = _due_soon(appointment.appointment_at, settings.DUE_SOON_WORKING_HOURS, dossier.agency)
+    dossier.due_soon_at = _due_soon_from(appointment.start_at, appointment.appointment_at, dossier.agency)
     _reset_flags(dossier)
     steps = _plan_steps(dossier, appointment.start_at, appointment.appointment_at)
     first = steps[0]
@@ -589,7 +598,8 @@ def _create_with_key(values: dict, *, agency, code_day, user, key, fingerprint) 
     try:
         with transaction.atomic():
             if code_day is not None:
-                values = {**values, "code": next_dossier_code(agency, code_day)}
+                values = {**values, "code": next_dossier_code(agency, code_day), "register_year": code_day.year,
+                          "register_no": next_register_number(agency.pk, code_day.year)}
             return Dossier.objects.create(**values), True
     except IntegrityError:
         if key:
@@ -711,13 +721,15 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
             elif outcome == "supplement":
                 supplements.append(SupplementRequest.objects.create(
                     dossier=dossier, round=1, requested_at=at, requested_by=actor, items=items_text,
-                    reason=reason_text, resume_status=tt.resume_status(tt.NEW)))
+                    reason=reason_text, resume_status=tt.resume_status(tt.NEW),
+                    deadline_at=_supplement_deadline(None, at, dossier.agency)))
                 dossier.supplement_count = 1
                 dossier.save(update_fields=["supplement_count", "updated_at"])
                 event = _event(dossier, "request-supplement", actor, None, dossier.status,
                                " ".join([items_text.replace("\n", "; "), *notes]), at=at)
                 notify_citizen(dossier, "supplement_requested", key="1", items=items_text.replace("\n", "; "),
-                               reason=reason_text)
+                               reason=reason_text.rstrip("."), ref=dossier.reference,
+                               deadline=supplements[0].deadline_at)
             else:
                 dossier.reason = reason_text
                 fields = {"reason"}
@@ -818,11 +830,14 @@ def receive(dossier, *, actor, expected_version=None, at: datetime | None = None
         _check(d, actor, "receive")
         when = _when(at)
         d.code = next_dossier_code(d.agency, timezone.localdate(when))
+        d.register_year = timezone.localdate(when).year
+        d.register_no = next_register_number(d.agency_id, d.register_year)
         d.received_at = when
         d.received_by = actor
         d.status = Status.RECEIVED
         _schedule(d, when, actor)
-        _save(d, {"code", "received_at", "received_by", "status", "appointment_at", "original_appointment_at",
+        _save(d, {"code", "register_year", "register_no", "received_at", "received_by", "status", "appointment_at",
+                  "original_appointment_at",
                   "due_soon_at", "is_late", "is_due_soon", "current_agency"})
         _event(d, "receive", actor, Status.SUBMITTED, Status.RECEIVED, at=when)
         notify_citizen(d, "received")
@@ -847,7 +862,7 @@ def refuse(dossier, *, actor, reason: str, expected_version=None, at: datetime |
         when, before = _when(at), d.status
         d.status, d.reason = t.to_status, reason
         fields = {"status", "reason"}
-        _close_open_steps(_steps(d), when, _("Từ chối: %(reason)s") % {"reason": reason})
+        _close_open_steps(_steps(d), when, _("Từ chối: %(reason)s") % {"reason": reason}, by=actor)
         _finish_dossier(d, when, fields)
         _save(d, fields)
         _event(d, "refuse", actor, before, d.status, reason, at=when)
@@ -888,7 +903,7 @@ def transfer(dossier, *, actor, to_agency=None, assignee=None, note: str = "", e
         steps = _steps(d)
         current = current_step(steps)
         if current is not None:
-            _finish_step(current, when)
+            _finish_step(current, when, by=actor)
         after = current.order if current is not None else 0
         following = [s for s in steps if s.order > after and s.started_at is None]
         if to_agency is not None and current is not None and before == Status.PROCESSING:
@@ -952,9 +967,11 @@ def _items_text(items) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def request_supplement(dossier, *, actor, items, reason: str = "", expected_version=None,
+def request_supplement(dossier, *, actor, items, reason: str = "", deadline_at=None, expected_version=None,
                        at: datetime | None = None) -> Dossier:
-    """Ask for everything missing in one go (form 02): a new supplement round, the applicant told."""
+    """Ask for everything missing in one go (form 02): a new supplement round with the date by which the
+    applicant is asked to supplement (`deadline_at`, by default DEFAULT_DEADLINE_WORKING_DAYS working days
+    on), the applicant told."""
     text = _items_text(items)
     if not text:
         msg = _("Vui lòng liệt kê các giấy tờ cần bổ sung.")
@@ -964,16 +981,40 @@ def request_supplement(dossier, *, actor, items, reason: str = "", expected_vers
         t = _check(d, actor, "request-supplement")
         when, before = _when(at), d.status
         rounds = d.supplements.count()
+        deadline = _supplement_deadline(deadline_at, when, d.agency)
         SupplementRequest.objects.create(dossier=d, round=rounds + 1, requested_at=when, requested_by=actor,
                                          items=text, reason=(reason or "").strip(),
-                                         resume_status=tt.resume_status(before))
+                                         resume_status=tt.resume_status(before), deadline_at=deadline)
         d.status = t.to_status
         d.supplement_count += 1
         _save(d, {"status", "supplement_count"})
         _event(d, "request-supplement", actor, before, d.status, text.replace("\n", "; "), at=when)
         notify_citizen(d, "supplement_requested", key=str(rounds + 1), items=text.replace("\n", "; "),
-                       reason=(reason or "").strip())
+                       reason=(reason or "").strip().rstrip("."), ref=d.reference, deadline=deadline,
+                       restart=_("Thời hạn giải quyết được tính lại từ khi nhận đủ hồ sơ.")
+                       if d.received_at is not None else "")
     return d
+
+
+def _supplement_deadline(value, when: datetime, agency) -> datetime:
+    from .supplements import DEFAULT_DEADLINE_WORKING_DAYS
+
+    if value in (None, ""):
+        return _clock().add_working_hours(when, DEFAULT_DEADLINE_WORKING_DAYS * 8, agency)
+    if not isinstance(value, datetime):
+        from datetime import date, time
+
+        if not isinstance(value, date):
+            try:
+                value = date.fromisoformat(str(value)[:10])
+            except ValueError:
+                msg = _("Hạn bổ sung không hợp lệ.")
+                raise ValidationFailed(msg, fields={"deadline_at": [msg]}) from None
+        value = timezone.make_aware(datetime.combine(value, time(17, 0)))
+    if value <= when:
+        msg = _("Hạn bổ sung phải sau thời điểm yêu cầu.")
+        raise ValidationFailed(msg, fields={"deadline_at": [msg]})
+    return value
 
 
 def resume_target(dossier: Dossier, open_round: SupplementRequest | None) -> int:
@@ -996,9 +1037,14 @@ def _check_resume(dossier: Dossier, actor, target: int) -> None:
         raise NotAllowed(_("Chỉ cán bộ một cửa mới được tiếp nhận hồ sơ.")) from None
 
 
-def supplement_received(dossier, *, actor, components=(), restart_clock: bool = True, expected_version=None,
-                        at: datetime | None = None) -> Dossier:
+def supplement_received(dossier, *, actor, components=(), restart_clock: bool = True, accept_incomplete: bool = False,
+                        note: str = "", expected_version=None, at: datetime | None = None) -> Dossier:
     """The missing documents arrive and the round is closed.
+
+    Only when every requested item is answered (`dossiers.supplements.answer`, over this and earlier
+    replies of the round), or an officer accepts the reply as complete (`accept_incomplete`, with a
+    `note`): otherwise the documents are kept, the dossier keeps waiting (5) and the applicant is told
+    what is still missing.
 
     A dossier in processing resumes it (4) and, by default, its clock restarts (Decree 61): a new
     appointment counted from now for the full limit, the current step's due time likewise, and the
@@ -1024,6 +1070,10 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
             round_no = d.supplement_count
             fields = {"status"}
             if open_round is not None:
+                partial = _supplement_reply(d, actor, open_round, items, accept_incomplete, note, when,
+                                            received, stored)
+                if partial is not None:
+                    return partial
                 open_round.replied_at = when
                 open_round.save(update_fields=["replied_at"])
                 round_no = open_round.round
@@ -1034,6 +1084,8 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
             _store_components(d, items, round_no if received else 0, stored)
             d.status = target
             note = _("Đã nhận hồ sơ bổ sung lần %(n)d.") % {"n": round_no}
+            if open_round is not None and open_round.accepted_note:
+                note += " " + _("Chấp nhận là đầy đủ: %(note)s") % {"note": open_round.accepted_note}
             if target == Status.RECEIVED and not received:
                 d.received_at, d.received_by = when, actor
                 _schedule(d, when, actor)
@@ -1045,7 +1097,7 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
                 appointment = clock.compute_appointment_for(when, procedure.effective_amount,
                                                             procedure.time_limit_unit, d.agency)
                 d.appointment_at = appointment.appointment_at
-                d.due_soon_at = _due_soon(d.appointment_at, settings.DUE_SOON_WORKING_HOURS, d.agency)
+                d.due_soon_at = _due_soon_from(appointment.start_at, d.appointment_at, d.agency)
                 _reset_flags(d)
                 fields |= {"appointment_at", "due_soon_at", "is_late", "is_due_soon"}
                 step = current_step(_steps(d))
@@ -1062,6 +1114,39 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
     except BaseException:
         delete_stored(stored)
         raise
+    return d
+
+
+def _supplement_reply(d, actor, open_round, items, accept_incomplete: bool, note: str, when, received: bool,
+                      stored: list[str]) -> Dossier | None:
+    """Record which items this reply answers; the dossier if the round stays open (partial reply), None
+    when the round may close (all answered, or accepted as complete by an officer with a note)."""
+    from .supplements import answer
+
+    done, missing = answer(open_round.item_list, list(open_round.answered_items or ()), [i.name for i in items])
+    open_round.answered_items = done
+    note = (note or "").strip()
+    if missing and accept_incomplete:
+        if not roles_for(d, actor, "supplement") & tt.STAFF_WORK:
+            raise NotAllowed(_("Chỉ cán bộ mới được chấp nhận hồ sơ bổ sung là đầy đủ."))
+        if not note:
+            msg = _("Vui lòng ghi rõ lý do chấp nhận hồ sơ bổ sung khi còn thiếu giấy tờ.")
+            raise ValidationFailed(msg, code="required", fields={"note": [msg]})
+        open_round.accepted_note = note
+    open_round.save(update_fields=["answered_items", "accepted_note"])
+    if not missing or accept_incomplete:
+        return None
+    if not items:
+        msg = _("Hồ sơ bổ sung chưa có giấy tờ nào được yêu cầu: còn thiếu %(items)s.") % {"items": "; ".join(missing)}
+        raise ValidationFailed(msg, code="supplement_incomplete", fields={"components": [msg]})
+    _store_components(d, items, open_round.round if received else 0, stored)
+    _save(d, set())
+    left = "; ".join(missing)
+    _event(d, "supplement-partial", actor, d.status, d.status,
+           _("Đã nhận một phần hồ sơ bổ sung lần %(n)d; còn thiếu: %(items)s.") % {"n": open_round.round, "items": left},
+           at=when)
+    notify_citizen(d, "supplement_incomplete", key=f"{open_round.round}:{len(done)}", items=left,
+                   ref=d.reference, deadline=open_round.deadline_at)
     return d
 
 
@@ -1123,8 +1208,9 @@ def confirm_payment(dossier, *, actor, expected_version=None, at: datetime | Non
 
 def decide(dossier, *, actor, result: str, result_file=None, expected_version=None,
            at: datetime | None = None) -> Dossier:
-    """The head approves the result (4 → 9): open steps finish, the dossier gets its verdict (§6)."""
-    result = _required_text(result, "result", _("Vui lòng nhập kết quả giải quyết."))
+    """The head approves the result (4 → 9): open steps finish, the dossier gets its verdict (§6). Without
+    a text or file of their own, the processing officer's draft (`draft_result`) becomes the result."""
+    result = (result or "").strip() if isinstance(result, str) else result
     content_type = safe_name = ""
     if result_file is not None:
         content_type, safe_name = validate_upload(result_file, field="result_file")
@@ -1133,9 +1219,10 @@ def decide(dossier, *, actor, result: str, result_file=None, expected_version=No
         with transaction.atomic():
             d = _lock(dossier, expected_version)
             t = _check(d, actor, "decide")
+            result = _required_text(result or d.draft_result_text, "result", _("Vui lòng nhập kết quả giải quyết."))
             when, before = _when(at), d.status
             steps = _steps(d)
-            _close_open_steps(steps, when)
+            _close_open_steps(steps, when, by=actor)
             # The result goes back to the receiving desk; its "return the result" step, if the procedure
             # ends with one, starts now (and finishes when the result is handed over).
             last = steps[-1] if steps else None
@@ -1149,6 +1236,9 @@ def decide(dossier, *, actor, result: str, result_file=None, expected_version=No
                 upload = store_upload(result_file, folder="results", content_type=content_type, safe_name=safe_name)
                 stored.append(upload.name)
                 d.result_file.name = upload.name
+                fields.add("result_file")
+            elif d.draft_result_file:
+                d.result_file.name = d.draft_result_file.name
                 fields.add("result_file")
             _finish_dossier(d, when, fields)
             _save(d, fields)
@@ -1184,7 +1274,7 @@ def return_result(dossier, *, actor, expected_version=None, at: datetime | None 
         d = _lock(dossier, expected_version)
         t = _check_verified(d, actor, "return", verified)
         when, before = _when(at), d.status
-        _close_open_steps(_steps(d), when)
+        _close_open_steps(_steps(d), when, by=actor)
         d.status, d.returned_at = t.to_status, when
         d.current_agency = d.agency
         _save(d, {"status", "returned_at", "current_agency"})
@@ -1218,7 +1308,7 @@ def stop(dossier, *, actor, reason: str, expected_version=None, at: datetime | N
         when, before = _when(at), d.status
         d.status, d.reason = t.to_status, reason
         fields = {"status", "reason"}
-        _close_open_steps(_steps(d), when, reason)
+        _close_open_steps(_steps(d), when, reason, by=actor)
         _finish_dossier(d, when, fields)
         _save(d, fields)
         _event(d, "stop", actor, before, d.status, reason, at=when)
@@ -1233,6 +1323,35 @@ def _apologize(dossier, *, actor, reason, new_appointment_at, expected_version=N
 
     return apologize(dossier, actor=actor, reason=reason, new_appointment_at=new_appointment_at,
                      expected_version=expected_version if expected_version not in (None, "") else None)
+
+
+def draft_result(dossier, *, actor, result: str = "", result_file=None, expected_version=None,
+                 at: datetime | None = None) -> Dossier:
+    """The processing officer attaches a draft result (dự thảo kết quả) for the head: its text and, through
+    the upload checks, its file. The status does not change; `decide` takes the draft as the result."""
+    result = _required_text(result, "result", _("Vui lòng nhập nội dung dự thảo kết quả."))
+    content_type = safe_name = ""
+    if result_file is not None:
+        content_type, safe_name = validate_upload(result_file, field="result_file")
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            d = _lock(dossier, expected_version)
+            _check(d, actor, "draft-result")
+            when = _when(at)
+            d.draft_result_text, d.draft_result_by, d.draft_result_at = result, actor, when
+            fields = {"draft_result_text", "draft_result_by", "draft_result_at"}
+            if result_file is not None:
+                upload = store_upload(result_file, folder="drafts", content_type=content_type, safe_name=safe_name)
+                stored.append(upload.name)
+                d.draft_result_file.name = upload.name
+                fields.add("draft_result_file")
+            _save(d, fields)
+            _event(d, "draft-result", actor, d.status, d.status, result, at=when, public=False)
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return d
 
 
 # The actions by their API name; the API and the screens dispatch through it.
@@ -1250,4 +1369,5 @@ ACTIONS = {
     "withdraw": withdraw,
     "stop": stop,
     "apologize": _apologize,
+    "draft-result": draft_result,
 }

@@ -100,6 +100,8 @@ TRANSITIONS: dict[str, Transition] = {
     "stop": _t({PROCESSING, WITHDRAWAL_REQUESTED}, STOPPED, {DESK_OFFICER, HEAD}, only={PROCESSING: {HEAD}}),
     # The apology letter (form 04) with a new appointment; the status does not change.
     "apologize": _t({RECEIVED, PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED}, None, {HEAD}),
+    # The processing officer attaches a draft result for the head to approve; the status does not change.
+    "draft-result": _t({PROCESSING}, None, {PROCESSING_OFFICER, HEAD}),
 }
 
 ACTION_NAMES = tuple(TRANSITIONS)

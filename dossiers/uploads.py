@@ -130,6 +130,14 @@ def private_file_response(field_file, filename: str, content_type: str = "") -> 
     return response
 
 
+def result_filename(dossier, field_file, kind: str = "ket-qua") -> str:
+    """A result's download name: the dossier's code and what it is, with the stored file's extension
+    ("000.00.06.H56-261123-0001-ket-qua.pdf"), not the random name it is stored under."""
+    stored = field_file.name.rsplit("/", 1)[-1]
+    ext = "." + stored.rsplit(".", 1)[-1].lower() if "." in stored else ""
+    return f"{dossier.reference}-{kind}{ext}"
+
+
 def component_file_response(dossier, component_id: int) -> HttpResponse:
     """A component's stored file, for a dossier the caller has already checked the user may see."""
     from .models import DossierComponent

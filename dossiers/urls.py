@@ -18,4 +18,5 @@ urlpatterns = [
     path("<str:ref>/in/<slug:form>.pdf", views.document, name="document"),
     path("<str:ref>/tep/<int:component_id>/", views.scan, name="scan"),
     path("<str:ref>/ket-qua/", views.result_file, name="result_file"),
+    path("<str:ref>/du-thao/", views.draft_file, name="draft_file"),
 ]

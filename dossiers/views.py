@@ -30,12 +30,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organisation.errors import ConcurrentChange, DomainError, NotFound, ValidationFailed
 from organisation.models import Agency, Role, StaffMembership
+from organisation.names import display_name
 from procedures.models import Procedure
 
 from . import forms as f
 from . import worklists
 from .models import Dossier, Status, Step
-from .uploads import component_file_response, private_file_response
+from .uploads import component_file_response, private_file_response, result_filename
 
 PAGE_SIZE = 25
 PDF_FORMS = ("receipt", "supplement", "refusal", "apology", "stop", "control-sheet")
@@ -62,6 +63,8 @@ EVENT_LABELS = {
     "supplement_requested": gettext_lazy("Yêu cầu bổ sung hồ sơ"),
     "supplement": gettext_lazy("Nhận hồ sơ bổ sung"),
     "supplement_received": gettext_lazy("Nhận hồ sơ bổ sung"),
+    "supplement-partial": gettext_lazy("Nhận một phần hồ sơ bổ sung"),
+    "draft-result": gettext_lazy("Trình dự thảo kết quả"),
     "request-payment": gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
     "payment_requested": gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
     "confirm-payment": gettext_lazy("Xác nhận đã nộp phí, lệ phí"),
@@ -84,6 +87,7 @@ NOTICE_EVENT_LABELS = {
     "submitted": gettext_lazy("Đã nộp trực tuyến"),
     "refused": gettext_lazy("Từ chối"),
     "supplement_requested": gettext_lazy("Yêu cầu bổ sung"),
+    "supplement_incomplete": gettext_lazy("Còn thiếu giấy tờ bổ sung"),
     "payment_requested": gettext_lazy("Yêu cầu nộp phí"),
     "apology": gettext_lazy("Thư xin lỗi"),
     "result_ready": gettext_lazy("Đã có kết quả"),
@@ -376,6 +380,8 @@ ACTION_SCREENS: dict[str, ActionScreen] = {
                                     gettext_lazy("Đã gửi yêu cầu nộp phí, lệ phí.")),
     "confirm-payment": ActionScreen(gettext_lazy("Xác nhận đã nộp phí"), f.NoFieldsForm,
                                     gettext_lazy("Đã xác nhận nộp phí, lệ phí.")),
+    "draft-result": ActionScreen(gettext_lazy("Trình dự thảo kết quả"), f.DraftResultForm,
+                                 gettext_lazy("Đã trình dự thảo kết quả để lãnh đạo phê duyệt."), "secondary"),
     "decide": ActionScreen(gettext_lazy("Phê duyệt kết quả"), f.DecideForm, gettext_lazy("Đã phê duyệt kết quả.")),
     "return": ActionScreen(gettext_lazy("Trả kết quả"), f.NoFieldsForm, gettext_lazy("Đã trả kết quả cho người nộp.")),
     "apologize": ActionScreen(gettext_lazy("Xin lỗi, hẹn lại ngày trả"), f.ApologyForm,
@@ -416,7 +422,7 @@ def _assignee_choices(agency_ids) -> list[tuple[str, str]]:
         if (m.user_id, m.agency_id) in seen:
             continue
         seen.add((m.user_id, m.agency_id))
-        name = m.user.get_full_name() or m.user.get_username()
+        name = display_name(m.user)
         choices.append((f"{m.user_id}", f"{name} – {m.agency.name}"))
     return choices
 
@@ -559,6 +565,11 @@ def action(request, ref, name):
             # A dossier completed at the counter is received now: the receipt (form 01) is printed next.
             messages.success(request, _("Hồ sơ đã đầy đủ và được tiếp nhận."))
             return redirect(reverse("dossiers:detail", args=[dossier_ref(updated)]) + "?vua-tiep-nhan=1")
+        if name == "supplement" and updated.status == Status.SUPPLEMENT_REQUESTED:
+            waiting = updated.supplements.filter(replied_at__isnull=True).order_by("-round").first()
+            messages.warning(request, _("Đã nhận một phần hồ sơ bổ sung; hồ sơ tiếp tục chờ bổ sung: còn thiếu %(items)s.")
+                             % {"items": "; ".join(waiting.missing_items) if waiting else ""})
+            return redirect("dossiers:detail", dossier_ref(updated))
         messages.success(request, str(ACTION_SCREENS[name].success))
         return redirect("dossiers:detail", dossier_ref(updated))
     # The service rolled back; show the dossier as stored, not as the failed call left it in memory.
@@ -623,7 +634,17 @@ def result_file(request, ref):
             return signed
     if not dossier.result_file:
         raise Http404
-    return private_file_response(dossier.result_file, dossier.result_file.name.rsplit("/", 1)[-1])
+    return private_file_response(dossier.result_file, result_filename(dossier, dossier.result_file))
+
+
+@staff_required
+@require_GET
+def draft_file(request, ref):
+    dossier = get_dossier(request, ref)
+    if not dossier.draft_result_file:
+        raise Http404
+    return private_file_response(dossier.draft_result_file,
+                                 result_filename(dossier, dossier.draft_result_file, kind="du-thao-ket-qua"))
 
 
 @staff_required
@@ -697,10 +718,12 @@ def register_rows(agency, date_from: date, date_to: date) -> QuerySet[Dossier]:
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     at_counter = Q(received_at__isnull=True, code__isnull=False, submitted_at__gte=start, submitted_at__lt=end)
-    return (
+    from .documents import register_prefetch
+
+    return register_prefetch(
         Dossier.objects.filter(agency=agency)
         .filter(Q(received_at__gte=start, received_at__lt=end) | at_counter)
-        .select_related("received_by", "procedure", "apology")
+        .select_related("received_by", "procedure", "apology", "agency")
         .annotate(register_at=Coalesce("received_at", "submitted_at"))
         .order_by("register_at", "id")
     )

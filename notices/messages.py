@@ -29,9 +29,14 @@ CITIZEN_EVENTS = {
         _("Hồ sơ {code} ({procedure}) không được tiếp nhận. Lý do: {reason}"),
     ),
     "supplement_requested": (
-        _("Hồ sơ {code} cần bổ sung, hoàn thiện"),
-        _("Hồ sơ {code} ({procedure}) cần bổ sung, hoàn thiện các giấy tờ sau: {items}. Lý do: {reason}. "
-          "Thời hạn giải quyết được tính lại từ khi nhận đủ hồ sơ."),
+        _("Hồ sơ {ref} cần bổ sung, hoàn thiện"),
+        _("Hồ sơ {ref} ({procedure}) cần bổ sung, hoàn thiện các giấy tờ sau: {items}. Lý do: {reason}. "
+          "Hạn bổ sung: {deadline}. {restart}"),
+    ),
+    "supplement_incomplete": (
+        _("Hồ sơ {ref} còn thiếu giấy tờ bổ sung"),
+        _("Đã nhận một phần hồ sơ bổ sung của hồ sơ {ref} ({procedure}). Đề nghị ông/bà bổ sung tiếp: {items}. "
+          "Hạn bổ sung: {deadline}. Hồ sơ tiếp tục chờ bổ sung đến khi nhận đủ."),
     ),
     "payment_requested": (
         _("Hồ sơ {code}: yêu cầu nộp phí, lệ phí"),
@@ -138,7 +143,7 @@ def render(event: str, ctx: dict) -> tuple[str, str]:
     """Subject and body of one event, in the portal's language."""
     subject, body = CITIZEN_EVENTS.get(event) or STAFF_EVENTS[event]
     with translation.override(settings.LANGUAGE_CODE):
-        return str(subject).format_map(_Default(ctx)), str(body).format_map(_Default(ctx))
+        return str(subject).format_map(_Default(ctx)), str(body).format_map(_Default(ctx)).strip()
 
 
 class _Default(dict):

@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .auth import AdminLoginForm
 from .models import AdminUnit, Agency, Department, Desk, StaffMembership
+from .names import display_name
 from .selectors import is_administrator
 
 admin.site.site_header = _("MotCua – Quản trị")
@@ -46,7 +49,28 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "agency", "role", "department"]
+    list_display = ["user", "person_name", "agency", "role", "department"]
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "agency__code", "agency__name"]
     autocomplete_fields = ["agency"]
+
+    @admin.display(description=_("Họ và tên"))
+    def person_name(self, obj):
+        return display_name(obj.user)
+
+
+# Accounts: the full name in Vietnamese order (family name first), one column, as everywhere else.
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    list_display = ["username", "person_name", "email", "is_staff", "is_active"]
+    search_fields = ["username", "last_name", "first_name", "email"]
+    ordering = ["last_name", "first_name", "username"]
+
+    @admin.display(description=_("Họ và tên"), ordering="last_name")
+    def person_name(self, obj):
+        return display_name(obj)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .clock import Appointment, DayStatus, Note, Skip
+from .clock import HOURS_PER_WORKING_DAY, Appointment, DayStatus, Note, Skip
 
 WEEKDAYS = [
     gettext_lazy("Thứ Hai"),
@@ -58,7 +58,18 @@ def day_label(d: date, status: DayStatus) -> str:
     return status.label
 
 
-def entry_label(entry) -> str:
+def _hours(value) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def rule_text() -> str:
+    """What a working day means in every computation (the API's `rule`, the calculator's note)."""
+    return _("Một ngày làm việc tính %(hours)s giờ làm việc; hạn tính theo giờ làm việc của các buổi làm việc. "
+             "Một ngày nghỉ được tính là ngày làm việc (làm bù) chỉ cộng số giờ của các buổi làm việc ngày đó, "
+             "ví dụ buổi sáng thứ Bảy cộng 4 giờ.") % {"hours": HOURS_PER_WORKING_DAY}
+
+
+def entry_label(entry, calendar=None) -> str:
     reason = entry.reason
     if isinstance(entry, Skip):
         if reason == "weekend":
@@ -69,6 +80,11 @@ def entry_label(entry) -> str:
     params = dict(entry.params) if isinstance(entry, Note) else {}
     try:
         if reason in ("swapped_working_day", "extra_working_day"):
+            hours = day_hours(entry.date, calendar)
+            if hours is not None:
+                return _("%(weekday)s %(date)s: %(name)s – tính là ngày làm việc, %(hours)s giờ làm việc") % {
+                    "weekday": weekday_name(entry.date), "date": _dmy(entry.date), "name": params.get("name", ""),
+                    "hours": _hours(hours)}
             return _("%(weekday)s %(date)s: %(name)s – tính là ngày làm việc") % {
                 "weekday": weekday_name(entry.date), "date": _dmy(entry.date), "name": params.get("name", "")}
         shifts = {
@@ -90,16 +106,28 @@ def entry_label(entry) -> str:
     return entry.label
 
 
-def entry_dict(entry) -> dict:
+def day_hours(d: date | None, calendar) -> float | None:
+    """The working hours of that day's sessions in `calendar` (None without a calendar)."""
+    if calendar is None or d is None:
+        return None
+    return sum(session.seconds for session in calendar.sessions_on(d)) / 3600
+
+
+def entry_dict(entry, calendar=None) -> dict:
     data = entry.as_dict()
     data.setdefault("params", {})
-    data["label"] = entry_label(entry)
+    data["label"] = entry_label(entry, calendar)
+    hours = day_hours(entry.date, calendar) if entry.reason in ("swapped_working_day", "extra_working_day") else None
+    if hours is not None:
+        data["params"] = {**data["params"], "working_hours": _hours(hours).replace(",", ".")}
     return data
 
 
-def appointment_dict(appointment: Appointment) -> dict:
+def appointment_dict(appointment: Appointment, calendar=None) -> dict:
     return {
         "appointment_at": appointment.appointment_at.isoformat(),
         "start_at": appointment.start_at.isoformat(),
-        "explanation": [entry_dict(e) for e in appointment.explanation],
+        "working_day_hours": HOURS_PER_WORKING_DAY,
+        "rule": rule_text(),
+        "explanation": [entry_dict(e, calendar) for e in appointment.explanation],
     }

@@ -58,8 +58,10 @@ def calculator(request):
                     "start_at": timezone.localtime(appointment.start_at),
                     "received_at": timezone.localtime(data["received_at"]),
                     "agency": agency,
+                    "rule": explain.rule_text(),
                     "explanation": [
-                        {"date": e.date, "reason": e.reason, "label": explain.entry_label(e),
+                        {"date": e.date, "reason": e.reason,
+                         "label": explain.entry_label(e, services.calendar_for(agency)),
                          "kind": "skip" if isinstance(e, Skip) else "note"}
                         for e in appointment.explanation
                     ],

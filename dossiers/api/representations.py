@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dossiers.models import DVCQG_STATUS, ONLINE_REFERENCE_PREFIX, Status
 from dossiers.selectors import dossier_is_late
+from organisation.names import display_name
 
 _LABELS = {s.value: s.label for s in Status}
 
@@ -39,7 +40,7 @@ def _int(value) -> int | None:
 def person(user) -> str | None:
     if user is None:
         return None
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def list_item(d, tz=None, now: datetime | None = None, labels: dict | None = None) -> dict:
@@ -86,6 +87,7 @@ def _step(s, tz, staff: bool = True) -> dict:
         "assignee": assignee.get_username() if assignee else None,
         "assignee_name": person(assignee),
         "handed_by": person(s.handed_by) if staff else None,
+        "finished_by": person(s.finished_by) if staff else None,
         "started_at": iso(s.started_at, tz),
         "due_at": iso(s.due_at, tz),
         "finished_at": iso(s.finished_at, tz),

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from dossiers.models import Channel, ReturnMethod
 from dossiers.selectors import dossier_is_late
+from organisation.names import display_name
 
 
 def _code(obj):
@@ -17,7 +18,7 @@ def _code(obj):
 def _name(user) -> str | None:
     if user is None:
         return None
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 class DossierApplicantSerializer(serializers.Serializer):
@@ -83,6 +84,11 @@ class DossierActionSerializer(serializers.Serializer):
                                      help_text="transfer, assign: the officer's user name")
     items = serializers.JSONField(required=False, help_text="request-supplement: list of missing documents")
     components = DossierComponentListField(required=False, help_text="supplement")
+    deadline_at = serializers.DateTimeField(required=False, allow_null=True,
+                                            help_text="request-supplement: the date to supplement by")
+    accept_incomplete = serializers.BooleanField(
+        required=False, default=False,
+        help_text="supplement: accept a reply missing requested items as complete (staff, with a note)")
     amount = serializers.IntegerField(required=False, help_text="request-payment, in đồng")
     result = serializers.CharField(required=False, allow_blank=True, max_length=10000, help_text="decide")
     result_file = serializers.FileField(required=False, allow_null=True, help_text="decide (multipart)")
@@ -140,6 +146,7 @@ class DossierStepSerializer(serializers.Serializer):
     assignee = serializers.SerializerMethodField()
     assignee_name = serializers.SerializerMethodField()
     handed_by = serializers.SerializerMethodField()
+    finished_by = serializers.SerializerMethodField()
     started_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -161,6 +168,9 @@ class DossierStepSerializer(serializers.Serializer):
 
     def get_handed_by(self, obj) -> str | None:
         return _name(obj.handed_by) if self._staff() else None
+
+    def get_finished_by(self, obj) -> str | None:
+        return _name(obj.finished_by) if self._staff() else None
 
 
 class DossierComponentSerializer(serializers.Serializer):

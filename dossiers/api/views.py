@@ -277,15 +277,16 @@ def _action_kwargs(action: str, v: dict) -> dict:
     if action == "assign":
         return {"assignee": _user(v.get("assignee"))}
     if action == "request-supplement":
-        return {"items": v.get("items") or "", "reason": v.get("reason", "")}
+        return {"items": v.get("items") or "", "reason": v.get("reason", ""), "deadline_at": v.get("deadline_at")}
     if action == "supplement":
-        return {"components": [dict(c) for c in v.get("components") or []]}
+        return {"components": [dict(c) for c in v.get("components") or []],
+                "accept_incomplete": bool(v.get("accept_incomplete")), "note": v.get("note", "")}
     if action == "request-payment":
         if v.get("amount") is None:
             msg = _("Vui lòng nhập số tiền.")
             raise ValidationFailed(msg, code="required", fields={"amount": [msg]})
         return {"amount": v["amount"]}
-    if action == "decide":
+    if action in ("decide", "draft-result"):
         return {"result": v.get("result", ""), "result_file": v.get("result_file")}
     if action == "apologize":
         if v.get("new_appointment_at") is None:

@@ -134,7 +134,8 @@ def test_supplement_rounds_restart_the_clock(received, staff):
     assert (sr.round, sr.items, sr.replied_at) == (1, "Bản sao CCCD\nẢnh 4x6", None)
     with at("2026-11-25 10:00"):
         d = services.supplement_received(d, actor=staff.desk,
-                                         components=[{"name": "Bản sao CCCD", "kind": "copy", "count": 1}])
+                                         components=[{"name": "Bản sao CCCD", "kind": "copy", "count": 1},
+                                                     {"name": "Ảnh 4x6", "kind": "original", "count": 1}])
     assert d.status == Status.PROCESSING
     sr.refresh_from_db()
     assert sr.replied_at == datetime(2026, 11, 25, 10, 0, tzinfo=VN)
@@ -146,7 +147,7 @@ def test_supplement_rounds_restart_the_clock(received, staff):
     step = d.steps.get(order=2)
     assert step.started_at == datetime(2026, 11, 23, 9, 0, tzinfo=VN)
     assert step.due_at == datetime(2026, 11, 26, 16, 0, tzinfo=VN)  # 12 h from Wednesday 10:00
-    assert d.components.get(supplement_round=1).name == "Bản sao CCCD"
+    assert sorted(d.components.filter(supplement_round=1).values_list("name", flat=True)) == ["Bản sao CCCD", "Ảnh 4x6"]
     # A second round is its own notice.
     d = services.request_supplement(d, actor=staff.officer, items="Giấy xác nhận cư trú", reason="Thiếu")
     assert d.supplement_count == 2
@@ -156,7 +157,8 @@ def test_supplement_rounds_restart_the_clock(received, staff):
 def test_supplement_without_restart_keeps_the_appointment(make_dossier, staff):
     d = make_dossier(5)
     before = d.appointment_at
-    d = services.supplement_received(d, actor=staff.desk, restart_clock=False)
+    d = services.supplement_received(d, actor=staff.desk, restart_clock=False, accept_incomplete=True,
+                                     note="Công dân xuất trình bản chính tại quầy")
     assert d.appointment_at == before and d.status == Status.PROCESSING
 
 
@@ -333,7 +335,8 @@ def test_timeline_names_the_actor(make_dossier, staff):
     staff.desk.first_name, staff.desk.last_name = "Lan", "Nguyễn Thị"
     staff.desk.save()
     d = make_dossier(2)
-    assert d.events.get().actor_name == "Lan Nguyễn Thị"
+    # Vietnamese order: family name first (organisation.names.display_name).
+    assert d.events.get().actor_name == "Nguyễn Thị Lan"
 
 
 def test_returned_object_is_fresh(received, staff):

@@ -67,7 +67,7 @@ def test_the_complete_dossier_is_received_when_it_comes_back(staff, org, procedu
         d = incomplete(staff, procedure)
     with time_machine.travel("2026-11-25 10:00 +0700", tick=False):
         d = services.supplement_received(d, actor=staff.desk, components=[
-            {"name": "Giấy khai sinh", "kind": "copy"}, {"name": "Ảnh 4x6", "kind": "original"}])
+            {"name": "Giấy khai sinh (bản sao)", "kind": "copy"}, {"name": "Ảnh 4x6", "kind": "original"}])
 
     assert d.status == Status.RECEIVED
     assert d.code == "000.01.01.H99-261123-0001"  # the code it got at the first visit
@@ -79,7 +79,7 @@ def test_the_complete_dossier_is_received_when_it_comes_back(staff, org, procedu
     assert len(steps) == 3 and steps[0].started_at == d.received_at and steps[1].started_at is None
     # Everything received is the dossier as received: the receipt (form 01) lists it all.
     assert sorted(d.components.values_list("name", "supplement_round")) == [
-        ("Giấy khai sinh", 0), ("Tờ khai", 0), ("Ảnh 4x6", 0)]
+        ("Giấy khai sinh (bản sao)", 0), ("Tờ khai", 0), ("Ảnh 4x6", 0)]
     assert SupplementRequest.objects.get(dossier=d).replied_at == d.received_at
     assert list(d.events.values_list("action", "from_status", "to_status")) == [
         ("request-supplement", None, 5), ("supplement", 5, 2)]
@@ -238,7 +238,8 @@ def test_the_screen_records_a_supplement_request_and_offers_form_02(client, staf
 
     # The applicant comes back with everything: the desk receives it from the dossier page.
     with time_machine.travel("2026-11-24 08:00 +0700", tick=False):
-        page = client.post(f"/ho-so/{d.code}/thao-tac/supplement/", {"version": 0, "names": "Giấy khai sinh\nẢnh"})
+        page = client.post(f"/ho-so/{d.code}/thao-tac/supplement/",
+                           {"version": 0, "received": ["- Giấy khai sinh (bản sao)", "- Ảnh 4x6"]})
         assert page.status_code == 302 and page["Location"] == f"/ho-so/{d.code}/?vua-tiep-nhan=1"
         d.refresh_from_db()
         assert d.status == Status.RECEIVED and d.received_at == datetime(2026, 11, 24, 8, 0, tzinfo=VN)

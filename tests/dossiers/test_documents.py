@@ -119,9 +119,9 @@ def people(make_user, place):
         pass
 
     p = People()
-    p.desk = make_user("motcua_nt", first_name="Lê Văn", last_name="Tâm")
-    p.officer = make_user("chuyenvien_nt", first_name="Trần Thị", last_name="Mỹ Duyên")
-    p.head = make_user("lanhdao_nt", first_name="Phạm Quốc", last_name="Hưng")
+    p.desk = make_user("motcua_nt", last_name="Lê Văn", first_name="Tâm")
+    p.officer = make_user("chuyenvien_nt", last_name="Trần Thị", first_name="Mỹ Duyên")
+    p.head = make_user("lanhdao_nt", last_name="Phạm Quốc", first_name="Hưng")
     return p
 
 
@@ -169,7 +169,8 @@ def test_receipt_prints_what_circular_03_asks(make_dossier):
     text = pdf_text(pdf)
     assert "Mẫu số 01" in text
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
-    assert "UBND TỈNH KHÁNH HÒA" in text and "UBND PHƯỜNG NHA TRANG" in text
+    # A commune's form: its committee first, then its own desk; the province is not its printed parent.
+    assert "UBND PHƯỜNG NHA TRANG BỘ PHẬN MỘT CỬA PHƯỜNG NHA TRANG" in text and "UBND TỈNH KHÁNH HÒA" not in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
     assert "Nha Trang, ngày 20 tháng 11 năm 2026" in text
@@ -629,7 +630,8 @@ def test_register_query_count_does_not_grow_with_rows(make_dossier, place, djang
         return render_register(agency, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
     make_dossier(code="ONE-0001")
-    with django_assert_max_num_queries(4) as one:
+    # The dossiers, their steps and transfers, the desk of the header, the form set in force.
+    with django_assert_max_num_queries(8) as one:
         render()
     for index in range(9):
         make_dossier(code=f"TEN-{index:04d}")
@@ -709,3 +711,98 @@ def test_barcodes_are_svg_data_uris():
     bars = re.findall(r'<rect x="[\d.]+mm"', barcode)
     # Code128: start + data + check + stop, three bars each (stop has four); the code uses code sets B and C.
     assert 20 < len(bars) < 3 * (len(CODE) + 4), len(bars)
+
+
+# --- issue 16: what a commune would sign ------------------------------------------------------------------
+
+
+def test_a_centre_reads_its_committee_first(place, make_dossier):
+    centre = Agency.objects.create(code="000.00.01.H34", name="Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa",
+                                   level=AgencyLevel.PROVINCE, admin_unit=place.province_unit)
+    text = pdf_text(render_dossier_form(make_dossier(agency=centre), "receipt"))
+    assert "UBND TỈNH KHÁNH HÒA TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH KHÁNH HÒA" in text
+
+
+def test_receipt_names_its_register_entry_and_an_online_one_asks_no_wet_signature(make_dossier):
+    text = pdf_text(render_dossier_form(make_dossier(register_year=2026, register_no=7), "receipt"))
+    assert "Vào Sổ theo dõi hồ sơ, Quyển số: 01/2026, Số thứ tự: 0007" in text
+    assert "NGƯỜI NỘP HỒ SƠ" in text
+    online = make_dossier(code="000.21.30.H34-261120-0008", channel=Channel.ONLINE, register_year=2026,
+                          register_no=8)
+    text = pdf_text(render_dossier_form(online, "receipt"))
+    assert "NGƯỜI NỘP HỒ SƠ" not in text and "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
+    assert "không cần chữ ký của người nộp" in text
+
+
+def test_supplement_request_prints_its_deadline_and_restarts_only_a_received_dossier(make_dossier, people):
+    received = make_dossier(status=Status.SUPPLEMENT_REQUESTED, supplement_count=1)
+    SupplementRequest.objects.create(dossier=received, round=1, requested_at=at(2026, 11, 23, 10, 0),
+                                     requested_by=people.officer, items="Giấy xác nhận nơi cư trú",
+                                     deadline_at=at(2026, 11, 30, 10, 0))
+    text = pdf_text(render_dossier_form(received, "supplement"))
+    assert "Thời hạn bổ sung: trước 10 giờ 00 phút, ngày 30/11/2026" in text
+    assert "được tính lại từ khi nhận đủ" in text
+    at_counter = make_dossier(code="000.21.30.H34-261120-0009", status=Status.SUPPLEMENT_REQUESTED,
+                              received_at=None, appointment_at=None, original_appointment_at=None)
+    SupplementRequest.objects.create(dossier=at_counter, round=1, requested_at=at(2026, 11, 23, 10, 0),
+                                     requested_by=people.desk, items="Ảnh 4x6", deadline_at=at(2026, 11, 30, 10, 0))
+    text = pdf_text(render_dossier_form(at_counter, "supplement"))
+    assert "tính lại" not in text and "tính thời hạn giải quyết khi đã đầy đủ" in text
+
+
+def test_refusal_after_appraisal_has_its_own_wording_and_the_head_signs(make_dossier, people, place):
+    from organisation.models import Role, StaffMembership
+
+    StaffMembership.objects.create(user=people.head, agency=place.ward, role=Role.HEAD)
+    dossier = make_dossier(status=Status.REFUSED, reason="Không đủ điều kiện xác nhận",
+                           finished_at=at(2026, 11, 23, 9, 0))
+    TimelineEvent.objects.create(dossier=dossier, at=at(2026, 11, 23, 9, 0), action="refuse", actor=people.head,
+                                 from_status=4, to_status=3)
+    text = pdf_text(render_dossier_form(dossier, "refusal"))
+    assert "Sau khi thẩm định hồ sơ, UBND phường Nha Trang không giải quyết hồ sơ này" in text
+    assert "THỦ TRƯỞNG CƠ QUAN GIẢI QUYẾT" in text and "Phạm Quốc Hưng" in text
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" not in text and "đối chiếu thành phần hồ sơ" not in text
+
+
+def test_register_is_the_book_of_the_year(make_dossier, place, people):
+    returned = make_dossier(code="A-0001", status=Status.RETURNED, register_year=2026, register_no=41,
+                            verdict=Verdict.EARLY, returned_at=at(2026, 11, 23, 10, 0))
+    Step.objects.create(dossier=returned, order=1, name="Tiếp nhận", agency=place.ward, role="desk_officer")
+    Step.objects.create(dossier=returned, order=2, name="Thẩm định", agency=place.province, role="processing_officer")
+    TimelineEvent.objects.create(dossier=returned, at=at(2026, 11, 20, 10, 0), action="transfer", actor=people.desk,
+                                 from_status=2, to_status=4)
+    make_dossier(code="B-0001", status=Status.REFUSED, register_year=2026, register_no=42, verdict=Verdict.EARLY,
+                 received_at=None, submitted_at=at(2026, 11, 20, 10, 0))
+    make_dossier(code="C-0001", status=Status.STOPPED, register_year=2026, register_no=43, verdict=Verdict.EARLY)
+    from dossiers.views import register_rows as page_rows
+
+    rows = list(page_rows(place.ward, dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
+    assert [d.code for d in rows] == ["A-0001", "C-0001", "B-0001"] or {d.code for d in rows} == {
+        "A-0001", "B-0001", "C-0001"}
+    text = pdf_text(render_register(place.ward, dt.date(2026, 11, 1), dt.date(2026, 11, 30), rows))
+    assert "Quyển số: 01/2026" in text
+    for heading in ("Số thứ tự", "Số bộ", "Cơ quan chủ trì giải quyết", "Chuyển hồ sơ đến cơ quan giải quyết",
+                    "Người nhận kết quả ký", "Thủ tục hành chính"):
+        assert heading in text, heading
+    assert "41" in text and "42" in text and "43" in text
+    assert "UBND tỉnh Khánh Hòa" in text  # the lead agency of A-0001
+    assert "20/11/2026 10:00" in text  # its transfer
+    assert "Từ chối tiếp nhận tại quầy" in text  # the counter refusal is registered
+    assert text.count("Trước hạn") == 1  # only the returned dossier has a verdict
+
+
+def test_a_form_prints_with_the_form_set_in_force_when_it_was_issued(make_dossier):
+    from dossiers.models import FormSet
+
+    FormSet.objects.update_or_create(code="tt03-2025", defaults={
+        "name": "Thông tư 03/2025", "legal_basis": "Thông tư số 03/2025/TT-VPCP", "effective_from": dt.date(2025, 7, 1)})
+    FormSet.objects.create(code="btp-2027", name="Bộ mẫu 2027", legal_basis="Thông tư số 01/2027/TT-BTP",
+                           effective_from=dt.date(2027, 1, 1))
+    old = pdf_text(render_dossier_form(make_dossier(), "receipt"))
+    assert "ban hành kèm theo Thông tư số 03/2025/TT-VPCP" in old
+    new = make_dossier(code="000.21.30.H34-270104-0001", received_at=at(2027, 1, 4, 9, 0),
+                       appointment_at=at(2027, 1, 7, 9, 0))
+    assert "ban hành kèm theo Thông tư số 01/2027/TT-BTP" in pdf_text(render_dossier_form(new, "receipt"))
+    assert documents.form_set_for(at(2026, 12, 31, 23, 0)).code == "tt03-2025"
+    assert documents._form_template(documents.form_set_for(at(2027, 2, 1)), "receipt") == [
+        "forms/btp-2027/receipt.html", "forms/receipt.html"]

@@ -239,7 +239,7 @@ def test_a_concurrent_change_is_a_clear_message_not_an_overwrite(client, staff, 
     dossier = make_dossier(4)
     seen = dossier.version
     services.request_supplement(dossier, actor=staff.officer, items=["Ảnh"], reason="Thiếu ảnh")
-    services.supplement_received(Dossier.objects.get(pk=dossier.pk), actor=staff.desk)
+    services.supplement_received(Dossier.objects.get(pk=dossier.pk), actor=staff.desk, components=[{"name": "Ảnh"}])
     client.force_login(staff.officer)
     response = client.post(f"/ho-so/{dossier.code}/thao-tac/request-payment/", {"version": seen, "amount": "30000"})
     html = text(response)

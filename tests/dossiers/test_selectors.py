@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_actions_offered_per_role(make_dossier, staff, make_user):
     d = make_dossier(4)
     assert selectors.actions_available(d, staff.head) == [
-        "refuse", "transfer", "assign", "request-supplement", "request-payment", "decide", "stop"]
+        "refuse", "transfer", "assign", "request-supplement", "request-payment", "decide", "stop", "draft-result"]
     assert selectors.actions_available(d, staff.officer) == [
-        "refuse", "transfer", "request-supplement", "request-payment"]
+        "refuse", "transfer", "request-supplement", "request-payment", "draft-result"]
     # Stopping processing is the head's decision; the desk stops only a withdrawn dossier.
     assert selectors.actions_available(d, staff.desk) == [
         "refuse", "transfer", "request-supplement", "request-payment", "withdraw"]
@@ -133,7 +133,7 @@ def _args(action, d, staff):
         "refuse": {"reason": "Không đủ điều kiện"}, "stop": {"reason": "Dừng"}, "withdraw": {"reason": "Rút"},
         "assign": {"assignee": staff.officer}, "request-supplement": {"items": "Ảnh", "reason": "Thiếu"},
         "supplement": {"components": [{"name": "Ảnh"}]}, "request-payment": {"amount": 15000},
-        "decide": {"result": "Đã cấp"},
+        "decide": {"result": "Đã cấp"}, "draft-result": {"result": "Dự thảo: cấp giấy"},
     }.get(action, {})
 
 

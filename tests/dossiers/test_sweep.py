@@ -83,8 +83,9 @@ def test_late_flags_opens_the_apology_and_writes_the_timeline(org, staff, run_sw
 
 @pytest.mark.parametrize("late", [False, True])
 def test_a_dossier_received_already_due_is_warned_once(staff, make_procedure, late, run_sweep):
-    """A same-day dossier received in the afternoon is due soon at once; a backlog entered late may be
-    past its appointment already. The services leave the flags to the sweep, which warns once."""
+    """A same-day dossier is not due soon at receipt (its due-soon window is half its working time); a
+    backlog entered late may be past its appointment already. The services leave the flags to the sweep,
+    which warns once."""
     from dossiers import services
     from procedures.models import TimeUnit
 
@@ -96,14 +97,19 @@ def test_a_dossier_received_already_due_is_warned_once(staff, make_procedure, la
                             received_at=datetime(2026, 11, 20, 14, 0, tzinfo=TZ) if late else None)
         services.transfer(d, actor=staff.desk, assignee=staff.officer)
     d.refresh_from_db()
-    assert not d.is_due_soon and not d.is_late and d.due_soon_at <= NOW
-    assert (d.appointment_at < NOW) == late
+    assert not d.is_due_soon and not d.is_late
+    assert (d.appointment_at < NOW) == late and (d.due_soon_at <= NOW) == late
 
     run_sweep(NOW)
-    run_sweep(NOW + timedelta(minutes=5))
+    if not late:
+        d.refresh_from_db()
+        assert not d.is_due_soon  # not at receipt: from its due-soon point on
+    when = NOW if late else d.due_soon_at
+    run_sweep(when)
+    run_sweep(when + timedelta(minutes=5))
 
     d.refresh_from_db()
-    assert d.apology_opened_at == NOW and d.is_due_soon and d.is_late == late
+    assert d.apology_opened_at == when and d.is_due_soon and d.is_late == late
     expected = "late" if late else "due_soon"
     assert events(dossier=d, event__in=["late", "due_soon"]) == [(expected, "chuyenvien"), (expected, "lanhdao")]
 

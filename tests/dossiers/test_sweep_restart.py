@@ -32,7 +32,7 @@ def warned(d, event: str) -> list[str]:
 
 @pytest.fixture
 def short_procedure(make_procedure):
-    """Four working hours: due soon (one working day ahead) from the moment it is received."""
+    """Four working hours: shorter than the due-soon window, so due soon half-way (after two hours)."""
     return make_procedure(amount=4, unit=TimeUnit.WORKING_HOURS)
 
 
@@ -41,24 +41,26 @@ def test_a_restarted_clock_is_warned_about_again(staff, short_procedure):
         d = services.intake(actor=staff.desk, procedure=short_procedure, applicant=dict(APPLICANT))
         d = services.transfer(d, actor=staff.desk, assignee=staff.officer)
     assert d.appointment_at == at("2026-11-23 14:00")
-    sweep(at("2026-11-23 08:10"))
+    assert sweep(at("2026-11-23 08:10")).due_soon == 0  # not due soon at receipt
+    sweep(at("2026-11-23 11:00"))
     assert len(warned(d, "due_soon")) == 1
 
-    with time_machine.travel(at("2026-11-23 09:00"), tick=False):
+    with time_machine.travel(at("2026-11-23 11:30"), tick=False):
         d = services.request_supplement(d, actor=staff.officer, items="Bản sao CCCD", reason="Thiếu")
     with time_machine.travel(at("2026-11-24 08:00"), tick=False):
         d = services.supplement_received(d, actor=staff.desk, components=[{"name": "Bản sao CCCD"}])
-    # The full limit again from Tuesday 08:00; its due-soon point has passed already.
-    assert d.appointment_at == at("2026-11-24 14:00") and d.due_soon_at < at("2026-11-24 08:00")
+    # The full limit again from Tuesday 08:00; due soon half-way, at 10:00.
+    assert d.appointment_at == at("2026-11-24 14:00") and d.due_soon_at == at("2026-11-24 10:00")
     assert not d.is_due_soon and not d.is_late  # left to the sweep, which has a new deadline to warn about
 
-    assert sweep(at("2026-11-24 08:05")).due_soon == 1
-    assert sweep(at("2026-11-24 08:10")).notices == 0
+    assert sweep(at("2026-11-24 08:05")).due_soon == 0
+    assert sweep(at("2026-11-24 10:05")).due_soon == 1
+    assert sweep(at("2026-11-24 10:10")).notices == 0
     keys = warned(d, "due_soon")
     assert len(keys) == 2 and any(str(int(at("2026-11-24 14:00").timestamp())) in key for key in keys)
 
     step = Step.objects.get(dossier=d)
-    assert step.due_at == at("2026-11-24 14:00") and not step.is_due_soon and not step.is_late
+    assert step.due_at == at("2026-11-24 14:00") and step.is_due_soon and not step.is_late
     sweep(at("2026-11-24 14:05"))
     sweep(at("2026-11-24 15:00"))
     assert len(warned(d, "late")) == 1 and len(warned(d, "step_late")) == 1
@@ -71,7 +73,7 @@ def test_the_apology_gives_a_new_deadline_warned_once(staff, make_procedure):
     with time_machine.travel(at("2026-11-23 08:00"), tick=False):
         d = services.intake(actor=staff.desk, procedure=procedure, applicant=dict(APPLICANT))
         d = services.transfer(d, actor=staff.desk, assignee=staff.officer)
-    sweep(at("2026-11-23 08:05"))
+    sweep(at("2026-11-23 16:05"))  # the last half of its one working day: due soon
     sweep(at("2026-11-24 08:05"))  # due Tuesday 08:00: late
     assert (len(warned(d, "due_soon")), len(warned(d, "late"))) == (1, 1)
 

@@ -35,6 +35,7 @@ EXPECTED = {
     # Stopping processing is the head's decision; closing a withdrawal is also the desk's work.
     "stop": ({4: {"head"}, 7: DESK_OR_HEAD}, 8),
     "apologize": (every({2, 4, 5, 6}, {"head"}), None),
+    "draft-result": (every({4}, {"processing_officer", "head"}), None),
 }
 ROLES = sorted(tt.ALL_ROLES)
 STATUSES = [0, *range(1, 11)]
@@ -88,6 +89,7 @@ def test_unknown_action():
 def test_available_actions_follow_the_table():
     assert tt.available_actions(tt.PROCESSING, {"head"}) == [
         "refuse", "transfer", "assign", "request-supplement", "request-payment", "decide", "stop", "apologize",
+        "draft-result",
     ]
     # The desk may close a withdrawal but not stop processing.
     assert "stop" not in tt.available_actions(tt.PROCESSING, {"desk_officer"})

@@ -79,7 +79,8 @@ SAMPLE = {
     "agency": "UBND xã An Bình", "received": "08:00 23/11/2026", "appointment": "17:00 25/11/2026",
     "returned": "09:00 26/11/2026", "reason": "Thiếu giấy tờ", "items": "Bản sao CCCD", "amount": "15.000",
     "old_appointment": "17:00 25/11/2026", "new_appointment": "16:00 27/11/2026", "step": "Thẩm định",
-    "due": "11:30 24/11/2026",
+    "due": "11:30 24/11/2026", "deadline": "17:00 30/11/2026",
+    "restart": "Thời hạn giải quyết được tính lại từ khi nhận đủ hồ sơ.",
 }
 
 

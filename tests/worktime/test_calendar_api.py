@@ -78,7 +78,11 @@ def test_explanation_is_vietnamese_and_names_the_holidays(api, vn_calendar):
                                  "unit": "working_days"}).json()
     saturday, sunday = body["explanation"]
     assert saturday["reason"] == "swapped_working_day"
-    assert saturday["label"] == "Thứ Bảy 26/04/2025: Ngày làm việc bù (cho ngày nghỉ 02/05/2025) – tính là ngày làm việc"
+    assert saturday["label"] == ("Thứ Bảy 26/04/2025: Ngày làm việc bù (cho ngày nghỉ 02/05/2025) – tính là ngày làm việc, "
+                                 "8 giờ làm việc")
+    assert saturday["params"]["working_hours"] == "8"
+    # The explanation says what a working day is: 8 working hours; a day counted adds its sessions' hours.
+    assert body["working_day_hours"] == 8 and "8 giờ làm việc" in body["rule"] and "4 giờ" in body["rule"]
     assert sunday == {"type": "skip", "date": "2025-04-27", "reason": "weekend",
                       "label": "Chủ nhật 27/04/2025: nghỉ cuối tuần", "params": {}}
     body = api.get(APPOINTMENT, {"received_at": "2026-11-23T09:00:00+07:00", "amount": 1,

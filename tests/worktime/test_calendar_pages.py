@@ -51,6 +51,9 @@ def test_calculator_shows_the_appointment_and_explanation(client, vn_calendar):
     html = resp.content.decode()
     assert "09:00 Thứ Tư, 25/11/2026" in html
     assert "Thứ Ba 24/11/2026: Ngày Văn hóa Việt Nam" in html
+    # The items' kind is not a bare class: `.skip` is the hidden skip link's rule (issue 16).
+    assert 'class="explain-skip explain-holiday"' in html and 'class="skip' not in html.split("<main")[1]
+    assert "Một ngày làm việc tính 8 giờ làm việc" in html
 
 
 def test_calculator_uses_the_agency_calendar(client, staff, org, vn_calendar):

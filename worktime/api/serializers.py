@@ -64,7 +64,9 @@ class ExplanationEntrySerializer(serializers.Serializer):
                   "after_closing, non_working_day, after_same_day_cutoff, due_date_moved"
     )
     label = serializers.CharField(help_text="Human text in the request's language (Vietnamese by default).")
-    params = serializers.DictField(child=serializers.CharField())
+    params = serializers.DictField(child=serializers.CharField(),
+                                   help_text="A day counted as working also has working_hours (e.g. 4 for a "
+                                             "Saturday morning session).")
 
 
 class AppointmentSerializer(serializers.Serializer):
@@ -74,6 +76,8 @@ class AppointmentSerializer(serializers.Serializer):
     agency = serializers.CharField(allow_null=True)
     appointment_at = serializers.DateTimeField()
     start_at = serializers.DateTimeField(help_text="When counting started (the receipt, or the next session).")
+    working_day_hours = serializers.IntegerField(help_text="Working hours in one working day (8).")
+    rule = serializers.CharField(help_text="What a working day counts for, in the request's language.")
     explanation = ExplanationEntrySerializer(many=True)
 
 

@@ -13,7 +13,7 @@ from organisation.api.throttles import AnonRateThrottle
 from worktime import explain
 from worktime.clock import Unit
 from worktime.selectors import calendar_days
-from worktime.services import compute_appointment_for, format_sessions
+from worktime.services import calendar_for, compute_appointment_for, format_sessions
 
 from .serializers import AppointmentQuery, AppointmentSerializer, DaysQuery, DaysSerializer
 
@@ -57,7 +57,7 @@ class AppointmentView(APIView):
             "amount": format(amount.normalize(), "f") if hasattr(amount, "normalize") else str(amount),
             "unit": params["unit"],
             "agency": agency.code if agency else None,
-            **explain.appointment_dict(appointment),
+            **explain.appointment_dict(appointment, calendar_for(agency)),
         }
         return Response(body)
 
