@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0006_step_agency_dossier_index'),
+        ('dossiers', '0009_h16_register_and_form_sets'),
         ('organisation', '0001_initial'),
         ('procedures', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
