@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dossiers.models import Status
 from organisation.errors import DomainError, NotFound
+from organisation.net import client_ip
 
 from . import selectors, services
 from .models import Outcome, Payment
@@ -26,7 +27,20 @@ log = logging.getLogger("payments")
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) or None
+
+
+def _allow_form_to_gateway(response):
+    """The pay button posts here and is redirected to the gateway's page: the page's Content-Security-Policy
+    lets that form go to the configured gateway's origin (and nowhere else)."""
+    from urllib.parse import urlsplit
+
+    from .gateway import config
+
+    url = urlsplit(config().url)
+    if url.scheme in ("http", "https") and url.netloc:
+        response._csp_update = {"form-action": [f"{url.scheme}://{url.netloc}"]}
+    return response
 
 
 def _own(request, ref):
@@ -58,7 +72,7 @@ def citizen_payment(request, ref):
         "can_pay": dossier.status == Status.PAYMENT_REQUESTED and bill is not None
         and selectors.credited_payment(dossier) is None,
     }
-    return render(request, "payments/citizen.html", context)
+    return _allow_form_to_gateway(render(request, "payments/citizen.html", context))
 
 
 @login_required

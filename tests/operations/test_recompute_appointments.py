@@ -69,7 +69,8 @@ def test_an_apologised_dossier_keeps_its_promised_date(clock, make_dossier, staf
 def test_a_supplement_restart_is_the_start(clock, make_dossier, staff):
     d = make_dossier(status=Status.SUPPLEMENT_REQUESTED)
     clock.move_to(MONDAY + timedelta(days=2, hours=1))  # Wednesday 09:00: the documents arrive
-    d = services.supplement_received(Dossier.objects.get(pk=d.pk), actor=staff.desk)
+    d = services.supplement_received(Dossier.objects.get(pk=d.pk), actor=staff.desk,
+                                     components=[{"name": "Bản sao CCCD"}])
     restarted = d.appointment_at
     add_holiday(date(2026, 11, 24), "Nghỉ (thử)")  # before the restart: changes nothing
     assert recompute_appointments(since=date(2026, 11, 23)).moved == []
