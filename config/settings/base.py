@@ -52,6 +52,13 @@ DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
 # The portal's public address, printed in the QR code of receipts as a look-up link (empty: the bare code).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+# Longest value of one query parameter (a search, a code, a date): longer is refused with a 400.
+QUERY_VALUE_MAX_CHARS = int(os.environ.get("QUERY_VALUE_MAX_CHARS", "1000"))
+# Limits of one dossier's components and files, over intake, online submission and supplements together:
+# at most this many components (rows of `components[N]`), this many files, this many bytes of files.
+DOSSIER_MAX_COMPONENTS = int(os.environ.get("DOSSIER_MAX_COMPONENTS", "50"))
+DOSSIER_MAX_FILES = int(os.environ.get("DOSSIER_MAX_FILES", "30"))
+DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(60 * 1024 * 1024)))
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
 
@@ -90,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "organisation.middleware.QueryParameterGuard",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

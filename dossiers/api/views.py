@@ -26,6 +26,7 @@ from dossiers.models import Dossier
 from organisation.api.pagination import Pagination
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
+from organisation.params import PAGE_MAX
 from procedures.models import Procedure
 
 from . import representations
@@ -163,7 +164,7 @@ class DossierPagination(Pagination):
         if raw not in (None, ""):
             try:
                 number = int(raw)
-                if number < 1:
+                if not 1 <= number <= PAGE_MAX:
                     raise ValueError
             except ValueError:
                 raise DRFValidationError({"page": [_("Phải là một số nguyên dương.")]}) from None
