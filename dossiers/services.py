@@ -55,7 +55,8 @@ from .selectors import (
     remember_new_rows,
     transfer_destinations,
 )
-from .uploads import delete_stored, store_upload, validate_upload
+from .uploads import check_dossier_limits, delete_stored, dossier_usage, store_upload, validate_upload
+from .uploads import upload_size as _upload_size
 
 # Vietnamese names of the actions, for messages and the timeline.
 ACTION_LABELS = {
@@ -413,9 +414,16 @@ def clean_applicant(applicant: dict | None, prefix: str = "applicant") -> dict:
     return out
 
 
-def _clean_components(procedure, components, prefix: str = "components") -> list[CleanComponent]:
-    """Components checked and their files validated by content, before anything is stored."""
+def _clean_components(procedure, components, prefix: str = "components",
+                      held: tuple[int, int, int] = (0, 0, 0)) -> list[CleanComponent]:
+    """Components checked and their files validated by content, before anything is stored.
+
+    `held`: the (components, files, bytes) the dossier already holds; with the new ones they must stay
+    within the per-dossier limits (`uploads.check_dossier_limits`), checked before any file is read."""
     components = list(components or ())
+    new_files = [raw.get("file") for raw in components if isinstance(raw, dict) and raw.get("file")]
+    check_dossier_limits(held[0] + len(components), held[1] + len(new_files),
+                         held[2] + sum(_upload_size(f) for f in new_files), field=prefix)
     known = {c.pk: c for c in procedure.components.all()} if components else {}
     out, errors = [], {}
     for i, raw in enumerate(components or ()):
@@ -1015,7 +1023,7 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
             open_round = d.supplements.filter(replied_at__isnull=True).order_by("-round").first()
             target = resume_target(d, open_round)
             _check_resume(d, actor, target)
-            items = _clean_components(d.procedure, components)
+            items = _clean_components(d.procedure, components, held=dossier_usage(d))
             when, before = _when(at), d.status
             clock = _clock()
             received = d.received_at is not None

@@ -73,3 +73,67 @@ class QueryParameterGuard:
             return JsonResponse({"code": "invalid", "detail": detail, "fields": fields}, status=400,
                                 json_dumps_params={"ensure_ascii": False})
         return render(request, "bad_query.html", {"detail": detail, "fields": fields}, status=400)
+
+
+class UploadLimitGuard:
+    """A form or multipart body is read here, within the limits, before any view or the CSRF check reads
+    it (issue 9, rows 1 and 9): a body larger than a whole dossier may be (`DOSSIER_MAX_TOTAL_BYTES` plus
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` of fields) is refused by its Content-Length before a byte is read (413);
+    more files than `DATA_UPLOAD_MAX_NUMBER_FILES` or fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS` is a 400.
+    The API gets its error format, never Django's bare HTML 400; a page gets the message. DRF then takes
+    the body Django parsed here.
+    """
+
+    FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type in self.FORM_TYPES:
+            refused = self.check(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    def check(self, request):
+        from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+        from django.utils.translation import gettext as _
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DOSSIER_MAX_TOTAL_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+        try:
+            if length > limit:
+                raise RequestDataTooBig
+            if request.method == "POST":
+                request.POST  # noqa: B018 - parse now, within the limits (FILES comes with it)
+            else:
+                request._load_post_and_files()
+        except RequestDataTooBig:
+            msg = _("Yêu cầu quá lớn: tổng dung lượng tệp của hồ sơ tối đa %(mb)d MB.") % {
+                "mb": settings.DOSSIER_MAX_TOTAL_BYTES // (1024 * 1024)}
+            return self.refuse(request, 413, "request_too_large", msg)
+        except TooManyFilesSent:
+            msg = _("Quá nhiều tệp trong một lần gửi: tối đa %(max)d tệp.") % {
+                "max": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+            return self.refuse(request, 400, "too_many_files", msg)
+        except TooManyFieldsSent:
+            msg = _("Quá nhiều trường trong một lần gửi: tối đa %(max)d trường.") % {
+                "max": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+            return self.refuse(request, 400, "too_many_fields", msg)
+        return None
+
+    @staticmethod
+    def refuse(request, status: int, code: str, msg: str):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"code": code, "detail": msg, "fields": {}}, status=status,
+                                    json_dumps_params={"ensure_ascii": False})
+        else:
+            response = render(request, "bad_query.html", {"detail": msg, "fields": {}}, status=status)
+        return response

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "organisation.middleware.QueryParameterGuard",
+    "organisation.middleware.UploadLimitGuard",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -191,6 +192,8 @@ STORAGES = {
 # Uploaded scans: at most 10 MB each, PDF, JPEG or PNG by content.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# One request carries at most the files one dossier may hold (organisation.middleware.UploadLimitGuard).
+DATA_UPLOAD_MAX_NUMBER_FILES = DOSSIER_MAX_FILES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"

@@ -39,3 +39,7 @@ def bearer():
         return f"Bearer {token.key}"
 
     return make
+
+
+# The dossier tests' procedures and dossier factory, for the upload limits and repeated transitions.
+from tests.dossiers.conftest import field_hotich, make_dossier, make_procedure, procedure  # noqa: E402, F401
