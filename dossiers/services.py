@@ -869,6 +869,32 @@ def _check_assignee(assignee, agency) -> None:
         raise ValidationFailed(msg, code="assignee_not_at_agency", fields={"assignee": [msg]})
 
 
+def step_holding(step: Step) -> tt.StepHolding:
+    return tt.StepHolding(agency=step.agency_id, role=step.role, department=step.department_id,
+                          assignee=step.assignee_id, handed_by=step.handed_by_id)
+
+
+def _check_holder(step: Step | None, actor, action: str) -> None:
+    """Only the holder of the step being worked on finishes it (`transitions.check_finish_step`): the
+    same hand-over repeated by the one who made it is 409, anyone else who does not hold the step 403."""
+    if step is None:
+        return
+    memberships = StaffMembership.objects.filter(user=actor).values_list("agency_id", "role", "department_id")
+    try:
+        tt.check_finish_step(action, step_holding(step), actor.pk, list(memberships), superuser=actor.is_superuser)
+    except tt.TransitionError as exc:
+        if exc.kind == "repeat":
+            raise ActionNotAllowed(
+                _("Hồ sơ đã được chuyển sang bước “%(step)s”; thao tác này đã được thực hiện.") % {"step": step.name},
+                code="already_handed_over",
+            ) from None
+        raise NotAllowed(
+            _("Bước “%(step)s” không do ông/bà đảm nhận: chỉ người được giao hoặc cán bộ có vai trò của bước "
+              "tại cơ quan xử lý mới chuyển tiếp được.") % {"step": step.name},
+            code="not_step_holder",
+        ) from None
+
+
 def transfer(dossier, *, actor, to_agency=None, assignee=None, note: str = "", expected_version=None,
              at: datetime | None = None) -> Dossier:
     """Hand the dossier over (chuyển xử lý), recorded as one row of the control sheet (form 06).
@@ -893,6 +919,7 @@ def transfer(dossier, *, actor, to_agency=None, assignee=None, note: str = "", e
             raise ValidationFailed(msg, code="destination_not_allowed", fields={"to_agency": [msg]})
         steps = _steps(d)
         current = current_step(steps)
+        _check_holder(current, actor, "transfer")
         if current is not None:
             _finish_step(current, when)
         after = current.order if current is not None else 0
