@@ -124,16 +124,21 @@ class UploadLimitGuard:
             msg = _("Quá nhiều trường trong một lần gửi: tối đa %(max)d trường.") % {
                 "max": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
             return self.refuse(request, 400, "too_many_fields", msg)
+        data = request.POST if request.method == "POST" else getattr(request, "_post", None)
+        for name, values in data.lists() if data is not None else ():
+            if "\x00" in name or any("\x00" in value for value in values):
+                msg = _("Có ký tự không hợp lệ.")
+                return self.refuse(request, 400, "invalid", msg, {name.replace("\x00", ""): [msg]})
         return None
 
     @staticmethod
-    def refuse(request, status: int, code: str, msg: str):
+    def refuse(request, status: int, code: str, msg: str, fields=None):
         from django.http import JsonResponse
         from django.shortcuts import render
 
         if request.path.startswith("/api/"):
-            response = JsonResponse({"code": code, "detail": msg, "fields": {}}, status=status,
+            response = JsonResponse({"code": code, "detail": msg, "fields": fields or {}}, status=status,
                                     json_dumps_params={"ensure_ascii": False})
         else:
-            response = render(request, "bad_query.html", {"detail": msg, "fields": {}}, status=status)
+            response = render(request, "bad_query.html", {"detail": msg, "fields": fields or {}}, status=status)
         return response

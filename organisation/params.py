@@ -93,3 +93,24 @@ def problems(params, *, max_chars: int) -> dict[str, str]:
 def path_problem(path: str) -> bool:
     """A path segment carrying a control character (a code `a%00b`) is refused before any look-up."""
     return _has_control(path)
+
+
+def nul_path(data, path: str = "") -> str | None:
+    """The path (`components[0].name`, as the error format names fields) of the first NUL byte in a parsed
+    body (a key or a string anywhere in dicts and lists), or None. PostgreSQL refuses NUL in text."""
+    if isinstance(data, str):
+        return path or "non_field_errors" if "\x00" in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return path or "non_field_errors"
+            found = nul_path(value, sub)
+            if found:
+                return found
+    elif isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            found = nul_path(value, f"{path}[{i}]" if path else f"[{i}]")
+            if found:
+                return found
+    return None

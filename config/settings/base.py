@@ -221,6 +221,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "organisation.api.pagination.Pagination",
+    # DRF's parsers, the JSON one refusing NUL bytes (organisation.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "organisation.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "organisation.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

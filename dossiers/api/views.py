@@ -18,13 +18,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound as DRFNotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from dossiers import selectors, services
 from dossiers.models import Dossier
 from organisation.api.pagination import Pagination
+from organisation.api.parsers import JSONParser
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
 from organisation.params import PAGE_MAX
