@@ -421,7 +421,7 @@ def _clean_components(procedure, components, prefix: str = "components",
     `held`: the (components, files, bytes) the dossier already holds; with the new ones they must stay
     within the per-dossier limits (`uploads.check_dossier_limits`), checked before any file is read."""
     components = list(components or ())
-    new_files = [raw.get("file") for raw in components if isinstance(raw, dict) and raw.get("file")]
+    new_files = [raw.get("file") for raw in components if isinstance(raw, dict) and hasattr(raw.get("file"), "read")]
     check_dossier_limits(held[0] + len(components), held[1] + len(new_files),
                          held[2] + sum(_upload_size(f) for f in new_files), field=prefix)
     known = {c.pk: c for c in procedure.components.all()} if components else {}
@@ -458,6 +458,10 @@ def _clean_components(procedure, components, prefix: str = "components",
             errors[f"{where}.count"] = [_("Số lượng phải là số nguyên từ 1 đến 100.")]
         item = CleanComponent(name=name, kind=kind, count=count if isinstance(count, int) else 1,
                               component_id=component.pk if component else None, file=raw.get("file") or None)
+        if item.file is not None and not (hasattr(item.file, "read") and hasattr(item.file, "seek")):
+            # A JSON body can only name a file, not carry one.
+            errors[f"{where}.file"] = [_("Tệp phải được gửi kèm (multipart/form-data).")]
+            continue
         if item.file is not None:
             # 413 / 415 are raised as they are: the whole request is refused, nothing stored.
             item.content_type, item.safe_name = validate_upload(item.file, field=f"{where}.file")

@@ -37,12 +37,23 @@ class QueryParameterGuard:
     def __call__(self, request):
         from . import params
 
-        found = params.problems(request.GET, max_chars=settings.QUERY_VALUE_MAX_CHARS)
         if params.path_problem(request.path):
-            found = {"path": "control", **found}
+            return self.not_found(request)
+        found = params.problems(request.GET, max_chars=settings.QUERY_VALUE_MAX_CHARS)
         if found:
             return self.refuse(request, found)
         return self.get_response(request)
+
+    @staticmethod
+    def not_found(request):
+        """A path with a NUL or another control character names nothing: 404, before any look-up."""
+        from django.http import Http404, JsonResponse
+        from django.utils.translation import gettext as _
+
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "not_found", "detail": _("Không tìm thấy."), "fields": {}}, status=404,
+                                json_dumps_params={"ensure_ascii": False})
+        raise Http404
 
     @staticmethod
     def messages(found: dict[str, str]) -> dict[str, list[str]]:

@@ -55,3 +55,11 @@ def test_nul_in_a_page_form_gets_a_message(client, staff, make_dossier):
     response = client.post(f"/ho-so/{d.code}/thao-tac/refuse/", {"reason": "x\x00", "version": d.version})
     assert response.status_code == 400
     assert "<code>reason</code>" in response.content.decode()
+
+
+def test_a_file_named_in_json_is_a_400_not_a_crash(api, staff, procedure):
+    response = api.as_user(staff.desk).post("/api/v1/dossiers/", {
+        "procedure": procedure.code, "applicant": APPLICANT, "components": [{"name": "Tờ khai", "file": "scan.pdf"}]},
+        format="json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["components[0].file"]

@@ -82,10 +82,12 @@ def test_absurd_page_and_long_search_on_the_dossier_list(api, staff, query):
 
 
 @pytest.mark.django_db
-def test_nul_byte_in_a_path_is_a_400(api, staff):
+def test_nul_byte_in_a_path_names_nothing(api, client, staff):
     response = api.as_user(staff.desk).get("/api/v1/dossiers/abc%00def/")
-    assert response.status_code == 400
-    assert response.json()["fields"] == {"path": ["Có ký tự không hợp lệ."]}
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    client.force_login(staff.desk)
+    assert client.get("/ho-so/abc%00def/").status_code == 404
 
 
 @pytest.mark.django_db
