@@ -109,6 +109,8 @@ class UploadLimitGuard:
 
     def check(self, request):
         from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+        from django.http import UnreadablePostError
+        from django.http.multipartparser import MultiPartParserError
         from django.utils.translation import gettext as _
 
         try:
@@ -135,6 +137,9 @@ class UploadLimitGuard:
             msg = _("Quá nhiều trường trong một lần gửi: tối đa %(max)d trường.") % {
                 "max": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
             return self.refuse(request, 400, "too_many_fields", msg)
+        except (MultiPartParserError, UnreadablePostError):
+            msg = _("Nội dung gửi lên không đọc được (multipart không hợp lệ hoặc bị cắt).")
+            return self.refuse(request, 400, "parse_error", msg)
         data = request.POST if request.method == "POST" else getattr(request, "_post", None)
         for name, values in data.lists() if data is not None else ():
             if "\x00" in name or any("\x00" in value for value in values):

@@ -157,3 +157,10 @@ def test_supplement_counts_what_the_dossier_already_holds(api, staff, procedure,
     response = api.as_user(staff.desk).post(url, {"components[0].file": pdf("s.pdf", 500),
                                                   "components[0].name": "Bổ sung"}, format="multipart")
     assert response.status_code == 200, response.content
+
+
+def test_a_malformed_multipart_body_is_json_400(api, staff):
+    response = api.as_user(staff.desk).generic("POST", URL, b"--nope\r\nbroken", content_type="multipart/form-data")
+    assert_error(response, 400, code="parse_error")
+    response = api.as_user(staff.desk).generic("POST", URL, b"x", content_type="multipart/form-data; boundary=")
+    assert_error(response, 400)
