@@ -645,7 +645,7 @@ def _would_succeed(action: str, dossier: Dossier, user, pairs) -> bool:
     if action == "apologize":
         return _apology_open(dossier)
     if action == "transfer":
-        return can_transfer(dossier)
+        return can_transfer(dossier) and may_finish_current_step(dossier, user, pairs)
     if action == "assign":
         return current_step_of(dossier) is not None
     if action == "request-payment":
@@ -676,6 +676,18 @@ def open_supplement(dossier: Dossier):
     """The supplement round still waiting for the documents (the latest one), from the rounds as loaded."""
     waiting = [r for r in dossier.supplements.all() if r.replied_at is None]
     return max(waiting, key=lambda r: r.round) if waiting else None
+
+
+def may_finish_current_step(dossier: Dossier, user, pairs) -> bool:
+    """Whether `user` holds the step being worked on (`transitions.holds_step`), from the steps as loaded
+    and the (agency, role) pairs of the request: departments are the service's to check."""
+    from .services import step_holding
+
+    current = current_step_of(dossier)
+    if current is None:
+        return True
+    memberships = [(agency, role, None) for agency, role in pairs]
+    return tt.holds_step(step_holding(current), user.pk, memberships, superuser=user.is_superuser)
 
 
 def can_transfer(dossier: Dossier) -> bool:

@@ -57,7 +57,8 @@ from .selectors import (
     remember_new_rows,
     transfer_destinations,
 )
-from .uploads import delete_stored, store_upload, validate_upload
+from .uploads import check_dossier_limits, delete_stored, dossier_usage, store_upload, validate_upload
+from .uploads import upload_size as _upload_size
 
 # Vietnamese names of the actions, for messages and the timeline.
 ACTION_LABELS = {
@@ -424,9 +425,16 @@ def clean_applicant(applicant: dict | None, prefix: str = "applicant") -> dict:
     return out
 
 
-def _clean_components(procedure, components, prefix: str = "components") -> list[CleanComponent]:
-    """Components checked and their files validated by content, before anything is stored."""
+def _clean_components(procedure, components, prefix: str = "components",
+                      held: tuple[int, int, int] = (0, 0, 0)) -> list[CleanComponent]:
+    """Components checked and their files validated by content, before anything is stored.
+
+    `held`: the (components, files, bytes) the dossier already holds; with the new ones they must stay
+    within the per-dossier limits (`uploads.check_dossier_limits`), checked before any file is read."""
     components = list(components or ())
+    new_files = [raw.get("file") for raw in components if isinstance(raw, dict) and hasattr(raw.get("file"), "read")]
+    check_dossier_limits(held[0] + len(components), held[1] + len(new_files),
+                         held[2] + sum(_upload_size(f) for f in new_files), field=prefix)
     known = {c.pk: c for c in procedure.components.all()} if components else {}
     out, errors = [], {}
     for i, raw in enumerate(components or ()):
@@ -461,6 +469,10 @@ def _clean_components(procedure, components, prefix: str = "components") -> list
             errors[f"{where}.count"] = [_("Số lượng phải là số nguyên từ 1 đến 100.")]
         item = CleanComponent(name=name, kind=kind, count=count if isinstance(count, int) else 1,
                               component_id=component.pk if component else None, file=raw.get("file") or None)
+        if item.file is not None and not (hasattr(item.file, "read") and hasattr(item.file, "seek")):
+            # A JSON body can only name a file, not carry one.
+            errors[f"{where}.file"] = [_("Tệp phải được gửi kèm (multipart/form-data).")]
+            continue
         if item.file is not None:
             # 413 / 415 are raised as they are: the whole request is refused, nothing stored.
             item.content_type, item.safe_name = validate_upload(item.file, field=f"{where}.file")
@@ -878,6 +890,32 @@ def _check_assignee(assignee, agency) -> None:
         raise ValidationFailed(msg, code="assignee_not_at_agency", fields={"assignee": [msg]})
 
 
+def step_holding(step: Step) -> tt.StepHolding:
+    return tt.StepHolding(agency=step.agency_id, role=step.role, department=step.department_id,
+                          assignee=step.assignee_id, handed_by=step.handed_by_id)
+
+
+def _check_holder(step: Step | None, actor, action: str) -> None:
+    """Only the holder of the step being worked on finishes it (`transitions.check_finish_step`): the
+    same hand-over repeated by the one who made it is 409, anyone else who does not hold the step 403."""
+    if step is None:
+        return
+    memberships = StaffMembership.objects.filter(user=actor).values_list("agency_id", "role", "department_id")
+    try:
+        tt.check_finish_step(action, step_holding(step), actor.pk, list(memberships), superuser=actor.is_superuser)
+    except tt.TransitionError as exc:
+        if exc.kind == "repeat":
+            raise ActionNotAllowed(
+                _("Hồ sơ đã được chuyển sang bước “%(step)s”; thao tác này đã được thực hiện.") % {"step": step.name},
+                code="already_handed_over",
+            ) from None
+        raise NotAllowed(
+            _("Bước “%(step)s” không do ông/bà đảm nhận: chỉ người được giao hoặc cán bộ có vai trò của bước "
+              "tại cơ quan xử lý mới chuyển tiếp được.") % {"step": step.name},
+            code="not_step_holder",
+        ) from None
+
+
 def transfer(dossier, *, actor, to_agency=None, assignee=None, note: str = "", expected_version=None,
              at: datetime | None = None) -> Dossier:
     """Hand the dossier over (chuyển xử lý), recorded as one row of the control sheet (form 06).
@@ -902,6 +940,7 @@ def transfer(dossier, *, actor, to_agency=None, assignee=None, note: str = "", e
             raise ValidationFailed(msg, code="destination_not_allowed", fields={"to_agency": [msg]})
         steps = _steps(d)
         current = current_step(steps)
+        _check_holder(current, actor, "transfer")
         if current is not None:
             _finish_step(current, when, by=actor)
         after = current.order if current is not None else 0
@@ -1063,7 +1102,7 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
             open_round = d.supplements.filter(replied_at__isnull=True).order_by("-round").first()
             target = resume_target(d, open_round)
             _check_resume(d, actor, target)
-            items = _clean_components(d.procedure, components)
+            items = _clean_components(d.procedure, components, held=dossier_usage(d))
             when, before = _when(at), d.status
             clock = _clock()
             received = d.received_at is not None

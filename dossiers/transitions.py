@@ -167,3 +167,52 @@ def supplement_needs(resume_to: int) -> tuple[str, int] | None:
     """The further (action, status) whose roles the supplement needs: completing a dossier never received
     is its receipt (NEW → 2), the desk's work."""
     return ("receive", NEW) if resume_to == RECEIVED else None
+
+
+# --- who holds a step -----------------------------------------------------------------------------
+# The table above says which roles may take an action from a status; a hand-over (transfer) also
+# finishes the step being worked on, and only its holder may finish it (issue 9, row 6: a desk that
+# clicked "transfer" four times walked the dossier through the appraisal and the approval that belong to
+# other officers). The services pass what they know of the step and the actor as plain values.
+
+
+@dataclass(frozen=True)
+class StepHolding:
+    """The step being worked on, as ids: where it is, the role it needs, who has it and who handed it over."""
+
+    agency: int
+    role: str
+    department: int | None = None
+    assignee: int | None = None
+    handed_by: int | None = None
+
+
+def holds_step(step: StepHolding, actor: int, memberships, *, superuser: bool = False) -> bool:
+    """Whether `actor` holds `step`: its assignee, or an officer holding the step's role at its agency (and,
+    where the step names a department, in that department or in none: a membership without a department
+    covers the whole agency). `memberships`: (agency, role, department or None) of the actor. A superuser
+    holds every step."""
+    if superuser or (step.assignee is not None and step.assignee == actor):
+        return True
+    for agency, role, department in memberships:
+        if agency != step.agency or role != step.role:
+            continue
+        if step.department is None or department is None or department == step.department:
+            return True
+    return False
+
+
+def check_finish_step(action: str, step: StepHolding | None, actor: int, memberships, *,
+                      superuser: bool = False) -> None:
+    """Whether `actor` may finish `step` by `action` (None: no step is being worked on, nothing to hold).
+
+    TransitionError kind "repeat" (409 in the API) when the actor is not the holder but handed this very
+    step over: the same hand-over sent again (a double click, a client's retry) finds it already done.
+    Kind "holder" (403) for anyone else who does not hold it.
+    """
+    if step is None or holds_step(step, actor, memberships, superuser=superuser):
+        return
+    if step.handed_by is not None and step.handed_by == actor:
+        raise TransitionError(f"action {action!r}: the step was already handed over by this actor",
+                              kind="repeat", action=action)
+    raise TransitionError(f"action {action!r}: the step is held by someone else", kind="holder", action=action)

@@ -1,17 +1,23 @@
 """Uploaded scans and results: checked by content, stored under a safe name, or refused untouched.
 
 The type is read from the first bytes, never from the name or the browser's claim, so a `.pdf` that
-is not a PDF is refused (415); a file over `settings.UPLOAD_MAX_BYTES` is refused (413). Nothing is
-written to storage before a file has passed both checks.
+is not a PDF is refused (415); then the whole file's structure is checked (`structure_ok`), so a PDF or
+JPEG header followed by HTML or a ZIP (a polyglot) is refused too (415). A file over
+`settings.UPLOAD_MAX_BYTES` is refused (413), and a dossier's files together are bounded by
+`check_dossier_limits`. Nothing is written to storage before a file has passed every check.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import os
+import re
+import struct
 import uuid
+import zlib
 from dataclasses import dataclass
 
+import filetype
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -20,7 +26,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from organisation.errors import PayloadTooLarge, UnsupportedMediaType
+from organisation.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 # Magic bytes → (content type, extension).
 SIGNATURES = (
@@ -47,6 +53,79 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+# --- the whole file's structure (issue 9, row 9: polyglots) -------------------------------------------
+
+# What a browser's sniffer, or a ZIP or HTML reader, would take for its own near the start of a file.
+_MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed|meta)", re.IGNORECASE)
+_ZIP_END = b"PK\x05\x06"  # a ZIP's end-of-central-directory record: a reader finds it from the end
+_PDF_TRAILER = re.compile(rb"%%EOF[\x00\t\n\f\r ]*$")
+_TAIL = 65_557  # a ZIP's end record (22 bytes) plus the longest comment after it (65,535)
+_PNG_MAX_CHUNK = 2**31 - 1
+
+
+def _png_structure_ok(file, size: int) -> bool:
+    """A PNG is its signature, then chunks (length, 4-letter type, data, CRC) from IHDR (13 bytes) to
+    IEND (empty), each CRC right, and nothing after IEND."""
+    file.seek(8)
+    first, pos = True, 8
+    while True:
+        header = file.read(8)
+        if len(header) < 8:
+            return False
+        length, kind = struct.unpack(">I4s", header)
+        if length > _PNG_MAX_CHUNK or pos + 12 + length > size or not kind.isalpha():
+            return False
+        if first and (kind != b"IHDR" or length != 13):
+            return False
+        crc = zlib.crc32(kind)
+        remaining = length
+        while remaining:
+            chunk = file.read(min(remaining, 1 << 20))
+            if not chunk:
+                return False
+            crc = zlib.crc32(chunk, crc)
+            remaining -= len(chunk)
+        stored = file.read(4)
+        if len(stored) < 4 or struct.unpack(">I", stored)[0] != crc & 0xFFFFFFFF:
+            return False
+        pos += 12 + length
+        first = False
+        if kind == b"IEND":
+            return length == 0 and pos == size
+        if kind == b"IHDR" and pos != 33:
+            return False  # a second IHDR
+
+
+def structure_ok(file, content_type: str, size: int) -> bool:
+    """Whether the whole file is one well-formed file of `content_type`, and nothing else besides: a PDF
+    from `%PDF-` to its last `%%EOF` (whitespace after it allowed), a JPEG from FFD8FF to FFD9, a PNG a
+    valid chain of chunks from IHDR to IEND; no HTML near the start, no ZIP directory at the end, no
+    bytes after the end marker. The `filetype` library must read the same type from the first bytes."""
+    file.seek(0)
+    head = file.read(1024)
+    if filetype.guess_mime(head) != content_type or _MARKUP.search(head):
+        return False
+    file.seek(max(size - _TAIL, 0))
+    tail = file.read()
+    if _ZIP_END in tail:
+        return False
+    if content_type == "application/pdf":
+        return bool(_PDF_TRAILER.search(tail[-1024:]))
+    if content_type == "image/jpeg":
+        return size >= 4 and tail.endswith(b"\xff\xd9")
+    if content_type == "image/png":
+        return _png_structure_ok(file, size)
+    return False
+
+
+def upload_size(file) -> int:
+    """The size of an uploaded file (or any file object) in bytes; 0 for something that is not a file."""
+    try:
+        return _size(file)
+    except (AttributeError, OSError, TypeError, ValueError):
+        return 0
+
+
 def _size(file) -> int:
     size = getattr(file, "size", None)
     if size is None:
@@ -70,7 +149,43 @@ def validate_upload(file, field: str = "file") -> tuple[str, str]:
     if content_type is None:
         msg = _("Chỉ nhận tệp PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp).")
         raise UnsupportedMediaType(msg, fields={field: [msg]})
+    try:
+        whole = structure_ok(file, content_type, _size(file))
+    finally:
+        file.seek(0)
+    if not whole:
+        msg = _("Tệp không đúng cấu trúc PDF, JPEG hoặc PNG (hỏng, bị cắt hoặc có nội dung khác ghép vào).")
+        raise UnsupportedMediaType(msg, code="malformed_file", fields={field: [msg]})
     return content_type, f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
+
+
+def dossier_usage(dossier) -> tuple[int, int, int]:
+    """(components, files, bytes of files) a dossier already holds, for the per-dossier limits."""
+    components = files = total = 0
+    for name in dossier.components.values_list("file", flat=True):
+        components += 1
+        if name:
+            files += 1
+            try:
+                total += default_storage.size(name)
+            except OSError:  # a file gone missing counts for nothing
+                pass
+    return components, files, total
+
+
+def check_dossier_limits(components: int, files: int, total_bytes: int, field: str = "components") -> None:
+    """The per-dossier limits of settings (`DOSSIER_MAX_COMPONENTS`, `DOSSIER_MAX_FILES`,
+    `DOSSIER_MAX_TOTAL_BYTES`), over everything the dossier would hold: 400 for a count, 413 for bytes."""
+    if components > settings.DOSSIER_MAX_COMPONENTS:
+        msg = _("Tối đa %(max)d thành phần mỗi hồ sơ.") % {"max": settings.DOSSIER_MAX_COMPONENTS}
+        raise ValidationFailed(msg, code="too_many_components", fields={field: [msg]})
+    if files > settings.DOSSIER_MAX_FILES:
+        msg = _("Tối đa %(max)d tệp mỗi hồ sơ.") % {"max": settings.DOSSIER_MAX_FILES}
+        raise ValidationFailed(msg, code="too_many_files", fields={field: [msg]})
+    if total_bytes > settings.DOSSIER_MAX_TOTAL_BYTES:
+        msg = _("Tổng dung lượng tệp của hồ sơ tối đa %(mb)d MB.") % {
+            "mb": settings.DOSSIER_MAX_TOTAL_BYTES // (1024 * 1024)}
+        raise PayloadTooLarge(msg, code="dossier_too_large", fields={field: [msg]})
 
 
 def store_upload(file, *, folder: str = "dossiers", content_type: str | None = None,

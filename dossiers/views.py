@@ -687,6 +687,14 @@ def _register_agencies(user) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=scoped_agency_ids(user)).order_by("level", "code")
 
 
+def _parse_day(raw: str) -> date | None:
+    """A YYYY-MM-DD date, or None when it is malformed or names no day (2026-13-45)."""
+    try:
+        return parse_date(raw.strip())
+    except ValueError:
+        return None
+
+
 def _register_params(request):
     agencies = _register_agencies(request.user)
     wanted = request.GET.get("agency", "")
@@ -698,8 +706,8 @@ def _register_params(request):
         agency = agencies.first()
     today = timezone.localdate()
     errors = {}
-    date_from = parse_date(request.GET.get("from", "") or "") if request.GET.get("from") else today.replace(day=1)
-    date_to = parse_date(request.GET.get("to", "") or "") if request.GET.get("to") else today
+    date_from = _parse_day(request.GET.get("from")) if request.GET.get("from") else today.replace(day=1)
+    date_to = _parse_day(request.GET.get("to")) if request.GET.get("to") else today
     if date_from is None:
         errors["from"] = _("Ngày không hợp lệ (dd/mm/yyyy).")
     if date_to is None:

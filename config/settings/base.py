@@ -59,6 +59,13 @@ API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
 # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For; the client's
 # address is read from the entry the outermost of them wrote (0: no proxy, the connection's own address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Longest value of one query parameter (a search, a code, a date): longer is refused with a 400.
+QUERY_VALUE_MAX_CHARS = int(os.environ.get("QUERY_VALUE_MAX_CHARS", "1000"))
+# Limits of one dossier's components and files, over intake, online submission and supplements together:
+# at most this many components (rows of `components[N]`), this many files, this many bytes of files.
+DOSSIER_MAX_COMPONENTS = int(os.environ.get("DOSSIER_MAX_COMPONENTS", "50"))
+DOSSIER_MAX_FILES = int(os.environ.get("DOSSIER_MAX_FILES", "30"))
+DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(60 * 1024 * 1024)))
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
 # A streaming replica for reads that may lag a little (the reports); empty: everything reads the primary.
@@ -136,6 +143,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "organisation.middleware.QueryParameterGuard",
+    "organisation.middleware.UploadLimitGuard",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -266,6 +275,8 @@ if AWS_STORAGE_BUCKET_NAME:
 # Uploaded scans: at most 10 MB each, PDF, JPEG or PNG by content.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# One request carries at most the files one dossier may hold (organisation.middleware.UploadLimitGuard).
+DATA_UPLOAD_MAX_NUMBER_FILES = DOSSIER_MAX_FILES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
@@ -293,6 +304,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "organisation.api.pagination.Pagination",
+    # DRF's parsers, the JSON one refusing NUL bytes (organisation.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "organisation.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "organisation.api.errors.exception_handler",
     # drf-spectacular's schema plus every operation's error responses in the error format.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from django.conf import settings
 from django.core.paginator import Page as DjangoPage
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -17,15 +18,17 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound as DRFNotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from dossiers import selectors, services
 from dossiers.models import Dossier
 from organisation.api.pagination import Pagination
+from organisation.api.parsers import JSONParser
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
+from organisation.params import PAGE_MAX
 from procedures.models import Procedure
 
 from . import representations
@@ -47,14 +50,32 @@ def request_data(request) -> dict:
     """The body as a plain dict. JSON is taken as it is; a multipart or form body may carry the nested
     parts as JSON strings (`applicant`, `components`) or as `applicant.full_name` and
     `components[0].name` fields, files as `components[0].file`, `files` (one component each) or
-    `result_file`."""
+    `result_file`.
+
+    Indices are bounded: from 0 below `settings.DOSSIER_MAX_COMPONENTS`, without gaps; any other is a
+    400 naming the field, before a list is built for it (issue 9: `components[4000000].name` once made
+    a worker build a list of four million rows)."""
     data = request.data
     if isinstance(data, dict) and not hasattr(data, "getlist"):
         return dict(data)
     out: dict = {}
     indexed: dict[str, dict[int, dict]] = {}
+    keys: dict[tuple[str, int], str] = {}  # (name, index) -> the first key naming it, for messages
     errors: dict[str, list[str]] = {}
     files = getattr(request, "FILES", {})
+    limit = settings.DOSSIER_MAX_COMPONENTS
+
+    def put(key: str, match, value) -> None:
+        """One `name[N].field`, its index bounded before anything is allocated for it."""
+        digits = match.group(2)
+        if len(digits) > 9 or int(digits) >= limit:
+            errors[key] = [_("Chỉ số phải từ 0 đến %(max)d (tối đa %(count)d thành phần mỗi hồ sơ).")
+                           % {"max": limit - 1, "count": limit}]
+            return
+        index = int(digits)
+        keys.setdefault((match.group(1), index), key)
+        indexed.setdefault(match.group(1), {}).setdefault(index, {})[match.group(3)] = value
+
     for key in data.keys():
         if key in files:
             continue
@@ -71,7 +92,7 @@ def request_data(request) -> dict:
         head, dot, tail = key.partition(".")
         match = _INDEXED.match(key)
         if match:
-            indexed.setdefault(match.group(1), {}).setdefault(int(match.group(2)), {})[match.group(3)] = value
+            put(key, match, value)
         elif dot and head in ("applicant",):
             out.setdefault(head, {})
             if isinstance(out[head], dict):
@@ -81,7 +102,7 @@ def request_data(request) -> dict:
     for key in files.keys():
         match = _INDEXED.match(key)
         if match:
-            indexed.setdefault(match.group(1), {}).setdefault(int(match.group(2)), {})[match.group(3)] = files[key]
+            put(key, match, files[key])
         elif key in ("files", "file"):
             extra = [{"name": f.name, "file": f} for f in files.getlist(key)]
             out.setdefault("_extra_components", []).extend(extra)
@@ -91,7 +112,14 @@ def request_data(request) -> dict:
         existing = out.get(name) if isinstance(out.get(name), list) else []
         merged = list(existing)
         for index in sorted(rows):
-            while len(merged) <= index:
+            if index > len(merged):
+                # Indices run from 0 without gaps (after any rows given as JSON): a gap would be an
+                # empty component, and a far index a huge list.
+                key = keys[(name, index)]
+                errors[key] = [_("Chỉ số phải liên tiếp từ 0: thiếu %(name)s[%(index)d].")
+                               % {"name": name, "index": len(merged)}]
+                break
+            if index == len(merged):
                 merged.append({})
             if isinstance(merged[index], dict):
                 merged[index] = {**merged[index], **rows[index]}
@@ -163,7 +191,7 @@ class DossierPagination(Pagination):
         if raw not in (None, ""):
             try:
                 number = int(raw)
-                if number < 1:
+                if not 1 <= number <= PAGE_MAX:
                     raise ValueError
             except ValueError:
                 raise DRFValidationError({"page": [_("Phải là một số nguyên dương.")]}) from None

@@ -1,6 +1,6 @@
 """The API's one error format: {"code", "detail", "fields"} (api.md "Conventions")."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -50,6 +50,11 @@ def error_response(code: str, detail, http_status: int, fields=None, headers=Non
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.detail, exc.status_code, exc.fields)
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        # Django's limits on a body read inside the view (UploadLimitGuard reads POST bodies before it).
+        code, http_status = {RequestDataTooBig: ("request_too_large", 413), TooManyFilesSent: ("too_many_files", 400),
+                             TooManyFieldsSent: ("too_many_fields", 400)}[type(exc)]
+        return error_response(code, _("Yêu cầu vượt giới hạn: %(msg)s") % {"msg": exc}, http_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

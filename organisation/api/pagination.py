@@ -2,6 +2,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from organisation.params import PAGE_MAX
+
 
 class Pagination(PageNumberPagination):
     """`?page=` and `?page_size=` (at most 200); a bad value is a 400, never silently ignored."""
@@ -26,7 +28,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw not in (None, ""):
             try:
-                if int(raw) < 1:
+                if not 1 <= int(raw) <= PAGE_MAX:  # past PAGE_MAX the OFFSET is absurd (and may overflow)
                     raise ValueError
             except ValueError:
                 raise ValidationError({"page": [_("Phải là một số nguyên dương.")]}) from None

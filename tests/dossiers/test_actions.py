@@ -203,7 +203,7 @@ def test_decide_needs_a_result_and_the_head(make_dossier, staff):
 
 def test_decide_with_an_electronic_result(make_dossier, staff):
     d = make_dossier(4)
-    pdf = SimpleUploadedFile("ket-qua.pdf", b"%PDF-1.4\n%result\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("ket-qua.pdf", b"%PDF-1.4\n%result\n%%EOF\n", content_type="application/pdf")
     d = services.decide(d, actor=staff.head, result="Bản điện tử", result_file=pdf)
     assert d.result_file.name.startswith("results/") and d.result_file.name.endswith(".pdf")
     d.result_file.storage.delete(d.result_file.name)

@@ -16,13 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def test_actions_offered_per_role(make_dossier, staff, make_user):
     d = make_dossier(4)
+    # The appraisal step is the officer's: only its holder hands it over (issue 9, row 6).
     assert selectors.actions_available(d, staff.head) == [
-        "refuse", "transfer", "assign", "request-supplement", "request-payment", "decide", "stop", "draft-result"]
+        "refuse", "assign", "request-supplement", "request-payment", "decide", "stop", "draft-result"]
     assert selectors.actions_available(d, staff.officer) == [
         "refuse", "transfer", "request-supplement", "request-payment", "draft-result"]
     # Stopping processing is the head's decision; the desk stops only a withdrawn dossier.
     assert selectors.actions_available(d, staff.desk) == [
-        "refuse", "transfer", "request-supplement", "request-payment", "withdraw"]
+        "refuse", "request-supplement", "request-payment", "withdraw"]
     assert selectors.actions_available(d, staff.desk2) == []
     assert selectors.actions_available(d, staff.manager) == []
     assert selectors.actions_available(d, make_user()) == []

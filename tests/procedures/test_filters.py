@@ -85,6 +85,10 @@ def test_bad_parameter_is_a_400_naming_it(api, client, catalogue, params, name):
     page = client.get("/thu-tuc/", params)
     assert page.status_code == 400
     html = page.content.decode()
+    if any("\x00" in value for value in params.values()):
+        # Refused at the door for every page (organisation.middleware.QueryParameterGuard), naming it.
+        assert f"<code>{name}</code>" in html
+        return
     assert f'id="e-{name}"' in html  # the message sits next to its filter
     assert f'aria-describedby="e-{name}"' in html
 
