@@ -12,6 +12,7 @@ import hmac
 import re
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier
@@ -77,7 +78,7 @@ def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
     dossier = None
     if code and _SECRET.match(secret):
         qs = Dossier.objects.all() if queryset is None else queryset
-        dossier = qs.filter(code=code.upper()).first()
+        dossier = qs.filter(Q(code=code.upper()) | Q(national_code=code)).exclude(code__isnull=True).first()
     expected = dossier.lookup_secret if dossier is not None else "0000"
     matches = hmac.compare_digest(expected.encode(), secret.encode()) and len(expected) == 4
     if dossier is None or not matches:

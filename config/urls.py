@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("notices.api.urls")),
     path("", include("citizens.api.urls")),
     path("", include("reporting.api.urls")),
+    path("", include("national.api.urls")),
 ]
 
 urlpatterns = [

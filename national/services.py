@@ -284,6 +284,26 @@ def resend(dossiers) -> int:
 # --- the mapping ------------------------------------------------------------------------------------
 
 
+def set_national_codes(codes: dict) -> set[int]:
+    """The catalogue import's call: {procedure: national code} (blank clears it); the ids changed."""
+    changed: set[int] = set()
+    if not codes:
+        return changed
+    current = {m.procedure_id: m for m in ProcedureMapping.objects.filter(procedure__in=list(codes))}
+    for procedure, code in codes.items():
+        code = (code or "").strip()[:40]
+        mapping = current.get(procedure.pk)
+        if mapping is None:
+            if code:
+                ProcedureMapping.objects.create(procedure=procedure, national_code=code)
+                changed.add(procedure.pk)
+        elif mapping.national_code != code:
+            mapping.national_code = code
+            mapping.save(update_fields=["national_code"])
+            changed.add(procedure.pk)
+    return changed
+
+
 def set_national_code(procedure, national_code: str) -> ProcedureMapping:
     """The catalogue import's call: the procedure's national code (blank clears it)."""
     mapping, _created = ProcedureMapping.objects.update_or_create(

@@ -183,6 +183,8 @@ class StandIn:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read()
+        except OSError as exc:  # the one-stop portal is not there
+            return 0, {"error": f"{type(exc).__name__}: {exc}"}
         try:
             answer = json.loads(raw or b"{}")
         except ValueError:
