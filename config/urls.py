@@ -33,6 +33,7 @@ urlpatterns = [
     path("thong-bao/", include("notices.urls")),
     path("cong-dan/", include("citizens.urls")),
     path("bao-cao/", include("reporting.urls")),
+    path("dong-bo-quoc-gia/", include("national.urls")),
     # Short public address of the dossier look-up (printed on receipts).
     path("tra-cuu/", RedirectView.as_view(pattern_name="citizens:lookup", query_string=True), name="lookup-short"),
 ]

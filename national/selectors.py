@@ -8,10 +8,11 @@ from datetime import datetime
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxEntry, ProcedureMapping, SyncState
+from .models import OutboxEntry, ProcedureMapping
 from .services import NO_NATIONAL_CODE
 
 
@@ -60,17 +61,26 @@ def has_national_code(procedure) -> bool:
 
 
 def sync_state(dossier) -> SyncView:
-    """What staff see of one dossier's sync (three small queries)."""
-    state = SyncState.objects.filter(pk=dossier.pk).first()
-    pending = OutboxEntry.objects.filter(dossier_id=dossier.pk, sent_at__isnull=True).count()
-    held = state.held_since if state else None
+    """What staff see of one dossier's sync, in one query."""
+    from dossiers.models import Dossier
+
+    row = (Dossier.objects.filter(pk=dossier.pk)
+           .annotate(pending=Coalesce(Subquery(
+               OutboxEntry.objects.filter(dossier_id=OuterRef("pk"), sent_at__isnull=True)
+               .values("dossier_id").annotate(n=Count("pk")).values("n")[:1]), 0),
+               mapped=Exists(ProcedureMapping.objects.filter(procedure_id=OuterRef("procedure_id"))
+                             .exclude(national_code="")))
+           .values("pending", "mapped", "national_sync__held_since", "national_sync__synced_at",
+                   "national_sync__last_error", "national_sync__attempts", "national_sync__retry_at").first()) or {}
+    pending = row.get("pending") or 0
+    held = row.get("national_sync__held_since")
     if dossier.national_code and held is None:
         held = dossier.created_at  # filed on the national portal: it holds the dossier
-    error = state.last_error if state else ""
-    attempts = state.attempts if state else 0
+    error = row.get("national_sync__last_error") or ""
+    attempts = row.get("national_sync__attempts") or 0
     if not (dossier.code or dossier.national_code):
         kind = State.NOT_YET
-    elif not has_national_code(dossier.procedure) and not dossier.national_code:
+    elif not row.get("mapped") and not dossier.national_code:
         kind = State.NO_NATIONAL_CODE
     elif pending and (attempts or error):
         kind = State.NO_NATIONAL_CODE if error == NO_NATIONAL_CODE else State.FAILED
@@ -80,9 +90,9 @@ def sync_state(dossier) -> SyncView:
         kind = State.SYNCED
     else:
         kind = State.NOT_SYNCED
-    return SyncView(state=kind, synced_at=state.synced_at if state else None, held_since=held,
+    return SyncView(state=kind, synced_at=row.get("national_sync__synced_at"), held_since=held,
                     last_error="" if error == NO_NATIONAL_CODE else error, attempts=attempts, pending=pending,
-                    retry_at=state.retry_at if state else None, enabled=bool(settings.DVCQG_URL))
+                    retry_at=row.get("national_sync__retry_at"), enabled=bool(settings.DVCQG_URL))
 
 
 def _pending_q() -> Exists:
@@ -141,3 +151,18 @@ def synced_share_by_agency(agencies, start: datetime, end: datetime) -> list[dic
             .annotate(received=Count("pk"), synced=Count("pk", filter=held_q())).order_by("agency__code"))
     return [{"code": r["agency__code"], "name": r["agency__name"], "share": Share(r["received"], r["synced"])}
             for r in rows]
+
+
+def sync_state_json(dossier) -> dict:
+    """The sync state as the API shows it (`national_sync` of the dossier detail, staff only)."""
+    from rest_framework.fields import DateTimeField
+
+    view = sync_state(dossier)
+    field = DateTimeField()
+
+    def iso(value):
+        return field.to_representation(value) if value is not None else None
+
+    return {"state": view.state, "label": str(view.label), "enabled": view.enabled, "pending": view.pending,
+            "synced_at": iso(view.synced_at), "held_since": iso(view.held_since), "last_error": view.last_error,
+            "attempts": view.attempts, "retry_at": iso(view.retry_at)}
