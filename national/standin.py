@@ -6,8 +6,9 @@ A small real HTTP server speaking the protocol of api.md: log-in at `/auth`, the
 - `GET /_standin/log`: the calls accepted (in order), the calls refused or abandoned, and what the portal
   holds per `MaHoSo` (the last dossier object and its progress entries);
 - `POST /_standin/config` with any of `{"fail": n, "fail_mode": "error|http500|down|garbage|no_error_code",
-  "fail_rate": 0.1, "slow": seconds, "session_ttl": seconds, "expire_sessions": true, "seed": 1}`:
-  fail the next n calls (or a random share of them), answer slowly, expire sessions;
+  "fail_rate": 0.1, "slow": seconds, "slow_calls": n, "session_ttl": seconds, "expire_sessions": true,
+  "seed": 1}`: fail the next n calls (or a random share of them), hold the next n calls (0: all) before
+  answering, expire sessions now or after a time to live;
 - `POST /_standin/procedures` with `{"<maTTHC>": {"TENTTHC": ..., "LINHVUCTHUCHIEN": [...]}}` for `LayThuTuc`;
 - `POST /_standin/push` with `{"dossier": {...}}` (and optional `"portal"`, `"token"`): the national portal
   pushes a dossier filed on it to the one-stop portal's inbound endpoint; the answer is returned;
@@ -56,7 +57,9 @@ class StandIn:
             self.refused: list[dict] = []
             self.held: dict[str, dict] = {}
             self.procedures: dict[str, dict] = {}
-            self.config = {"fail": 0, "fail_mode": "error", "fail_rate": 0.0, "slow": 0.0, "session_ttl": 0.0}
+            self.config = {"fail": 0, "fail_mode": "error", "fail_rate": 0.0, "slow": 0.0, "slow_calls": 0,
+                           "session_ttl": 0.0}
+            self.inflight = 0
             self.random = random.Random(1)
             self.logins = 0
 
@@ -71,7 +74,7 @@ class StandIn:
     def snapshot(self) -> dict:
         with self.lock:
             return json.loads(json.dumps({"accepted": self.accepted, "refused": self.refused, "held": self.held,
-                                          "logins": self.logins, "config": self.config}))
+                                          "logins": self.logins, "config": self.config, "inflight": self.inflight}))
 
     # --- the protocol -----------------------------------------------------------------------------
 
@@ -94,6 +97,20 @@ class StandIn:
                 del self.sessions[token]
                 return False
             return True
+
+    def take_delay(self) -> float:
+        """How long to hold this call: `slow` seconds, for the next `slow_calls` calls (0: every call)."""
+        with self.lock:
+            delay = float(self.config.get("slow") or 0)
+            if not delay:
+                return 0.0
+            left = int(self.config.get("slow_calls") or 0)
+            if left == 1:
+                self.config["slow"], self.config["slow_calls"] = 0.0, 0
+            elif left > 1:
+                self.config["slow_calls"] = left - 1
+            self.inflight += 1
+            return delay
 
     def _failure(self) -> str | None:
         """The failure mode to answer this call with, or None."""
@@ -258,9 +275,11 @@ class StandIn:
                 if path == "/auth":
                     return self._answer(*standin.login(body))
                 if path == "/service":
-                    delay = float(standin.config.get("slow") or 0)
+                    delay = standin.take_delay()
                     if delay:
                         time.sleep(delay)
+                        with standin.lock:
+                            standin.inflight -= 1
                         if self._caller_gone():
                             standin._refuse(body, "abandoned by the caller")
                             self.close_connection = True
