@@ -26,7 +26,7 @@ from national.services import sweep
 from tests.notices.conftest import CLOSED_BROKER, broker_at
 from tests.notices.test_worker import database_url, worker_redis_url
 
-from .conftest import APPLICANT, sent_statuses
+from .conftest import sent_statuses
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
