@@ -42,6 +42,8 @@ NO_NATIONAL_CODE = "no_national_code"
 STUCK_AFTER = timedelta(seconds=20)
 # At most this many rows are sent per task run; the task hands itself back for the rest.
 ROWS_PER_RUN = 200
+# Consecutive progress entries of one dossier travel together in one CapNhatTienDoHoSoMC call (in order).
+PROGRESS_BATCH = 20
 
 
 def sync_enabled() -> bool:
@@ -151,17 +153,32 @@ def _head(dossier_id: int) -> OutboxEntry | None:
             .order_by("id").first())
 
 
-def _send(client: NationalClient, entry: OutboxEntry, dossier, components, steps, held: bool) -> None:
+def _next_batch(dossier_id: int) -> list[OutboxEntry]:
+    """The head of the dossier's queue, and the progress entries right behind a progress head."""
+    rows = list(OutboxEntry.objects.select_related("event").filter(dossier_id=dossier_id, sent_at__isnull=True)
+                .order_by("id")[:PROGRESS_BATCH])
+    batch = rows[:1]
+    if batch and batch[0].service == rules.PROGRESS:
+        for row in rows[1:]:
+            if row.service != rules.PROGRESS:
+                break
+            batch.append(row)
+    return batch
+
+
+def _send(client: NationalClient, batch: list[OutboxEntry], dossier, components, steps, held: bool) -> None:
+    entry = batch[0]
     if entry.service == rules.SYNC_DOSSIER:
         client.sync_dossiers([dossier_object(dossier, entry.snapshot, components, steps)], updating=held)
     else:
-        client.progress([progress_entry(dossier, entry.event, entry.snapshot, steps)])
+        client.progress([progress_entry(dossier, row.event, row.snapshot, steps) for row in batch])
 
 
-def _succeeded(entry: OutboxEntry, owner: str) -> None:
+def _succeeded(batch: list[OutboxEntry], owner: str) -> None:
     now = timezone.now()
+    entry = batch[0]
     with transaction.atomic():
-        OutboxEntry.objects.filter(pk=entry.pk, sent_at__isnull=True).update(
+        OutboxEntry.objects.filter(pk__in=[row.pk for row in batch], sent_at__isnull=True).update(
             sent_at=now, attempts=entry.attempts + 1, last_error="", next_attempt_at=None)
         values = {"synced_at": now, "last_error": "", "attempts": 0, "retry_at": None}
         if entry.service == rules.SYNC_DOSSIER:
@@ -204,10 +221,13 @@ def _drain(dossier_id: int, owner: str, client: NationalClient, force: bool) -> 
     dossier = None
     components: list = []
     steps: list = []
-    for _n in range(ROWS_PER_RUN):
-        entry = _head(dossier_id)
-        if entry is None:
+    held = False
+    sent = 0
+    while sent < ROWS_PER_RUN:
+        batch = _next_batch(dossier_id)
+        if not batch:
             return Outcome.DONE
+        entry = batch[0]
         now = timezone.now()
         if not force and entry.next_attempt_at is not None and entry.next_attempt_at > now:
             return Outcome.WAITING
@@ -218,9 +238,9 @@ def _drain(dossier_id: int, owner: str, client: NationalClient, force: bool) -> 
             dossier, components, steps = _load(dossier_id)
             if dossier is None:
                 return Outcome.DONE
-        held = SyncState.objects.filter(pk=dossier_id, held_since__isnull=False).exists()
+        held = held or SyncState.objects.filter(pk=dossier_id, held_since__isnull=False).exists()
         try:
-            _send(client, entry, dossier, components, steps, held)
+            _send(client, batch, dossier, components, steps, held)
         except NoNationalCode:
             _failed(entry, NO_NATIONAL_CODE, blocked=True)
             return Outcome.BLOCKED
@@ -231,7 +251,9 @@ def _drain(dossier_id: int, owner: str, client: NationalClient, force: bool) -> 
             # Retried by its own task after the backoff, and by the sweeper if that task is lost.
             publish(dossier_id, countdown=max((at - timezone.now()).total_seconds(), 0.5))
             return Outcome.RETRY
-        _succeeded(entry, owner)
+        _succeeded(batch, owner)
+        sent += len(batch)
+        held = held or entry.service == rules.SYNC_DOSSIER
     return Outcome.MORE
 
 
