@@ -116,7 +116,7 @@ def main() -> None:
     from national.models import OutboxEntry
     from national.standin import StandIn
 
-    print(f"making {args.dossiers} dossiers with {len(CHANGES) + 1} changes each ...", flush=True)
+    print(f"making {args.dossiers} dossiers: intake and {len(CHANGES)} status changes each ...", flush=True)
     ids, costs = make(args.dossiers)
     costs_ms = sorted(c * 1000 for c in costs)
     rows = OutboxEntry.objects.filter(dossier_id__in=ids).count()

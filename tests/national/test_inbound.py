@@ -126,3 +126,18 @@ def test_received_at_the_desk_and_synced_back(api, token, org, staff, mapped, po
     sent = portal_standin.snapshot()["accepted"][0]["data"][0]
     assert sent["MaHoSo"] == "G22.99-261201-0001" and sent["MaTTHC"] == "1.004873"
 
+
+
+def test_the_national_code_on_the_receipt_and_in_the_look_up(api, token, org, staff, mapped):
+    from django.template.loader import render_to_string
+
+    assert post(api, body(org)).status_code == 201
+    d = Dossier.objects.get(national_code="G22.99-261201-0001")
+    lookup = {"code": "G22.99-261201-0001", "secret": "4321"}
+    assert api.get("/api/v1/lookup/", lookup).status_code == 404  # not received yet: no look-up
+    d = services.receive(d, actor=staff.desk)
+    answer = api.get("/api/v1/lookup/", lookup)
+    assert answer.status_code == 200 and answer.json()["code"] == d.code
+    assert api.get("/api/v1/lookup/", {**lookup, "secret": "0000"}).status_code == 404
+    html = render_to_string("forms/receipt.html", {"dossier": d, "components": []})
+    assert "G22.99-261201-0001" in html and "Mã hồ sơ trên Cổng Dịch vụ công quốc gia" in html
