@@ -4,9 +4,10 @@ import hmac
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.exceptions import ParseError, PermissionDenied, UnsupportedMediaType
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -85,3 +86,99 @@ class NationalDossierInbound(APIView):
         if not created:
             answer["message"] = _("Hồ sơ đã được tiếp nhận trước đó.")
         return Response(answer, status=201 if created else 200)
+
+
+def _period(request):
+    """(start, end) bounds of ?from=&to= (dates, default this month), or raise ValidationFailed."""
+    from organisation.errors import ValidationFailed
+
+    from ..forms import SyncFilterForm, bounds
+
+    form = SyncFilterForm({"start": request.query_params.get("from", ""), "end": request.query_params.get("to", ""),
+                           "which": request.query_params.get("state", "")})
+    if not form.is_valid():
+        fields = {{"start": "from", "end": "to", "which": "state"}.get(k, k): [str(m) for m in v]
+                  for k, v in form.errors.items()}
+        raise ValidationFailed(next(iter(fields.values()))[0], fields=fields)
+    data = form.cleaned_data
+    return (*bounds(data["start"], data["end"]), data["which"])
+
+
+class SyncRowSerializer(serializers.Serializer):
+    code = serializers.CharField(source="reference")
+    national_code = serializers.CharField(allow_null=True)
+    status = serializers.IntegerField()
+    agency = serializers.CharField(source="agency.code")
+    received_at = serializers.DateTimeField()
+    held_since = serializers.DateTimeField(allow_null=True)
+    synced_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField(allow_null=True)
+
+
+class NationalSyncList(APIView):
+    """Dossiers received in the period whose sync is not done (`state=unsynced`) or failing (`failed`)."""
+
+    @extend_schema(
+        summary="Dossiers not synced with the national portal, or failing",
+        parameters=[OpenApiParameter("state", str, enum=["unsynced", "failed", "all"]),
+                    OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
+        responses={200: SyncRowSerializer(many=True)}, tags=["national"],
+    )
+    def get(self, request):
+        from django.db.models import F
+
+        from dossiers.selectors import is_staff_viewer, visible_dossiers
+        from organisation.api.pagination import Pagination
+
+        from ..selectors import filter_by_sync
+
+        if not is_staff_viewer(request.user):
+            raise PermissionDenied
+        start, end, which = _period(request)
+        qs = visible_dossiers(request.user).filter(received_at__gte=start, received_at__lt=end)
+        if which != "all":
+            qs = filter_by_sync(qs, which)
+        qs = qs.select_related("agency").annotate(
+            held_since=F("national_sync__held_since"), synced_at=F("national_sync__synced_at"),
+            attempts=F("national_sync__attempts"), last_error=F("national_sync__last_error"),
+        ).order_by("-received_at", "-id")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(SyncRowSerializer(page, many=True).data)
+
+
+class NationalSyncedShare(APIView):
+    """Indicator 1.4 for the manager's units: dossiers synced with a receipt date in the period ÷ received."""
+
+    @extend_schema(
+        summary="Share of dossiers synced with the national portal (Decision 766, indicator 1.4)",
+        parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
+        responses={200: inline_serializer("NationalSyncedShare", {
+            "received": serializers.IntegerField(), "synced": serializers.IntegerField(),
+            "rate": serializers.FloatField(allow_null=True),
+            "by_agency": inline_serializer("NationalSyncedShareRow", many=True, fields={
+                "code": serializers.CharField(), "name": serializers.CharField(),
+                "received": serializers.IntegerField(), "synced": serializers.IntegerField(),
+                "rate": serializers.FloatField(allow_null=True)})})},
+        tags=["national"],
+    )
+    def get(self, request):
+        from organisation.errors import NotAllowed
+        from reporting.selectors import reporting_scope
+
+        from ..selectors import synced_share, synced_share_by_agency
+
+        try:
+            scope = reporting_scope(request.user)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc.detail)) from exc
+        start, end, _which = _period(request)
+        agencies = None if scope is None else sorted(scope)
+        total = synced_share(agencies, start, end)
+        return Response({
+            "received": total.received, "synced": total.synced, "rate": total.percent,
+            "by_agency": [{"code": r["code"], "name": r["name"], "received": r["share"].received,
+                           "synced": r["share"].synced, "rate": r["share"].percent}
+                          for r in synced_share_by_agency(agencies, start, end)],
+        })

@@ -86,3 +86,23 @@ def test_a_dossier_filed_on_the_national_portal_counts_as_synced(staff, make_use
 def test_citizens_and_strangers_cannot_open_the_page(client, make_user):
     client.force_login(make_user("congdan5"))
     assert client.get("/dong-bo-quoc-gia/").status_code == 403
+
+
+def test_the_api_lists_and_the_share(api, staff, make_dossier, mapped, portal_standin, make_user):
+    ok = make_dossier(2)
+    drain()
+    failing = make_dossier(2)
+    portal_standin.configure(fail=1)
+    drain(force=False)
+    rows = api.as_user(staff.desk).get("/api/v1/national/sync/").json()
+    assert [r["code"] for r in rows["results"]] == [failing.code]
+    assert rows["results"][0]["attempts"] == 1 and rows["results"][0]["last_error"]
+    rows = api.as_user(staff.desk).get("/api/v1/national/sync/", {"state": "all"}).json()
+    assert {r["code"] for r in rows["results"]} == {ok.code, failing.code}
+    bad = api.as_user(staff.desk).get("/api/v1/national/sync/", {"state": "xyz"})
+    assert bad.status_code == 400 and "state" in bad.json()["fields"]
+    assert api.as_user(make_user("congdan7")).get("/api/v1/national/sync/").status_code == 403
+    share = api.as_user(staff.manager).get("/api/v1/national/synced-share/").json()
+    assert (share["received"], share["synced"], share["rate"]) == (2, 1, 50.0)
+    assert share["by_agency"][0]["received"] == 2
+    assert api.as_user(staff.desk).get("/api/v1/national/synced-share/").status_code == 403
