@@ -18,6 +18,11 @@ class ProcedureMappingAdmin(admin.ModelAdmin):
     readonly_fields = ["refreshed_at"]
     actions = ["refresh"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.national_code:
+            services.release_blocked([obj.procedure_id])  # its dossiers held back go out now
+
     @admin.action(description=_("Cập nhật tên thủ tục, lĩnh vực từ Cổng quốc gia (LayThuTuc)"))
     def refresh(self, request, queryset):
         done = 0

@@ -67,6 +67,15 @@ def _procedure(code: str):
     return procedure
 
 
+def _remember_code(procedure, code: str) -> None:
+    """The national portal named the procedure by our own code: that is its national code (kept, unless an
+    administrator set another)."""
+    mapping, _created = ProcedureMapping.objects.get_or_create(procedure=procedure, defaults={"national_code": code})
+    if not mapping.national_code:
+        mapping.national_code = code
+        mapping.save(update_fields=["national_code"])
+
+
 def _agency(code: str):
     from organisation.models import Agency
 
@@ -138,7 +147,8 @@ def receive_inbound(payload) -> tuple[object, bool]:
     existing = Dossier.objects.filter(national_code=national_code).first()
     if existing is not None:
         return existing, False
-    procedure = _procedure(_text(payload, "MaTTHC", 40, required=True))
+    payload_code = _text(payload, "MaTTHC", 40, required=True)
+    procedure = _procedure(payload_code)
     agency = _agency(_text(payload, "MaDonViTiepNhan", 40, required=True))
     if not performs(procedure, agency):
         msg = _("Cơ quan %(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
@@ -200,6 +210,7 @@ def receive_inbound(payload) -> tuple[object, bool]:
                                          actor_name=SOURCE_NAME, from_status=None, to_status=Status.SUBMITTED,
                                          note=note)
             SyncState.objects.create(dossier=dossier, held_since=timezone.now())
+            _remember_code(procedure, payload_code)
             notify_staff(agency_staff(agency, Role.DESK_OFFICER), dossier, "submitted_online")
     except IntegrityError:
         delete_stored(stored)

@@ -214,6 +214,8 @@ def deliver(dossier_id: int, *, owner: str | None = None, client: NationalClient
     if outcome == Outcome.DONE and _head(dossier_id) is not None:
         # A change committed while this worker held the lease, whose own task found it busy: take it too.
         return deliver(dossier_id, owner=owner, client=client)
+    if outcome == Outcome.MORE:
+        publish(dossier_id)  # this run's share is sent: the rest in a new task, so others get a turn
     return outcome
 
 
@@ -312,6 +314,7 @@ def set_national_codes(codes: dict) -> set[int]:
     if not codes:
         return changed
     current = {m.procedure_id: m for m in ProcedureMapping.objects.filter(procedure__in=list(codes))}
+    codes_by_pk = {procedure.pk: (code or "").strip() for procedure, code in codes.items()}
     for procedure, code in codes.items():
         code = (code or "").strip()[:40]
         mapping = current.get(procedure.pk)
@@ -323,13 +326,30 @@ def set_national_codes(codes: dict) -> set[int]:
             mapping.national_code = code
             mapping.save(update_fields=["national_code"])
             changed.add(procedure.pk)
+    release_blocked([pk for pk in changed if codes_by_pk.get(pk)])
     return changed
+
+
+def release_blocked(procedure_ids) -> int:
+    """Dossiers held back for want of a national code of these procedures go out now (a code was set)."""
+    ids = list(OutboxEntry.objects.filter(dossier__procedure_id__in=list(procedure_ids), sent_at__isnull=True,
+                                          last_error=NO_NATIONAL_CODE).values_list("dossier_id", flat=True).distinct())
+    if not ids:
+        return 0
+    OutboxEntry.objects.filter(dossier_id__in=ids, sent_at__isnull=True).update(next_attempt_at=None)
+    SyncState.objects.filter(pk__in=ids).update(retry_at=None)
+    if sync_enabled():
+        for dossier_id in ids:
+            transaction.on_commit(lambda dossier_id=dossier_id: publish(dossier_id))
+    return len(ids)
 
 
 def set_national_code(procedure, national_code: str) -> ProcedureMapping:
     """The catalogue import's call: the procedure's national code (blank clears it)."""
     mapping, _created = ProcedureMapping.objects.update_or_create(
         procedure=procedure, defaults={"national_code": (national_code or "").strip()[:40]})
+    if mapping.national_code:
+        release_blocked([procedure.pk])
     return mapping
 
 

@@ -136,11 +136,11 @@ def test_no_national_code_blocks_and_says_so(portal_standin, make_dossier, proce
     assert deliver(d.pk) == Outcome.BLOCKED
     assert SyncState.objects.get(pk=d.pk).last_error == NO_NATIONAL_CODE
     assert OutboxEntry.objects.filter(dossier=d, sent_at__isnull=True).count() == 1  # kept, not skipped
-    from national.services import resend, set_national_code
+    from national.services import set_national_code
 
-    set_national_code(procedure, "1.004873")
-    resend([d])
-    drain()
+    assert drain(force=False) == {d.pk: Outcome.WAITING}  # held back, not retried every minute
+    set_national_code(procedure, "1.004873")  # setting the code lets it go at once
+    drain(force=False)
     assert sent_statuses(portal_standin, d.code) == [("DongBo", "2", "False")]
 
 
