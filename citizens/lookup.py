@@ -18,6 +18,7 @@ import hmac
 import re
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier
@@ -77,7 +78,9 @@ def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
     secret = re.sub(r"\s", "", secret or "")
     check_not_blocked(client, code)
     # Same query whether or not the code exists (and whatever the secret looks like).
-    row = Dossier.objects.filter(code=code.upper()).values_list("pk", "applicant_phone").first()
+    # A dossier filed on the national portal is also found by its national code (MaHoSo), once received.
+    row = (Dossier.objects.filter(Q(code=code.upper()) | Q(national_code=code)).exclude(code__isnull=True)
+           .values_list("pk", "applicant_phone").first())
     pk, phone = row if row is not None else (None, _DUMMY_PHONE)
     expected = "".join(ch for ch in (phone or "") if ch.isdigit())[-4:].rjust(4, "x")
     matches = hmac.compare_digest(expected.encode(), secret.encode()[:4].ljust(4, b"-"))

@@ -27,3 +27,5 @@ def setup_periodic_tasks(sender, **kwargs):
                              sender.signature("payments.tasks.reconcile_payments"), name="reconcile payments")
     sender.add_periodic_task(settings.POSTAL_POLL_MINUTES * 60.0, sender.signature("postal.tasks.poll_postal_orders"),
                              name="poll postal orders")
+    sender.add_periodic_task(settings.DVCQG_SWEEP_SECONDS, sender.signature("national.tasks.sweep_outbox"),
+                             name="national sync sweeper")

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("citizens.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include("assignments.api.urls")),
+    path("", include("national.api.urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("thanh-toan/", include("payments.urls")),
     path("ky-so/", include("signing.urls")),
     path("buu-chinh/", include("postal.urls")),
+    path("dong-bo-quoc-gia/", include("national.urls")),
     # Short public address of the dossier look-up (printed on receipts).
     path("tra-cuu/", RedirectView.as_view(pattern_name="citizens:lookup", query_string=True), name="lookup-short"),
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),

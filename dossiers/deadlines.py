@@ -59,6 +59,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from national.services import record_dossier_event
 from notices.messages import fmt_time, render
 from notices.models import Notice, NoticeChannel, NoticeStatus
 from notices.services import NoticeRow, notify_citizen, write_notices
@@ -548,11 +549,12 @@ def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at, expec
         with translation.override(settings.LANGUAGE_CODE):
             note = _("Xin lỗi và hẹn lại ngày trả kết quả: %(old)s → %(new)s. Lý do: %(reason)s") % {
                 "old": fmt_time(old_at), "new": fmt_time(new_at), "reason": reason}
-        TimelineEvent.objects.create(
+        event = TimelineEvent.objects.create(
             dossier=locked, at=now, action="apologize", actor=actor,
             actor_name=display_name(actor)[:255],
             from_status=locked.status, to_status=locked.status, note=note,
         )
+        record_dossier_event(locked, event)  # the new appointment, to the national portal
         notify_citizen(locked, "apology", old_appointment=old_at, new_appointment=new_at, reason=reason,
                        agency=holder.name)
     return locked

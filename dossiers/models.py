@@ -69,6 +69,9 @@ class Verdict(models.TextChoices):
 
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True, null=True, blank=True)
+    # The code of a dossier filed on the National Public Service Portal (MaHoSo), kept and searchable.
+    national_code = models.CharField(_("mã hồ sơ trên Cổng DVC quốc gia"), max_length=60, unique=True, null=True,
+                                     blank=True)
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục"))
     agency = models.ForeignKey(
         "organisation.Agency", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("cơ quan tiếp nhận")

@@ -555,7 +555,7 @@ def search_dossiers(qs: QuerySet, q: str) -> QuerySet:
     q = (q or "").strip()
     if not q:
         return qs
-    condition = Q(code__icontains=q) | Q(applicant_search__contains=fold(q))
+    condition = Q(code__icontains=q) | Q(applicant_search__contains=fold(q)) | Q(national_code=q)
     match = _REFERENCE.match(q)
     if match:
         condition |= Q(pk=int(match.group(1)))

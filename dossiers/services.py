@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from national.services import record_dossier_event
 from notices.services import notify_citizen, notify_staff
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role, StaffMembership
@@ -211,10 +212,12 @@ def _actor_name(user) -> str:
 
 
 def _event(dossier, action, actor, from_status, to_status, note="", *, at=None, public=True) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         dossier=dossier, at=at or _now(), action=action, actor=actor, actor_name=_actor_name(actor),
         from_status=from_status, to_status=to_status, note=note, public=public,
     )
+    record_dossier_event(dossier, event)  # the national portal's outbox row, in this transaction
+    return event
 
 
 def _save(dossier: Dossier, fields: set[str]) -> None:

@@ -36,7 +36,7 @@ COLUMNS = [
     "status", "effective_from", "effective_to", "components", "steps",
 ]
 # Optional: when the column is absent, imported procedures keep what they have.
-OPTIONAL_COLUMNS = ["agencies", "requirements", "result"]
+OPTIONAL_COLUMNS = ["agencies", "requirements", "result", "national_code"]
 EXPORT_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 
 MAX_AMOUNT = Decimal("99999.99")
@@ -100,6 +100,7 @@ class ProcedureSpec:
     agencies: list[str] | None = None  # None: the file has no such column, keep the current ones
     requirements: str | None = None
     result: str | None = None
+    national_code: str | None = None  # the national procedure code (mã TTHC quốc gia), kept by `national`
 
     def model_values(self) -> dict:
         """The Procedure columns this row sets (field_code resolved by the caller)."""
@@ -565,6 +566,7 @@ def parse_table(
         agencies = parse("agencies", _agency_codes, known_agencies) if "agencies" in index else None
         requirements = parse("requirements", _limited, 20_000) if "requirements" in index else None
         result = parse("result", _limited, 500) if "result" in index else None
+        national_code = parse("national_code", _limited, 40) if "national_code" in index else None
 
         if row_errors:
             errors.extend(row_errors)
@@ -575,6 +577,7 @@ def parse_table(
             online_only=online_only, on_the_spot=on_the_spot, fee_text=fee_text, fee_amount=fee_amount,
             legal_basis=legal_basis, status=status, effective_from=effective_from, effective_to=effective_to,
             components=components, steps=steps, agencies=agencies, requirements=requirements, result=result,
+            national_code=national_code,
         ))
     if not specs and not errors:
         errors.append(RowError(2, "", _("Tệp không có dòng dữ liệu nào.")))
@@ -615,6 +618,7 @@ def export_row(procedure) -> list[str]:
         procedure.effective_to.isoformat() if procedure.effective_to else "",
         components, "; ".join(steps),
         "; ".join(a.code for a in procedure.agencies.all()), procedure.requirements, procedure.result,
+        getattr(getattr(procedure, "national_mapping", None), "national_code", ""),
     ]
 
 

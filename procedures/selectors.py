@@ -185,7 +185,7 @@ def fields_for_filter() -> QuerySet[Field]:
 def catalogue_for_export() -> QuerySet[Procedure]:
     """Every procedure, drafts too, with what a row of the exchange format needs, in five queries."""
     return (
-        Procedure.objects.select_related("field")
+        Procedure.objects.select_related("field", "national_mapping")
         .prefetch_related(
             components_prefetch(),
             Prefetch("steps", queryset=ProcedureStep.objects.select_related("agency").order_by("order")),

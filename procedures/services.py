@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from national.services import set_national_codes
 from organisation.errors import PayloadTooLarge, ValidationFailed
 from organisation.models import Agency
 
@@ -161,6 +162,7 @@ def _apply(specs: list[ProcedureSpec], report: ImportReport, user) -> None:
     touched |= _sync_components(specs, existing, user, now)
     touched |= _sync_steps(specs, existing, agency_ids, user, now)
     touched |= _sync_agencies(specs, existing, agency_ids)
+    touched |= set_national_codes({existing[s.code]: s.national_code for s in specs if s.national_code is not None})
     report.updated += len(touched - {p.id for p in to_update} - {existing[p.code].id for p in to_create})
     report.unchanged = len(ids) - report.created - report.updated
 

@@ -1,7 +1,8 @@
 """Serve the portal with a real Celery worker and beat beside it (`make run`).
 
 Without REDIS_URL the worker and beat use the embedded file broker under var/broker, so a fresh
-machine needs nothing else. External services that are not configured (payment gateway, postal service)
+machine needs nothing else. External services that are not configured (national portal, payment gateway,
+postal service)
 are served by their local stand-ins, and a demo signing certificate is made at first start. A child that
 dies (a stand-in, the worker, beat or gunicorn) is started again after a back-off (1, 2, 4 … 30 s; back to 1 s once it has run a minute), with a log line; the portal stops
 only on Ctrl-C or SIGTERM, which stops all three.
@@ -52,9 +53,21 @@ def commands(root: Path = ROOT, host: str = HOST, port: str = PORT) -> dict[str,
 
 
 def external_standins(env: dict, host: str = HOST, port: str = PORT) -> dict[str, list[str]]:
-    """The stand-ins of the external services that are not configured (the demo's payment gateway and
-    postal service): each a real HTTP server, the portal pointed at it through `env`."""
+    """The stand-ins of the external services that are not configured (the national portal, the payment
+    gateway, the postal service): each a real HTTP server, the portal pointed at it through `env`."""
     standins = {}
+    if not env.get("DVCQG_URL"):
+        # Dossiers can be seen arriving at the stand-in national portal's /_standin/log.
+        dvcqg_port = env.get("DVCQG_STANDIN_PORT", "8090")
+        env["DVCQG_URL"] = f"http://127.0.0.1:{dvcqg_port}"
+        env.setdefault("DVCQG_USERNAME", "motcua")
+        env.setdefault("DVCQG_PASSWORD", "motcua")
+        env.setdefault("DVCQG_AGENCY_CODE", "000.00.00.H56")
+        env.setdefault("DVCQG_INBOUND_TOKEN", "demo-dvcqg-token")
+        standins["dvcqg-standin"] = [
+            PY, "-m", "national.standin", "--port", dvcqg_port, "--username", env["DVCQG_USERNAME"],
+            "--password", env["DVCQG_PASSWORD"], "--portal", f"http://{host}:{port}",
+            "--token", env["DVCQG_INBOUND_TOKEN"]]
     if not env.get("PAYMENT_GATEWAY_URL"):
         gateway_port = env.get("PAYMENT_STANDIN_PORT", "8765")
         env["PAYMENT_GATEWAY_URL"] = f"http://127.0.0.1:{gateway_port}"

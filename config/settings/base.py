@@ -96,6 +96,26 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 # Days to keep sent and failed notices, and history rows, for `manage.py purge_retention` (0: for ever).
 NOTICE_RETENTION_DAYS = int(os.environ.get("NOTICE_RETENTION_DAYS", "0"))
 HISTORY_RETENTION_DAYS = int(os.environ.get("HISTORY_RETENTION_DAYS", "0"))
+# National Public Service Portal (DVCQG) adapter base URL; empty: sync off, changes wait in the outbox.
+DVCQG_URL = os.environ.get("DVCQG_URL", "")
+# Paths of the adapter's log-in and service endpoints under DVCQG_URL.
+DVCQG_AUTH_PATH = os.environ.get("DVCQG_AUTH_PATH", "/auth")
+DVCQG_SYNC_PATH = os.environ.get("DVCQG_SYNC_PATH", "/service")
+# The account and the unit code (madonvi) the portal is registered with at DVCQG.
+DVCQG_USERNAME = os.environ.get("DVCQG_USERNAME", "")
+DVCQG_PASSWORD = os.environ.get("DVCQG_PASSWORD", "")
+DVCQG_AGENCY_CODE = os.environ.get("DVCQG_AGENCY_CODE", "")
+# The secret DVCQG presents (Bearer) when it pushes a dossier to us; empty: the inbound endpoint refuses all.
+DVCQG_INBOUND_TOKEN = os.environ.get("DVCQG_INBOUND_TOKEN", "")
+# Seconds before a call to DVCQG is abandoned (connect and read), and retried later.
+DVCQG_TIMEOUT_SECONDS = float(os.environ.get("DVCQG_TIMEOUT_SECONDS", "10"))
+# Backoff after a failed call: this many seconds, doubled per failure, capped at the maximum.
+DVCQG_RETRY_BASE_SECONDS = float(os.environ.get("DVCQG_RETRY_BASE_SECONDS", "30"))
+DVCQG_RETRY_MAX_SECONDS = float(os.environ.get("DVCQG_RETRY_MAX_SECONDS", "3600"))
+# How long one worker holds a dossier's sending lease (a killed worker's lease runs out after it).
+DVCQG_LEASE_SECONDS = float(os.environ.get("DVCQG_LEASE_SECONDS", "120"))
+# Seconds between two runs of the sweeper that hands back stuck or due changes (beat).
+DVCQG_SWEEP_SECONDS = float(os.environ.get("DVCQG_SWEEP_SECONDS", "30"))
 
 # --- Django ------------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -122,6 +142,7 @@ INSTALLED_APPS = [
     "dossiers",
     "notices",
     "citizens",
+    "national",
     "reporting",
     "operations",
     "assignments",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dossiers.models import DVCQG_STATUS, ONLINE_REFERENCE_PREFIX, Status
 from dossiers.selectors import dossier_is_late
+from national.selectors import sync_state_json
 from organisation.names import display_name
 
 _LABELS = {s.value: s.label for s in Status}
@@ -174,5 +175,6 @@ def detail(d, *, staff: bool, available_actions: list[str]) -> dict:
         "supplements": [_supplement(r, tz) for r in d.supplements.all()],
         "apology": _apology(d, tz),
         "available_actions": list(available_actions),
+        "national_sync": sync_state_json(d) if staff else None,
     })
     return out

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from dossiers.models import Channel, ReturnMethod
 from dossiers.selectors import dossier_is_late
+from national.api.serializers import NationalSyncSerializer
+from national.selectors import sync_state_json
 from organisation.names import display_name
 
 
@@ -220,6 +222,11 @@ class DossierDetailSerializer(DossierListSerializer):
     supplements = DossierSupplementSerializer(many=True, source="supplements.all")
     apology = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+    national_sync = serializers.SerializerMethodField()
+
+    @extend_schema_field(NationalSyncSerializer(allow_null=True))
+    def get_national_sync(self, obj):
+        return sync_state_json(obj) if self.context.get("staff", False) else None
 
     @extend_schema_field(DossierApplicantSerializer)
     def get_applicant(self, obj) -> dict:

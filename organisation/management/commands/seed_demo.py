@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # In dependency order; an app that has no demo module yet is skipped.
-PARTS = ["organisation", "worktime", "procedures", "citizens", "dossiers", "assignments", "payments"]
+PARTS = ["organisation", "worktime", "procedures", "national", "citizens", "dossiers", "assignments", "payments"]
 
 
 class Command(BaseCommand):
