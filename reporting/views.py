@@ -272,7 +272,7 @@ def index_766(request):
     base = period_params(form.period)
     return render(request, "reporting/index_766.html", {
         "form": form, "index": index, "base": base, "unit_code": index.unit.code if index.unit else "",
-        "links": selectors.INDICATOR_LINKS, "late_all": index.counts["late"] + index.counts["pending_late"], "path": tree.path(index.unit, scope), "period": form.period,
+        "links": selectors.INDICATOR_LINKS, "path": tree.path(index.unit, scope), "period": form.period,
     })
 
 

@@ -65,6 +65,12 @@ class RowSerializer(serializers.Serializer):
     late = serializers.IntegerField()
     pending_in_time = serializers.IntegerField()
     pending_late = serializers.IntegerField()
+    waiting = serializers.IntegerField(help_text=_("Đang chờ công dân bổ sung (không tính quá hạn)"))
+    national_in_time = serializers.IntegerField(help_text=_("Trước hạn, đúng hạn hoặc còn hạn theo cách tính của Cổng quốc gia (2.1)"))
+    national_late = serializers.IntegerField()
+    fully_online = serializers.IntegerField()
+    apology_kept = serializers.IntegerField()
+    apology_missed = serializers.IntegerField()
     on_time_rate = _rate()
     online_share = _rate()
     apologised_late_share = _rate()
@@ -81,6 +87,7 @@ class RowSerializer(serializers.Serializer):
     dissatisfied = serializers.IntegerField()
     satisfaction_rate = _rate()
     in_time_rate = _rate()
+    national_rate = _rate()
 
 
 class WithFrom(serializers.Serializer):
@@ -105,6 +112,7 @@ class IndicatorSerializer(serializers.Serializer):
     max_points = serializers.IntegerField()
     threshold = serializers.IntegerField(allow_null=True)
     computable = serializers.BooleanField()
+    scored = serializers.BooleanField(help_text=_("false: công bố để tham khảo, không tính điểm"))
     formula = serializers.CharField()
     reason = serializers.CharField(help_text=_("Vì sao chưa tính được (khi computable = false)"))
     numerator = serializers.IntegerField(allow_null=True)

@@ -83,7 +83,8 @@ class Index766View(APIView):
             "indicators": [
                 {
                     "group": i.rule.group, "code": i.rule.code, "name": _(i.rule.name), "max_points": i.rule.max_points,
-                    "threshold": i.rule.threshold if i.rule.computable else None, "computable": i.rule.computable,
+                    "threshold": (i.rule.threshold or 100) if i.computable and i.rule.scored else None,
+                    "computable": i.computable, "scored": i.rule.scored,
                     "formula": _(i.rule.formula), "reason": _(i.rule.reason), "numerator": i.numerator,
                     "denominator": i.denominator, "rate": _float(i.rate), "points": _float(i.points),
                 }
