@@ -153,7 +153,10 @@ class AgencyTree:
         if not code:
             return None
         unit = self.by_code.get(code)
-        if unit is None or (scope is not None and unit.id not in scope):
+        if unit is None:
+            msg = _("Không có cơ quan mang mã này.")
+            raise ValidationFailed(msg, code="unknown_agency", fields={"agency": [msg]})
+        if scope is not None and unit.id not in scope:
             raise NotFound(_("Không tìm thấy cơ quan."), code="agency_not_found", fields={"agency": [_("Không tìm thấy cơ quan trong phạm vi được giao.")]})
         return unit
 

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from dossiers.models import Channel
 
+from .. import periods
+from ..forms import period_error
 from ..selectors import GROUP_BY, METRICS
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -29,11 +31,9 @@ class PeriodQuery(serializers.Serializer):
         today = timezone.localdate()
         start = attrs.get("from") or today.replace(day=1)
         end = attrs.get("to") or max(today, start)
-        if start > end:
-            raise serializers.ValidationError({
-                "from": [_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.")],
-                "to": [_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")],
-            })
+        errors = periods.range_errors(start, end)
+        if errors:
+            raise serializers.ValidationError({name: [period_error(code, name)] for name, code in errors.items()})
         attrs["from"], attrs["to"] = start, end
         attrs["agency"] = attrs.get("agency") or None
         return attrs
