@@ -374,7 +374,7 @@ ACTION_SCREENS: dict[str, ActionScreen] = {
                                gettext_lazy("Đã nhận hồ sơ bổ sung; hồ sơ tiếp tục được xử lý.")),
     "request-payment": ActionScreen(gettext_lazy("Yêu cầu nộp phí, lệ phí"), f.PaymentRequestForm,
                                     gettext_lazy("Đã gửi yêu cầu nộp phí, lệ phí.")),
-    "confirm-payment": ActionScreen(gettext_lazy("Xác nhận đã nộp phí"), f.NoFieldsForm,
+    "confirm-payment": ActionScreen(gettext_lazy("Xác nhận đã nộp phí"), f.PaymentConfirmForm,
                                     gettext_lazy("Đã xác nhận nộp phí, lệ phí.")),
     "decide": ActionScreen(gettext_lazy("Phê duyệt kết quả"), f.DecideForm, gettext_lazy("Đã phê duyệt kết quả.")),
     "return": ActionScreen(gettext_lazy("Trả kết quả"), f.NoFieldsForm, gettext_lazy("Đã trả kết quả cho người nộp.")),
