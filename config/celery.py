@@ -20,3 +20,5 @@ def setup_periodic_tasks(sender, **kwargs):
     sender.add_periodic_task(60.0, sender.signature("notices.tasks.resend_stuck_notices"), name="resend stuck notices")
     sender.add_periodic_task(minutes * 60.0, sender.signature("citizens.tasks.sweep_feedback"), name="sweep feedback")
     sender.add_periodic_task(3600.0, sender.signature("citizens.tasks.send_booking_reminders"), name="booking reminders")
+    sender.add_periodic_task(6 * 3600.0, sender.signature("reporting.tasks.rebuild_recent_report_months"),
+                             name="rebuild report months")

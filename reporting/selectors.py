@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -185,6 +185,7 @@ class ReportFilter:
     month: date | None = None  # drill-down into one month: received in it, states still at the period's end
     # One instant for every query of a report, so that a running period's counts agree with each other.
     as_of: datetime = field(default_factory=timezone.now, compare=False)
+    live: bool = field(default=False, compare=False)  # True: never read the monthly fact table
 
     @property
     def start_at(self) -> datetime:
@@ -359,6 +360,10 @@ def metric_q(metric: str, end_at: datetime, start_at: datetime) -> Q:
         "late_all": late_all,
         "national_in_time": processed & ~national_late,
         "national_late": national_late,
+        "national_in_time_open": open_ & ~national_late,
+        "national_late_open": open_ & national_late,
+        "apologised_late_open": pending_late & apologised,
+        "apology_missed_open": open_ & Q(Exists(apologies.filter(new_appointment_at__lt=end_at))),
         "apologised_late": late_all & apologised,
         "unapologised_late": late_all & ~apologised,
         "apology_kept": finished & Q(Exists(apologies.filter(new_appointment_at__gte=OuterRef("finished_at")))),
@@ -542,7 +547,8 @@ def analytic_queries():
 
 
 def _window_aggregates(flt: ReportFilter, names: set[str], prefix: str = "") -> dict:
-    aggregates = {prefix + k: v for k, v in _aggregates(flt, [n for n in Row.NUMBERS if n in names]).items()}
+    wanted = [n for n in (*Row.NUMBERS, *OPEN_PARTS) if n in names]
+    aggregates = {prefix + k: v for k, v in _aggregates(flt, wanted).items()}
     if names & set(RATING_COUNTS):
         received = metric_q("received", flt.received_end_at, flt.start_at)
         ratings = Rating.objects.filter(created_at__gte=flt.start_at)
@@ -558,25 +564,143 @@ def _with_rated(d: dict) -> dict:
     return d
 
 
-def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS) -> list[dict]:
-    """Counts per combination of keys in one GROUP BY over the dossiers the window touches."""
+def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS, py_keys: dict | None = None) -> list[dict]:
+    """Counts per combination of keys in one GROUP BY over the dossiers the window touches; with `py_keys`
+    (the same keys as functions of an (agency, procedure, channel) row) closed months come from the
+    monthly fact table and only the open month is read from the dossiers."""
+    if py_keys is not None and not flt.live:
+        months = _rollup_months(flt)
+        if months is not None:
+            return _from_rollup(flt, months, py_keys, names)
     base = touched_in(flt).annotate(**keys)
     return [_with_rated(d) for d in _values(base, keys, _window_aggregates(flt, set(names)))]
+
+
+# --- the monthly fact table (reporting/models.ReportMonth) ----------------------------------------
+
+OPEN_ONLY = ("pending_in_time", "pending_late", "waiting")
+MIXED = ("national_in_time", "national_late", "apologised_late", "apology_missed")
+OPEN_PARTS = tuple(f"{name}_open" for name in MIXED)
+
+
+def _rollup_months(flt: ReportFilter) -> list[date] | None:
+    """The closed months of a whole-month period, when every one of them is built; None: read live."""
+    from . import rollup
+    from .models import ReportMonthBuilt
+
+    p = flt.period
+    if flt.month is not None or p.start.day != 1 or (p.end + timedelta(days=1)).day != 1:
+        return None
+    closed = [m for m in p.months() if rollup.closed(m, flt.as_of)]
+    if not closed:
+        return None
+    if ReportMonthBuilt.objects.filter(month__in=closed).count() != len(closed):
+        return None
+    return closed
+
+
+def _field_of() -> dict[int, int]:
+    return dict(Procedure.objects.values_list("id", "field_id"))
+
+
+def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) -> list[dict]:
+    """Closed months summed from the fact table (the open counts of the period's last month only), the open
+    month (if the period reaches it) counted live, then folded into the keys in Python."""
+    from .models import ReportMonth
+
+    last_closed = months[-1] == flt.period.months()[-1]
+    qs = ReportMonth.objects.filter(month__in=months)
+    if flt.agency_ids is not None:
+        qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
+    if flt.field_id is not None:
+        qs = qs.filter(procedure__field_id=flt.field_id)
+    if flt.procedure_id is not None:
+        qs = qs.filter(procedure_id=flt.procedure_id)
+    if flt.channel:
+        qs = qs.filter(channel=flt.channel)
+    last = Q(month=months[-1])
+    aggregates = {}
+    for name in (*ROW_COUNTS, "supplement_rounds"):
+        if name == "rated":
+            continue
+        if name in OPEN_ONLY:
+            aggregates[name] = Coalesce(Sum(name, filter=last), 0) if last_closed else Value(0)
+        elif name in MIXED:
+            closed_part = Coalesce(Sum(F(name) - F(f"{name}_open")), 0)
+            aggregates[name] = closed_part + Coalesce(Sum(f"{name}_open", filter=last), 0) if last_closed else closed_part
+        else:
+            aggregates[name] = Coalesce(Sum(name), 0)
+    base = {}
+    for d in qs.order_by().values("agency_id", "procedure_id", "channel").annotate(**aggregates):
+        base[(d["agency_id"], d["procedure_id"], d["channel"])] = d
+    if not last_closed:
+        after = months[-1]
+        open_start = date(after.year + (after.month == 12), after.month % 12 + 1, 1)  # the months not yet closed
+        window = replace(flt, period=Period(open_start, flt.period.end))
+        keys = {"a": F("agency_id"), "p": F("procedure_id"), "c": F("channel")}
+        for d in _grouped(window, keys, names):
+            acc = base.setdefault((d["a"], d["p"], d["c"]),
+                                  {"agency_id": d["a"], "procedure_id": d["p"], "channel": d["c"]})
+            for name, value in d.items():
+                if name not in keys:
+                    acc[name] = (acc.get(name) or 0) + (value or 0)
+    fields = _field_of() if any(k == "field" for k in py_keys.values()) else {}
+    out: dict = {}
+    for d in base.values():
+        d["field_id"] = fields.get(d["procedure_id"])
+        key = tuple(fn(d) if callable(fn) else d[f"{fn}_id" if fn in ("agency", "procedure", "field") else fn]
+                    for fn in py_keys.values())
+        acc = out.setdefault(key, dict(zip(py_keys, key, strict=True)))
+        for name in (*ROW_COUNTS, "supplement_rounds"):
+            if name in d:
+                acc[name] = acc.get(name, 0) + int(d[name] or 0)
+    if not py_keys:
+        return [_with_rated(out.get((), {}))]
+    return [_with_rated(d) for d in out.values()]
 
 
 def _monthly(flt: ReportFilter, months: list[date], names: Iterable[str]) -> dict[date, dict]:
     """Each month as its own window (received in it, finished in it, open at its end), in one query."""
     names = set(names)
     aggregates, windows = {}, {}
+    out = {} if flt.live or flt.month is not None else _monthly_from_rollup(flt, months)
     for i, m in enumerate(months):
         window = replace(flt, month=m)
-        if window.start_at < window.received_end_at:
+        if m not in out and window.start_at < window.received_end_at:
             windows[m] = f"m{i}__"
             aggregates.update(_window_aggregates(window, names, f"m{i}__"))
     if not aggregates:
+        return out
+    live = replace(flt, period=Period(max(min(windows), flt.period.start), flt.period.end))
+    data = touched_in(live).aggregate(**aggregates)
+    out.update({m: _with_rated({k[len(p):]: v for k, v in data.items() if k.startswith(p)}) for m, p in windows.items()})
+    return out
+
+
+def _monthly_from_rollup(flt: ReportFilter, months: list[date]) -> dict[date, dict]:
+    """The closed, built months of a trend from the fact table: each month is its own window, so its
+    row is the plain sum of its facts."""
+    from . import rollup
+    from .models import ReportMonth, ReportMonthBuilt
+
+    closed = [m for m in months if rollup.closed(m, flt.as_of)]
+    built = set(ReportMonthBuilt.objects.filter(month__in=closed).values_list("month", flat=True))
+    if not built:
         return {}
-    data = touched_in(flt).aggregate(**aggregates)
-    return {m: _with_rated({k[len(p):]: v for k, v in data.items() if k.startswith(p)}) for m, p in windows.items()}
+    qs = ReportMonth.objects.filter(month__in=sorted(built))
+    if flt.agency_ids is not None:
+        qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
+    if flt.field_id is not None:
+        qs = qs.filter(procedure__field_id=flt.field_id)
+    if flt.procedure_id is not None:
+        qs = qs.filter(procedure_id=flt.procedure_id)
+    if flt.channel:
+        qs = qs.filter(channel=flt.channel)
+    sums = {n: Coalesce(Sum(n), 0) for n in (*ROW_COUNTS, "supplement_rounds") if n != "rated"}
+    out = {m: {n: 0 for n in sums} for m in built}
+    for d in qs.order_by().values("month").annotate(**sums):
+        out[d["month"]] = d
+    return {m: _with_rated(d) for m, d in out.items()}
 
 
 def _values(qs: QuerySet, keys: dict, aggregates: dict) -> list[dict]:
@@ -584,6 +708,18 @@ def _values(qs: QuerySet, keys: dict, aggregates: dict) -> list[dict]:
     if not keys:
         return [qs.aggregate(**aggregates)]
     return list(qs.values(*keys).annotate(**aggregates).order_by())
+
+
+def _bucket_map(tree: AgencyTree, unit: Unit | None, scope: set[int] | None) -> dict[int, int]:
+    """Each receiving agency → the child unit (of `unit`) whose subtree holds it (folded in Python)."""
+    out = {}
+    for child in tree.kids(unit, scope):
+        ids = tree.subtree(child.id)
+        if scope is not None:
+            ids &= scope
+        for i in ids:
+            out[i] = child.id
+    return out
 
 
 def _bucket_expression(tree: AgencyTree, unit: Unit | None, scope: set[int] | None):
@@ -648,10 +784,10 @@ def _report(flt: ReportFilter, group_by: str, tree: AgencyTree | None = None, na
         by_month = _monthly(flt, months, names)
         rows = [Row(key=m.strftime("%Y-%m"), label=m.strftime("%m/%Y")).add(by_month.get(m, {})) for m in months]
         totals = Row(key="total", label=_("Tổng cộng"))
-        for d in _grouped(flt, {}, names):
+        for d in _grouped(flt, {}, names, py_keys={}):
             totals.add(d)
         return Report(group_by, rows, totals, flt)
-    data = _grouped(flt, {"k": key_expr}, names)
+    data = _grouped(flt, {"k": key_expr}, names, py_keys={"k": group_by})
     if group_by == "channel":
         rows = _channel_rows({d["k"]: d for d in data})
     else:
@@ -680,7 +816,7 @@ def on_time_report(scope_ids: set[int] | None, date_from: date, date_to: date, g
 def totals(flt: ReportFilter) -> Row:
     row = Row(key="total", label=_("Tổng cộng"))
     with analytic_queries():
-        for d in _grouped(flt, {}):
+        for d in _grouped(flt, {}, py_keys={}):
             row.add(d)
     return row
 
@@ -813,8 +949,10 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
         "ch": F("channel"),
     }
     previous_period = period.previous()
-    current = _grouped(flt, keys)
-    before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]})
+    buckets = _bucket_map(tree, unit, scope_ids)
+    py_keys = {"unit": lambda d: buckets.get(d["agency_id"], d["agency_id"]), "part": breakdown_kind, "ch": "channel"}
+    current = _grouped(flt, keys, py_keys=py_keys)
+    before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]}, py_keys={"unit": py_keys["unit"]})
 
     totals_row = Row(key="total", label=_("Tổng cộng"))
     by_unit: dict = defaultdict(dict)

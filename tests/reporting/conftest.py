@@ -179,3 +179,6 @@ PROVINCE_RATES = dict(on_time_rate=57.1, online_share=45.5, apologised_late_shar
 @pytest.fixture
 def commune_manager(org, make_user):
     return make_user("quanly_xa", roles=[(org.commune, Role.MANAGER)])
+
+
+from tests.reporting.test_h10_rules_fixture import rules_fixture  # noqa: E402, F401  (shared with test_rollup)
