@@ -589,14 +589,19 @@ def _rollup_months(flt: ReportFilter) -> list[date] | None:
     from .models import ReportMonthBuilt
 
     p = flt.period
-    if flt.month is not None or p.start.day != 1 or (p.end + timedelta(days=1)).day != 1:
+    if flt.month is not None or p.start.day != 1:
         return None
-    closed = [m for m in p.months() if rollup.closed(m, flt.as_of)]
+    # Whole closed months inside the period; a partial or open tail is read live.
+    closed = [m for m in p.months() if rollup.closed(m, flt.as_of) and _month_end(m) <= p.end]
     if not closed:
         return None
     if ReportMonthBuilt.objects.filter(month__in=closed).count() != len(closed):
         return None
     return closed
+
+
+def _month_end(first: date) -> date:
+    return date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
 
 
 def _field_of() -> dict[int, int]:
@@ -608,7 +613,7 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) ->
     month (if the period reaches it) counted live, then folded into the keys in Python."""
     from .models import ReportMonth
 
-    last_closed = months[-1] == flt.period.months()[-1]
+    last_closed = _month_end(months[-1]) == flt.period.end
     qs = ReportMonth.objects.filter(month__in=months)
     if flt.agency_ids is not None:
         qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
@@ -683,7 +688,7 @@ def _monthly_from_rollup(flt: ReportFilter, months: list[date]) -> dict[date, di
     from . import rollup
     from .models import ReportMonth, ReportMonthBuilt
 
-    closed = [m for m in months if rollup.closed(m, flt.as_of)]
+    closed = [m for m in months if rollup.closed(m, flt.as_of) and _month_end(m) <= flt.period.end]
     built = set(ReportMonthBuilt.objects.filter(month__in=closed).values_list("month", flat=True))
     if not built:
         return {}

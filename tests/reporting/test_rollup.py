@@ -44,7 +44,9 @@ def test_the_open_month_is_never_rolled_up(rolled):
 
 
 @pytest.mark.parametrize("period", [month(2026, 10), month(2026, 9), Period(SEPT, date(2026, 10, 31)),
-                                    quarter(2026, 4), year(2026)], ids=["oct", "sep", "sep-oct", "q4", "2026"])
+                                    quarter(2026, 4), year(2026), Period(date(2026, 1, 1), date(2026, 10, 20)),
+                                    Period(date(2026, 8, 1), date(2026, 11, 20))],
+                         ids=["oct", "sep", "sep-oct", "q4", "2026", "to-20-oct", "aug-to-now"])
 @pytest.mark.parametrize("group_by", ["agency", "field", "procedure", "channel", "month"])
 def test_reports_from_the_rollup_equal_the_live_reports(rolled, period, group_by):
     tree = selectors.AgencyTree.load()
