@@ -209,6 +209,10 @@ def _actor_name(user) -> str:
 
 
 def _event(dossier, action, actor, from_status, to_status, note="", *, at=None, public=True) -> TimelineEvent:
+    if at is not None:  # an action entered for a closed month: its report rollup is read live until rebuilt
+        from reporting.rollup import invalidate_from
+
+        invalidate_from(at)
     return TimelineEvent.objects.create(
         dossier=dossier, at=at or _now(), action=action, actor=actor, actor_name=_actor_name(actor),
         from_status=from_status, to_status=to_status, note=note, public=public,

@@ -61,3 +61,12 @@ def recent_closed_months(count: int = 2, today: date | None = None) -> list[date
         first = (first - timedelta(days=1)).replace(day=1)
         out.append(first)
     return out[::-1]
+
+
+def invalidate_from(moment: datetime) -> None:
+    """Called by the dossier services in the action's transaction: an action dated in a closed month (a
+    backdated entry) makes that month's rows and the later ones stale, so the reports read them live until
+    the next rebuild. Actions of the open month cost no statement at all."""
+    first = timezone.localtime(moment).date().replace(day=1)
+    if closed(first):
+        ReportMonthBuilt.objects.filter(month__gte=first).delete()
