@@ -629,36 +629,41 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) ->
         if name == "rated":
             continue
         if name in OPEN_ONLY:
-            aggregates[name] = Coalesce(Sum(name, filter=last), 0) if last_closed else Value(0)
+            if last_closed:  # else the live tail counts what is open at the period's end
+                aggregates[name] = Coalesce(Sum(name, filter=last), 0)
         elif name in MIXED:
             closed_part = Coalesce(Sum(F(name) - F(f"{name}_open")), 0)
             aggregates[name] = closed_part + Coalesce(Sum(f"{name}_open", filter=last), 0) if last_closed else closed_part
         else:
             aggregates[name] = Coalesce(Sum(name), 0)
-    base = {}
-    for d in qs.order_by().values("agency_id", "procedure_id", "channel").annotate(**aggregates):
-        base[(d["agency_id"], d["procedure_id"], d["channel"])] = d
+    # Group in SQL by only what the keys need (agency for units, field or procedure, channel).
+    sql_cols = {"agency": "agency_id", "procedure": "procedure_id", "field": "procedure__field_id", "channel": "channel"}
+    cols = sorted({"agency_id" if callable(fn) else sql_cols[fn] for fn in py_keys.values()})
+
+    def key_of(d):
+        return tuple(fn(d) if callable(fn) else d[sql_cols[fn]] for fn in py_keys.values())
+
+    out: dict = {}
+
+    def add(d):
+        key = key_of(d)
+        acc = out.setdefault(key, dict(zip(py_keys, key, strict=True)))
+        for name in (*ROW_COUNTS, "supplement_rounds"):
+            if name in d:
+                acc[name] = acc.get(name, 0) + int(d[name] or 0)
+
+    rows = qs.order_by().values(*cols).annotate(**aggregates) if cols else [qs.aggregate(**aggregates)]
+    for d in rows:
+        add(d)
     if not last_closed:
         after = months[-1]
         open_start = date(after.year + (after.month == 12), after.month % 12 + 1, 1)  # the months not yet closed
         window = replace(flt, period=Period(open_start, flt.period.end))
         keys = {"a": F("agency_id"), "p": F("procedure_id"), "c": F("channel")}
+        fields = _field_of() if "procedure__field_id" in cols else {}
         for d in _grouped(window, keys, names):
-            acc = base.setdefault((d["a"], d["p"], d["c"]),
-                                  {"agency_id": d["a"], "procedure_id": d["p"], "channel": d["c"]})
-            for name, value in d.items():
-                if name not in keys:
-                    acc[name] = (acc.get(name) or 0) + (value or 0)
-    fields = _field_of() if any(k == "field" for k in py_keys.values()) else {}
-    out: dict = {}
-    for d in base.values():
-        d["field_id"] = fields.get(d["procedure_id"])
-        key = tuple(fn(d) if callable(fn) else d[f"{fn}_id" if fn in ("agency", "procedure", "field") else fn]
-                    for fn in py_keys.values())
-        acc = out.setdefault(key, dict(zip(py_keys, key, strict=True)))
-        for name in (*ROW_COUNTS, "supplement_rounds"):
-            if name in d:
-                acc[name] = acc.get(name, 0) + int(d[name] or 0)
+            d.update(agency_id=d["a"], procedure_id=d["p"], channel=d["c"], procedure__field_id=fields.get(d["p"]))
+            add(d)
     if not py_keys:
         return [_with_rated(out.get((), {}))]
     return [_with_rated(d) for d in out.values()]
