@@ -166,7 +166,7 @@ def main() -> None:
 
     if args.explain:
         flt = selectors.ReportFilter(year)
-        qs = selectors.received_in(flt).values("agency_id").annotate(**selectors._aggregates(flt.end_at))
+        qs = selectors.touched_in(flt).values("agency_id").annotate(**selectors._aggregates(flt, selectors.ROW_COUNTS))
         print(qs.explain(analyze=True, buffers=True))
 
 
