@@ -40,6 +40,31 @@ A per-day pre-aggregate table was measured and rejected: at this shape (13.7 dos
 day) agency × day × field × channel already has 624k rows for 1M dossiers, and 951k once it must be
 exact at any period end (finish and due days in the key), so it would not shrink the scan.
 Year-long views stay over target: see the report for what the dossier table would need.
+
+h10 (2026-12-02, same machine, load average 4–11 from the other helpers; 1,000,000 dossiers generated with
+the report facts; median of 3 warm runs, ms). The rules changed (finished in the period whenever received,
+open at its end, both supplement readings, apology outcomes), which makes the live reads heavier; the
+monthly fact table (reporting.ReportMonth, ~27,000 rows a month at this uniform shape, 8 min to build 25
+months with `rebuild_report_months`) now serves whole closed months:
+
+                                         live (new rules)        from the fact table
+                                                                superuser  province  commune
+    month (Oct 2026)
+      dashboard selector                 2,060 / 1,987 / –         243       204       49
+      12-month trend                     7,076 (superuser)         318       248       42
+      GET reports/on-time/ by agency       –                        53        28       13
+      GET reports/index-766/ (live)        –                       758       603      357
+    quarter (Q3 2026)
+      dashboard selector                                           387       182       25
+      GET reports/on-time/                                          75        63       13
+      12-month trend                                               330       266       42
+    year to date (1 Jan – 20 Nov 2026: Jan–Oct from the table, 1–20 Nov live)
+      dashboard selector                                         2,139     1,215      251
+      GET reports/on-time/                                       1,367       846      200
+      12-month trend                                             1,721     1,096      201
+
+Left over target: the live tail of a period that ends inside a month (its correlated supplement and
+apology sub-queries over the dossiers open at its end) and the 766 endpoint, still read live.
 """
 
 from __future__ import annotations
@@ -141,7 +166,7 @@ def main() -> None:
 
     if args.explain:
         flt = selectors.ReportFilter(year)
-        qs = selectors.received_in(flt).values("agency_id").annotate(**selectors._aggregates(flt.end_at))
+        qs = selectors.touched_in(flt).values("agency_id").annotate(**selectors._aggregates(flt, selectors.ROW_COUNTS))
         print(qs.explain(analyze=True, buffers=True))
 
 

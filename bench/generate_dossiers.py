@@ -201,7 +201,8 @@ def generate(args) -> None:
 
     tables = {
         "dossier": Table(Dossier, {"id"} | {f.attname for f in Dossier._meta.concrete_fields}),
-        "component": Table(DossierComponent, {"id", "dossier_id", "name", "kind", "count", "file", "supplement_round", "added_at"}),
+        "component": Table(DossierComponent, {"id", "dossier_id", "name", "kind", "count", "file", "supplement_round", "added_at",
+                                              "data_source"}),
         "apology": Table(Apology, {"id", "dossier_id", "issued_at", "issued_by_id", "reason", "old_appointment_at", "new_appointment_at"}),
         "rating": Table(Rating, {"id", "dossier_id", "overall", "created_at", "source"}),
         "feedback": Table(Feedback, {"id", "agency_id", "dossier_id", "name", "subject", "body", "is_complaint", "received_at",
@@ -272,6 +273,9 @@ def generate(args) -> None:
                 "owner_name": "", "owner_id_number": "", "summary": procedure.name,
                 "citizen_id": None, "received_by_id": None, "submitted_at": received if channel == "online" else None,
                 "received_at": received, "appointment_at": appointment, "original_appointment_at": appointment,
+                "receipt_due_at": appointment, "portal_due_at": appointment,
+                "fully_online": channel == "online" and rnd.random() < 0.6,
+                "fee_paid_via": ("online" if rnd.random() < 0.3 else "cash") if procedure.fee_amount else "",
                 "due_soon_at": appointment - timedelta(days=1), "finished_at": finished,
                 "returned_at": finished if status == 10 else None, "is_due_soon": False, "is_late": late,
                 "verdict": verdict, "apology_opened_at": None, "supplement_count": supp,
@@ -291,6 +295,7 @@ def generate(args) -> None:
                     id=ids["component"], dossier_id=n, name=f"Giấy tờ {k + 1}", kind="original", count=1,
                     file=f"dossiers/{local:%Y/%m}/{n}-{k}.pdf" if rnd.random() < 0.93 else "",
                     supplement_round=0, added_at=received,
+                    data_source="population" if k == 0 and rnd.random() < 0.3 else "",
                 )
             if late and rnd.random() < 0.8:
                 ids["apology"] += 1

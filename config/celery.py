@@ -29,3 +29,5 @@ def setup_periodic_tasks(sender, **kwargs):
                              name="poll postal orders")
     sender.add_periodic_task(settings.DVCQG_SWEEP_SECONDS, sender.signature("national.tasks.sweep_outbox"),
                              name="national sync sweeper")
+    sender.add_periodic_task(6 * 3600.0, sender.signature("reporting.tasks.rebuild_recent_report_months"),
+                             name="rebuild report months")

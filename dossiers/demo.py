@@ -86,7 +86,7 @@ def plans() -> list[Plan]:
         Plan(11, "commune", "1.004859", 10, 80, [
             ("transfer", "motcua", 1, {"assignee": "chuyenvien"}),
             ("request-payment", "chuyenvien", 3, {"amount": 15000}),
-            ("confirm-payment", "motcua", 2, {}),
+            ("confirm-payment", "motcua", 2, {"method": "online"}),
             ("transfer", "chuyenvien", 3, {"assignee": "lanhdao"}),
             ("decide", "lanhdao", early, {"result": "Trích lục cải chính hộ tịch"}),
             ("return", "motcua", 1, {}),
@@ -191,7 +191,9 @@ def _run(plan: Plan, context: dict, now) -> Dossier | None:
     dossier = services.intake(
         actor=desk, procedure=procedure, agency=agency, channel=plan.channel, applicant=_applicant(plan.person),
         summary=plan.summary, received_at=received_at, idempotency_key=key,
-        components=[{"component": c.pk} for c in procedure.components.all() if c.required],
+        # The applicant's ID comes from the population database (Decision 766, 4.5b) where the procedure asks for it.
+        components=[{"component": c.pk, "data_source": "population" if "CCCD" in c.name or "căn cước" in c.name.lower()
+                     else ""} for c in procedure.components.all() if c.required],
     )
     previous = received_at
     for action, username, spec, kwargs in plan.steps:

@@ -17,7 +17,7 @@ from organisation.models import Agency
 from organisation.names import display_name
 from procedures.models import ComponentKind
 
-from .models import Channel, IdType, ReturnMethod
+from .models import Channel, ComponentSource, FeePayment, IdType, ReturnMethod
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -89,6 +89,10 @@ class IntakeForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
             )
             component.kind_label = kinds.get(component.kind, component.kind)
+            # Decision 766 (4.3, 4.4, 4.5b): where the document came from, when not from the applicant.
+            self.fields[f"comp_{component.pk}_source"] = forms.ChoiceField(
+                label=_("Nguồn dữ liệu"), choices=ComponentSource.choices, required=False)
+            component.source_field = self[f"comp_{component.pk}_source"]
 
     def component_rows(self):
         """The checklist as rows for the template: the component with its two bound fields."""
@@ -156,7 +160,8 @@ class IntakeForm(forms.Form):
                 continue
             index_to_field[len(rows)] = f"comp_{component.pk}"
             rows.append({"component": component.pk, "name": component.name, "kind": component.kind,
-                         "count": component.count, "file": upload or None})
+                         "count": component.count, "file": upload or None,
+                         "data_source": self.cleaned_data.get(f"comp_{component.pk}_source") or ""})
         return rows, index_to_field
 
 
@@ -295,6 +300,11 @@ class SupplementReceivedForm(ActionForm):
 
 class PaymentRequestForm(ActionForm):
     amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+class PaymentConfirmForm(ActionForm):
+    method = forms.ChoiceField(label=_("Hình thức nộp phí"), choices=FeePayment.choices, initial=FeePayment.CASH,
+                               required=False)
 
 
 class DecideForm(ActionForm):

@@ -61,6 +61,24 @@ class IdType(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+class FeePayment(models.TextChoices):
+    """How the fee was paid (Decision 766 indicator 3.6 counts the online payments)."""
+
+    CASH = "cash", _("Tiền mặt")
+    TRANSFER = "transfer", _("Chuyển khoản")
+    POSTAL = "postal", _("Qua bưu chính")
+    ONLINE = "online", _("Trực tuyến (Nền tảng thanh toán)")
+
+
+class ComponentSource(models.TextChoices):
+    """Where a component came from (Decision 766 indicators 4.3, 4.4 and 4.5b)."""
+
+    APPLICANT = "", _("Người nộp cung cấp")
+    REUSED = "reused", _("Tái sử dụng dữ liệu đã số hóa")
+    POPULATION = "population", _("Cơ sở dữ liệu quốc gia về dân cư")
+    CITIZEN_STORE = "citizen_store", _("Kho quản lý dữ liệu điện tử của công dân")
+
+
 class Verdict(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -122,6 +140,13 @@ class Dossier(models.Model):
     # Set by the sweep when the dossier will be late and an apology (form 04) is owed.
     apology_opened_at = models.DateTimeField(_("cần xin lỗi từ"), null=True, blank=True)
 
+    # The facts behind the managers' figures (reporting/rules.py): the receipt's appointment as restarted by a
+    # supplement (Decree 61; an apology never moves it) and the national portal's due time (the first
+    # appointment plus the working time spent waiting for the applicant).
+    receipt_due_at = models.DateTimeField(_("hẹn trả theo phiếu tiếp nhận"), null=True, blank=True)
+    portal_due_at = models.DateTimeField(_("hạn tính theo Cổng Dịch vụ công quốc gia"), null=True, blank=True)
+    fully_online = models.BooleanField(_("nộp trực tuyến toàn trình"), default=False)
+    fee_paid_via = models.CharField(_("hình thức nộp phí"), max_length=10, choices=FeePayment.choices, blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     supplement_wait_seconds = models.PositiveIntegerField(_("thời gian chờ bổ sung (giây làm việc)"), default=0)
     fee_amount = models.PositiveIntegerField(_("số tiền phải nộp"), null=True, blank=True)
@@ -222,6 +247,8 @@ class DossierComponent(models.Model):
     original_filename = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=50, blank=True)
     supplement_round = models.PositiveSmallIntegerField(default=0)
+    data_source = models.CharField(_("nguồn dữ liệu"), max_length=20, choices=ComponentSource.choices, blank=True,
+                                   default=ComponentSource.APPLICANT)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -40,8 +40,10 @@ from .codes import next_dossier_code, next_register_number
 from .models import (
     ApplicantKind,
     Channel,
+    ComponentSource,
     Dossier,
     DossierComponent,
+    FeePayment,
     IdType,
     ReturnMethod,
     Status,
@@ -212,6 +214,10 @@ def _actor_name(user) -> str:
 
 
 def _event(dossier, action, actor, from_status, to_status, note="", *, at=None, public=True) -> TimelineEvent:
+    if at is not None:  # an action entered for a closed month: its report rollup is read live until rebuilt
+        from reporting.rollup import invalidate_from
+
+        invalidate_from(at)
     event = TimelineEvent.objects.create(
         dossier=dossier, at=at or _now(), action=action, actor=actor, actor_name=_actor_name(actor),
         from_status=from_status, to_status=to_status, note=note, public=public,
@@ -360,6 +366,7 @@ def _plan_schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]
                                                 dossier.agency)
     dossier.appointment_at = appointment.appointment_at
     dossier.original_appointment_at = appointment.appointment_at
+    dossier.receipt_due_at = dossier.portal_due_at = appointment.appointment_at
     dossier.due_soon_at = _due_soon_from(appointment.start_at, appointment.appointment_at, dossier.agency)
     _reset_flags(dossier)
     steps = _plan_steps(dossier, appointment.start_at, appointment.appointment_at)
@@ -383,6 +390,7 @@ class CleanComponent:
     content_type: str = ""
     safe_name: str = ""
     digest: str = ""
+    data_source: str = ""
 
 
 def clean_applicant(applicant: dict | None, prefix: str = "applicant") -> dict:
@@ -464,6 +472,9 @@ def _clean_components(procedure, components, prefix: str = "components",
             errors[f"{where}.name"] = [_("Tên giấy tờ quá dài.")]
         if kind not in ("original", "certified_copy", "copy"):
             errors[f"{where}.kind"] = [_("Loại bản phải là bản chính, bản sao chứng thực hoặc bản sao.")]
+        source = raw.get("data_source") or ""
+        if source not in ComponentSource.values:
+            errors[f"{where}.data_source"] = [_("Nguồn dữ liệu không hợp lệ.")]
         try:
             count = int(count)
             if not 1 <= count <= 100:
@@ -471,7 +482,8 @@ def _clean_components(procedure, components, prefix: str = "components",
         except (TypeError, ValueError):
             errors[f"{where}.count"] = [_("Số lượng phải là số nguyên từ 1 đến 100.")]
         item = CleanComponent(name=name, kind=kind, count=count if isinstance(count, int) else 1,
-                              component_id=component.pk if component else None, file=raw.get("file") or None)
+                              component_id=component.pk if component else None, file=raw.get("file") or None,
+                              data_source=source if source in ComponentSource.values else "")
         if item.file is not None and not (hasattr(item.file, "read") and hasattr(item.file, "seek")):
             # A JSON body can only name a file, not carry one.
             errors[f"{where}.file"] = [_("Tệp phải được gửi kèm (multipart/form-data).")]
@@ -500,7 +512,7 @@ def _store_components(dossier, items: list[CleanComponent], supplement_round: in
     created = []
     for item in items:
         values = {"dossier": dossier, "component_id": item.component_id, "name": item.name, "kind": item.kind,
-                  "count": item.count, "supplement_round": supplement_round}
+                  "count": item.count, "supplement_round": supplement_round, "data_source": item.data_source}
         if item.file is not None:
             upload = store_upload(item.file, folder="dossiers", content_type=item.content_type,
                                   safe_name=item.safe_name)
@@ -651,7 +663,7 @@ def _clean_outcome(outcome, items, reason) -> tuple[str, str, str]:
 def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant: dict, summary: str = "",
            components=(), received_at: datetime | None = None, return_method: str = "desk",
            return_address: str = "", idempotency_key: str = "", outcome: str = "receive", items="",
-           reason: str = "") -> Dossier:
+           reason: str = "", fully_online: bool = False) -> Dossier:
     """A desk officer takes a dossier at the counter and records the outcome of the check (domain.md §3).
 
     `outcome` "receive" (tiếp nhận, form 01): status 2 at once, with its code, appointment and steps, the
@@ -703,6 +715,7 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
                 "procedure": procedure, "agency": agency, "current_agency": agency, "status": transition.to_status,
                 "channel": channel, "return_method": return_method, "return_address": (return_address or "")[:500],
                 "summary": summary or "", "received_by": actor, "created_by": actor,
+                "fully_online": bool(fully_online) and channel == Channel.ONLINE,
                 "received_at": at if received else None, "submitted_at": None if received else at,
                 "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
                 **_applicant_fields(clean),
@@ -713,7 +726,7 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
                 steps = _plan_schedule(planned, at, actor)
                 values.update({name: getattr(planned, name) for name in (
                     "appointment_at", "original_appointment_at", "due_soon_at", "is_late", "is_due_soon",
-                    "current_agency")})
+                    "current_agency", "receipt_due_at", "portal_due_at")})
             dossier, created = _create_with_key(values, agency=agency, code_day=timezone.localdate(at),
                                                 user=actor, key=key, fingerprint=fingerprint)
             if not created:
@@ -807,6 +820,7 @@ def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str =
                 "channel": Channel.ONLINE, "return_method": return_method,
                 "return_address": (return_address or "")[:500], "summary": summary or "", "citizen": citizen,
                 "submitted_at": now, "created_by": citizen, "idempotency_key": key,
+                "fully_online": procedure.online_mode == "full",
                 "idempotency_fingerprint": fingerprint if key else "", **_applicant_fields(clean),
             }
             dossier, created = _create_with_key(values, agency=agency, code_day=None, user=citizen, key=key,
@@ -862,7 +876,8 @@ def receive(dossier, *, actor, expected_version=None, at: datetime | None = None
 def _finish_dossier(d: Dossier, when: datetime, fields: set[str]) -> None:
     if d.finished_at is None:
         d.finished_at = when
-        d.verdict = verdict_for(when, d.appointment_at)
+        # Against the receipt's appointment (restarted by a supplement), never the apology's new date (§6).
+        d.verdict = verdict_for(when, d.receipt_due_at or d.appointment_at)
         d.is_late = d.verdict == Verdict.LATE
         d.is_due_soon = False
         fields |= {"finished_at", "verdict", "is_late", "is_due_soon"}
@@ -1122,7 +1137,9 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
                 if received:
                     d.supplement_wait_seconds += clock.working_seconds_between(open_round.requested_at, when,
                                                                                d.agency)
-                    fields.add("supplement_wait_seconds")
+                    d.portal_due_at = clock.add_working_hours(d.original_appointment_at or d.appointment_at,
+                                                              d.supplement_wait_seconds / 3600, d.agency)
+                    fields |= {"supplement_wait_seconds", "portal_due_at"}
             _store_components(d, items, round_no if received else 0, stored)
             d.status = target
             note = _("Đã nhận hồ sơ bổ sung lần %(n)d.") % {"n": round_no}
@@ -1132,16 +1149,17 @@ def supplement_received(dossier, *, actor, components=(), restart_clock: bool = 
                 d.received_at, d.received_by = when, actor
                 _schedule(d, when, actor)
                 fields |= {"received_at", "received_by", "appointment_at", "original_appointment_at", "due_soon_at",
+                           "receipt_due_at", "portal_due_at",
                            "is_late", "is_due_soon", "current_agency"}
                 note += " " + _("Hồ sơ đầy đủ, được tiếp nhận: hẹn trả %(at)s.") % {"at": _fmt(d.appointment_at)}
             elif received and restart_clock:
                 procedure = d.procedure
                 appointment = clock.compute_appointment_for(when, procedure.effective_amount,
                                                             procedure.time_limit_unit, d.agency)
-                d.appointment_at = appointment.appointment_at
+                d.appointment_at = d.receipt_due_at = appointment.appointment_at
                 d.due_soon_at = _due_soon_from(appointment.start_at, d.appointment_at, d.agency)
                 _reset_flags(d)
-                fields |= {"appointment_at", "due_soon_at", "is_late", "is_due_soon"}
+                fields |= {"appointment_at", "receipt_due_at", "due_soon_at", "is_late", "is_due_soon"}
                 step = current_step(_steps(d))
                 if step is not None:
                     started = step.started_at
@@ -1235,15 +1253,17 @@ def _check_verified(d: Dossier, actor, action: str, verified: bool) -> tt.Transi
 
 
 def confirm_payment(dossier, *, actor, expected_version=None, at: datetime | None = None, note: str = "",
-                    verified: bool = False) -> Dossier:
+                    verified: bool = False, method: str = "") -> Dossier:
     """The fee is paid: 6 → 4. `verified`: the payments app verified a gateway's signed confirmation (no
-    person acts; the payment is recorded with the desk's authority and `note` names the receipt)."""
+    person acts; the payment is recorded with the desk's authority and `note` names the receipt). `method`
+    records how it was paid (cash by default; Decision 766 counts the online payments)."""
+    method = _choice(method, FeePayment, "method", FeePayment.CASH)
     with transaction.atomic():
         d = _lock(dossier, expected_version)
         t = _check_verified(d, actor, "confirm-payment", verified)
         when, before = _when(at), d.status
-        d.status, d.paid_at = t.to_status, when
-        _save(d, {"status", "paid_at"})
+        d.status, d.paid_at, d.fee_paid_via = t.to_status, when, method
+        _save(d, {"status", "paid_at", "fee_paid_via"})
         _event(d, "confirm-payment", actor, before, d.status, note, at=when)
     return d
 

@@ -378,7 +378,7 @@ ACTION_SCREENS: dict[str, ActionScreen] = {
                                gettext_lazy("Đã nhận hồ sơ bổ sung; hồ sơ tiếp tục được xử lý.")),
     "request-payment": ActionScreen(gettext_lazy("Yêu cầu nộp phí, lệ phí"), f.PaymentRequestForm,
                                     gettext_lazy("Đã gửi yêu cầu nộp phí, lệ phí.")),
-    "confirm-payment": ActionScreen(gettext_lazy("Xác nhận đã nộp phí"), f.NoFieldsForm,
+    "confirm-payment": ActionScreen(gettext_lazy("Xác nhận đã nộp phí"), f.PaymentConfirmForm,
                                     gettext_lazy("Đã xác nhận nộp phí, lệ phí.")),
     "draft-result": ActionScreen(gettext_lazy("Trình dự thảo kết quả"), f.DraftResultForm,
                                  gettext_lazy("Đã trình dự thảo kết quả để lãnh đạo phê duyệt."), "secondary"),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers import services as dossier_services
-from dossiers.models import Dossier, Status
+from dossiers.models import Dossier, FeePayment, Status
 from organisation.errors import ActionNotAllowed, DomainError, NotFound, ValidationFailed
 
 from . import fees
@@ -265,7 +265,7 @@ def _apply(cfg, source, data, payment: Payment, dossier: Dossier, remote_addr) -
     payment.credited = True
     payment.save(update_fields=[*fields, "credited"])
     dossier_services.confirm_payment(
-        dossier, actor=None, verified=True, at=payment.paid_at,
+        dossier, actor=None, verified=True, at=payment.paid_at, method=FeePayment.ONLINE,
         note=_("Thanh toán trực tuyến %(amount)s đồng, biên lai %(receipt)s")
         % {"amount": _money(payment.amount), "receipt": payment.receipt_number},
     )
@@ -286,7 +286,9 @@ def record_offline_payment(dossier, *, actor, method: str, reference: str = "", 
         msg = _("Vui lòng nhập số chứng từ chuyển khoản.")
         raise ValidationFailed(msg, fields={"reference": [msg]})
     with transaction.atomic():
-        updated = dossier_services.confirm_payment(dossier, actor=actor, expected_version=expected_version)
+        updated = dossier_services.confirm_payment(
+            dossier, actor=actor, expected_version=expected_version,
+            method=FeePayment.TRANSFER if method == Method.BANK_TRANSFER else FeePayment.CASH)
         bill = bill_for(updated)
         payment = Payment.objects.create(
             dossier=updated, method=method, status=PaymentStatus.PAID, amount=bill.total if bill else 0,

@@ -41,7 +41,8 @@ class ProcedureForm(forms.ModelForm):
         model = Procedure
         fields = ["code", "name", "field", "status", "effective_from", "effective_to", "agency_levels", "agencies",
                   "time_limit_amount", "time_limit_unit", "committed_amount", "fee_text", "fee_amount",
-                  "online_mode", "online_only", "on_the_spot", "requirements", "result", "legal_basis"]
+                  "online_mode", "online_only", "on_the_spot", "full_online_eligible", "paper_result", "requirements",
+                  "result", "legal_basis"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +99,8 @@ class ProcedureAdmin(SimpleHistoryAdmin):
         (_("Thực hiện"), {"fields": ["agency_levels", "agencies"]}),
         (_("Thời hạn, phí"), {"fields": [("time_limit_amount", "time_limit_unit"), "committed_amount",
                                            ("fee_text", "fee_amount")]}),
-        (_("Trực tuyến"), {"fields": ["online_mode", "online_only", "on_the_spot"]}),
+        (_("Trực tuyến"), {"fields": ["online_mode", "online_only", "on_the_spot", "full_online_eligible",
+                                       "paper_result"]}),
         (_("Nội dung"), {"fields": ["requirements", "result", "legal_basis"]}),
     ]
 

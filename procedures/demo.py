@@ -256,6 +256,7 @@ def specs(commune_codes: list[str] | None, province_codes: list[str] | None) -> 
         values = dict(values)
         level = values.pop("agency_levels", "commune")
         agencies = province_codes if level == "province" else commune_codes
+        spec_online = values.get("online_mode")
         result.append(ProcedureSpec(
             row=row, code=values.pop("code"), name=values.pop("name"), field_code=values["field_code"],
             field_name=FIELDS[values.pop("field_code")], agency_levels=level,
@@ -267,6 +268,7 @@ def specs(commune_codes: list[str] | None, province_codes: list[str] | None) -> 
             effective_from=EFFECTIVE_FROM, effective_to=None, components=values.pop("components"),
             steps=values.pop("steps"), agencies=list(agencies) if agencies is not None else None,
             requirements=values.pop("requirements", ""), result=values.pop("result", ""),
+            full_online_eligible=spec_online == "full", paper_result=True,
         ))
         assert not values, values
     return result

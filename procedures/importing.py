@@ -36,7 +36,7 @@ COLUMNS = [
     "status", "effective_from", "effective_to", "components", "steps",
 ]
 # Optional: when the column is absent, imported procedures keep what they have.
-OPTIONAL_COLUMNS = ["agencies", "requirements", "result", "national_code"]
+OPTIONAL_COLUMNS = ["agencies", "requirements", "result", "national_code", "full_online_eligible", "paper_result"]
 EXPORT_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 
 MAX_AMOUNT = Decimal("99999.99")
@@ -101,6 +101,8 @@ class ProcedureSpec:
     requirements: str | None = None
     result: str | None = None
     national_code: str | None = None  # the national procedure code (mã TTHC quốc gia), kept by `national`
+    full_online_eligible: bool | None = None  # Decision 766 (3.3), None: keep the current value
+    paper_result: bool | None = None  # Decision 766 (4.1), None: keep the current value
 
     def model_values(self) -> dict:
         """The Procedure columns this row sets (field_code resolved by the caller)."""
@@ -113,6 +115,9 @@ class ProcedureSpec:
         }
         if self.requirements is not None:
             values["requirements"] = self.requirements
+        for name in ("full_online_eligible", "paper_result"):
+            if getattr(self, name) is not None:
+                values[name] = getattr(self, name)
         if self.result is not None:
             values["result"] = self.result
         return values
@@ -567,6 +572,8 @@ def parse_table(
         requirements = parse("requirements", _limited, 20_000) if "requirements" in index else None
         result = parse("result", _limited, 500) if "result" in index else None
         national_code = parse("national_code", _limited, 40) if "national_code" in index else None
+        eligible = parse("full_online_eligible", _bool) if "full_online_eligible" in index else None
+        paper = parse("paper_result", _bool) if "paper_result" in index else None
 
         if row_errors:
             errors.extend(row_errors)
@@ -578,6 +585,7 @@ def parse_table(
             legal_basis=legal_basis, status=status, effective_from=effective_from, effective_to=effective_to,
             components=components, steps=steps, agencies=agencies, requirements=requirements, result=result,
             national_code=national_code,
+            full_online_eligible=eligible, paper_result=paper,
         ))
     if not specs and not errors:
         errors.append(RowError(2, "", _("Tệp không có dòng dữ liệu nào.")))
@@ -619,6 +627,7 @@ def export_row(procedure) -> list[str]:
         components, "; ".join(steps),
         "; ".join(a.code for a in procedure.agencies.all()), procedure.requirements, procedure.result,
         getattr(getattr(procedure, "national_mapping", None), "national_code", ""),
+        "true" if procedure.full_online_eligible else "false", "true" if procedure.paper_result else "false",
     ]
 
 

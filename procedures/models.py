@@ -61,6 +61,10 @@ class Procedure(models.Model):
     )
     online_mode = models.CharField(_("dịch vụ công trực tuyến"), max_length=10, choices=OnlineMode.choices, default=OnlineMode.NONE)
     online_only = models.BooleanField(_("chỉ tiếp nhận trực tuyến"), default=False)
+    # Decision 766: indicator 3 counts fully-online dossiers among those of eligible procedures; 4.1 counts
+    # electronic results among the dossiers of procedures whose result is a paper document.
+    full_online_eligible = models.BooleanField(_("đủ điều kiện cung cấp trực tuyến toàn trình"), default=False)
+    paper_result = models.BooleanField(_("kết quả là giấy tờ"), default=True)
     on_the_spot = models.BooleanField(_("4 tại chỗ"), default=False)
     fee_text = models.CharField(_("phí, lệ phí"), max_length=500, blank=True)
     fee_amount = models.PositiveIntegerField(_("lệ phí (đồng)"), default=0)

@@ -38,11 +38,16 @@ def row_columns() -> list[tuple[str, str]]:
         ("late", _("Quá hạn")),
         ("pending_in_time", _("Đang giải quyết còn hạn")),
         ("pending_late", _("Đang giải quyết quá hạn")),
+        ("waiting", _("Đang chờ bổ sung")),
         ("on_time_rate", _("Tỷ lệ đúng hạn (%)")),
+        ("in_time_rate", _("Tỷ lệ trước hạn, đúng hạn, còn hạn – theo Nghị định 61 (%)")),
+        ("national_rate", _("Tỷ lệ trước hạn, đúng hạn, còn hạn – theo Cổng quốc gia, 2.1 (%)")),
         ("online", _("Trực tuyến")),
         ("online_share", _("Tỷ lệ trực tuyến (%)")),
         ("apologised_late", _("Quá hạn đã xin lỗi")),
         ("apologised_late_share", _("Tỷ lệ xin lỗi (%)")),
+        ("apology_kept", _("Đã xin lỗi, trả đúng hẹn mới")),
+        ("apology_missed", _("Đã xin lỗi, trễ cả hẹn mới")),
         ("supplemented", _("Phải bổ sung")),
         ("supplement_rounds", _("Số lượt bổ sung")),
         ("rated", _("Lượt đánh giá")),
@@ -139,10 +144,10 @@ def index_sheet(wb: Workbook, index: Index766):
         for i in g.indicators:
             r = i.rule
             ws.append([
-                group_name, r.code, _(r.name), _(r.formula) if r.computable else _(r.reason),
-                r.threshold if r.computable else None,
-                i.numerator, i.denominator, None if i.rate is None else float(i.rate), r.max_points,
-                None if i.points is None else float(i.points), _("có") if r.computable else _("không"),
+                group_name, r.code, _(r.name), _(r.formula) if i.computable else _(r.reason),
+                (r.threshold or 100) if i.computable and r.scored else None,
+                i.numerator, i.denominator, None if i.rate is None else float(i.rate), r.max_points if r.scored else None,
+                None if i.points is None else float(i.points), _("có") if i.computable else _("không"),
             ])
         ws.append([group_name, "", _("Cộng nhóm"), "", None, None, None, None, g.group.max_points, float(g.points), ""])
     ws.append([_("Tổng"), "", "", "", None, None, None, None, index.result.max_points, float(index.result.points), ""])

@@ -20,6 +20,17 @@ KIND_CHOICES = [
 QUARTER_CHOICES = [(1, "I"), (2, "II"), (3, "III"), (4, "IV")]
 
 
+def period_error(code: str, name: str) -> str:
+    """The message for a `periods.range_errors` code on the parameter `name` ("from" or "to")."""
+    if code == "after_to":
+        if name == "from":
+            return str(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
+        return str(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
+    if code == "too_long":
+        return str(_("Kỳ báo cáo không được dài quá %(years)d năm.") % {"years": periods.MAX_YEARS})
+    return str(_("Ngày phải trong khoảng từ 01/01/2000 đến 31/12/2100."))
+
+
 class PeriodForm(forms.Form):
     """Everything is optional: an empty form means this month so far."""
 
@@ -42,7 +53,10 @@ class PeriodForm(forms.Form):
             return None
         try:
             y, m = (int(part) for part in raw.split("-"))
-            return date(y, m, 1)
+            first = date(y, m, 1)
+            if not periods.FIRST_DAY <= first <= periods.LAST_DAY:
+                raise ValueError
+            return first
         except ValueError:
             raise forms.ValidationError(_("Nhập tháng theo dạng YYYY-MM.")) from None
 
@@ -63,10 +77,10 @@ class PeriodForm(forms.Form):
             else:
                 start = data.get("from") or today.replace(day=1)
                 end = data.get("to") or today
-                if start > end:
-                    self.add_error("from", _("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
-                    self.add_error("to", _("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
-                else:
+                errors = periods.range_errors(start, end)
+                for name, code in errors.items():
+                    self.add_error(name, period_error(code, name))
+                if not errors:
                     data["period"] = Period(start, end, "custom")
         except ValueError:
             self.add_error(None, _("Kỳ báo cáo không hợp lệ."))

@@ -5,17 +5,18 @@ points, so the formulas are tested exhaustively on their own (tests/reporting/te
 
 Rules of honesty:
 - a rate whose denominator is zero is None ("không có dữ liệu"), never 100%;
-- an indicator we cannot compute from our data (sync with the national portal, reuse of data from the
-  national data store, the population database, ...) is listed with `computable=False` and no points;
-  it is never estimated;
+- an indicator we cannot compute from our data (1.1–1.3 live in the national procedure database) is
+  listed with `computable=False`, its reason and no points; it is never estimated; one whose data source
+  may be missing (1.4 needs the national sync) names the counts it `requires`;
+- "procedures offered online" and "share received online" are shown without points (`scored=False`);
 - points below the threshold are `max × rate ÷ threshold`, at or above it the maximum.
 
 Names, formulas and reasons are Vietnamese, marked with `gettext_noop` (an identity function here, the
 name Django's makemessages extracts) and translated where they are shown: `gettext(rule.name)`.
 
-The point split inside each group is data (RULES), kept in this one table so it can be corrected
-against the annex of the Decision without touching any formula. Group maxima (18/20/22/22/18) are
-from domain.md §7; the split of a group among its indicators is this project's reading.
+The points are data (RULES), as domain.md §7 gives them from the national portal's published formula
+notes: transparency 6/4/2/6, progress 20, online 12 + 2/2/6, digitisation 6/4/2/2/4/2/2, satisfaction
+6/6/6; a test fails when the groups stop adding up to 18/20/22/22/18.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class Rule:
     subtract: tuple[tuple[str, ...], ...] = ()
     kind: str = "ratio"
     reason: str = ""
+    scored: bool = True  # False: published for information, no points
+    requires: tuple[str, ...] = ()  # count keys that must be present (e.g. a sync data source), else not computable
 
 
 GROUPS: tuple[Group, ...] = (
@@ -86,51 +89,83 @@ GROUPS: tuple[Group, ...] = (
     Group("satisfaction", gettext_noop("Mức độ hài lòng"), 18),
 )
 
-NOT_SYNCED = gettext_noop("Hệ thống chưa kết nối, đồng bộ với Cổng Dịch vụ công quốc gia.")
-NO_DATA = gettext_noop("Hệ thống chưa ghi nhận dữ liệu để tính chỉ số này.")
+NOT_SYNCED = gettext_noop("Hệ thống chưa có dữ liệu đồng bộ hồ sơ với Cổng Dịch vụ công quốc gia.")
+NATIONAL_CATALOGUE = gettext_noop("Chỉ số được đánh giá trên Cơ sở dữ liệu quốc gia về thủ tục hành chính, "
+                                  "hệ thống không lưu dữ liệu này.")
 
+# Points as the national portal scores them today (domain.md §7, "Mô tả công thức tính chỉ số 766").
+# `scored=False`: still published, no points (procedures offered online, share received online).
 RULES: tuple[Rule, ...] = (
-    Rule("transparency", "1.1", gettext_noop("Tỷ lệ thủ tục hành chính được công bố, công khai đúng hạn"), 4,
-         computable=False, reason=gettext_noop("Hệ thống chưa lưu thời hạn công bố của từng thủ tục.")),
-    Rule("transparency", "1.2", gettext_noop("Mức độ công khai đầy đủ các bộ phận của thủ tục hành chính"), 8,
-         computable=False, reason=gettext_noop("Việc công khai được đánh giá trên Cơ sở dữ liệu quốc gia về thủ tục hành chính.")),
-    Rule("transparency", "1.3", gettext_noop("Tỷ lệ hồ sơ được đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia"), 6,
-         computable=False, reason=NOT_SYNCED),
+    Rule("transparency", "1.1", gettext_noop("Tỷ lệ thủ tục hành chính được công bố, công khai đúng hạn"), 6,
+         computable=False, reason=NATIONAL_CATALOGUE),
+    Rule("transparency", "1.2", gettext_noop("Tỷ lệ thủ tục hành chính được cập nhật, công khai đúng hạn"), 4,
+         computable=False, reason=NATIONAL_CATALOGUE),
+    Rule("transparency", "1.3", gettext_noop("Mức độ công khai đầy đủ các bộ phận của thủ tục hành chính"), 2,
+         computable=False, reason=NATIONAL_CATALOGUE),
+    Rule("transparency", "1.4", gettext_noop("Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia"), 6,
+         formula=gettext_noop("hồ sơ đã đồng bộ có ngày tiếp nhận trong kỳ ÷ hồ sơ tiếp nhận trong kỳ"),
+         numerator=("synced",), denominator=("received",), requires=("synced",), reason=NOT_SYNCED),
     Rule("progress", "2.1", gettext_noop("Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn hoặc còn trong hạn"), 20,
-         formula=gettext_noop("(trước hạn + đúng hạn + đang giải quyết còn hạn) ÷ hồ sơ tiếp nhận"),
-         numerator=("early", "on_time", "pending_in_time"), denominator=("received",)),
-    Rule("online", "3.1", gettext_noop("Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến (toàn trình, một phần)"), 4,
-         threshold=80,
-         formula=gettext_noop("thủ tục trực tuyến toàn trình hoặc một phần ÷ thủ tục đã công bố"),
+         formula=gettext_noop("(hồ sơ đã giải quyết trong kỳ trước hạn, đúng hạn + hồ sơ đang giải quyết còn hạn "
+                              "cuối kỳ) ÷ (hồ sơ đã giải quyết trong kỳ + hồ sơ đang giải quyết cuối kỳ); "
+                              "trừ thời gian chờ bổ sung, hồ sơ đang chờ bổ sung tính tại thời điểm yêu cầu, "
+                              "yêu cầu bổ sung từ 2 lần tính là quá hạn"),
+         numerator=("national_in_time",), denominator=("processed",)),
+    Rule("online", "3.1", gettext_noop("Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến"), 0,
+         threshold=None, scored=False,
+         formula=gettext_noop("thủ tục trực tuyến toàn trình hoặc một phần ÷ thủ tục đã công bố (không tính điểm)"),
          numerator=("procedures_online",), denominator=("procedures_published",)),
-    Rule("online", "3.2", gettext_noop("Tỷ lệ hồ sơ tiếp nhận trực tuyến"), 8, threshold=50,
-         formula=gettext_noop("hồ sơ nộp trực tuyến ÷ hồ sơ tiếp nhận"),
+    Rule("online", "3.2", gettext_noop("Tỷ lệ hồ sơ tiếp nhận trực tuyến"), 0, threshold=None, scored=False,
+         formula=gettext_noop("hồ sơ nộp trực tuyến ÷ hồ sơ tiếp nhận (không tính điểm)"),
          numerator=("online",), denominator=("received",)),
-    Rule("online", "3.3", gettext_noop("Tỷ lệ thủ tục có nghĩa vụ tài chính được triển khai thanh toán trực tuyến"), 4,
-         computable=False, reason=gettext_noop("Hệ thống chưa ghi nhận thủ tục nào có kết nối thanh toán trực tuyến.")),
-    Rule("online", "3.4", gettext_noop("Tỷ lệ hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến"), 6,
-         computable=False, reason=gettext_noop("Hệ thống ghi thời điểm nộp phí nhưng chưa ghi phương thức thanh toán.")),
+    # §7 names no formula id for this one; "3.3" is this project's label.
+    Rule("online", "3.3", gettext_noop("Tỷ lệ hồ sơ trực tuyến toàn trình"), 12,
+         formula=gettext_noop("hồ sơ nộp trực tuyến toàn trình ÷ hồ sơ tiếp nhận của thủ tục đủ điều kiện "
+                              "trực tuyến toàn trình"),
+         numerator=("fully_online_eligible",), denominator=("eligible",)),
+    Rule("online", "3.5", gettext_noop("Tỷ lệ thủ tục có nghĩa vụ tài chính được triển khai thanh toán trực tuyến "
+                                       "trên Cổng Dịch vụ công quốc gia"), 2,
+         computable=False, reason=gettext_noop("Việc tích hợp thanh toán của từng thủ tục được ghi nhận trên Cổng "
+                                               "Dịch vụ công quốc gia, hệ thống không lưu dữ liệu này.")),
+    Rule("online", "3.5b", gettext_noop("Tỷ lệ thủ tục có phát sinh thanh toán trực tuyến"), 2,
+         formula=gettext_noop("thủ tục có hồ sơ nộp phí trực tuyến trong kỳ ÷ thủ tục có thu phí, lệ phí"),
+         numerator=("procedures_paid_online",), denominator=("procedures_with_fee",)),
+    Rule("online", "3.6", gettext_noop("Tỷ lệ hồ sơ thanh toán trực tuyến"), 6,
+         formula=gettext_noop("hồ sơ nộp phí trực tuyến ÷ hồ sơ đã nộp phí, lệ phí (tiếp nhận trong kỳ)"),
+         numerator=("paid_online",), denominator=("paid",)),
     Rule("digitisation", "4.1", gettext_noop("Tỷ lệ hồ sơ được cấp kết quả điện tử"), 6,
-         formula=gettext_noop("hồ sơ có kết quả điện tử ÷ hồ sơ đã có kết quả"),
-         numerator=("electronic_result",), denominator=("decided",)),
-    Rule("digitisation", "4.2", gettext_noop("Tỷ lệ hồ sơ được số hóa đầy đủ thành phần"), 6, threshold=80,
+         formula=gettext_noop("hồ sơ có kết quả điện tử ÷ hồ sơ đã có kết quả trong kỳ của thủ tục có kết quả "
+                              "là giấy tờ"),
+         numerator=("paper_electronic_result",), denominator=("paper_decided",)),
+    Rule("digitisation", "4.2", gettext_noop("Tỷ lệ hồ sơ được số hóa thành phần hồ sơ"), 4,
          formula=gettext_noop("hồ sơ có mọi thành phần đã số hóa ÷ hồ sơ tiếp nhận"),
          numerator=("digitised",), denominator=("received",)),
-    Rule("digitisation", "4.3", gettext_noop("Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa"), 4,
-         computable=False, reason=NO_DATA),
-    Rule("digitisation", "4.4", gettext_noop("Tỷ lệ sử dụng dữ liệu từ kho quản lý dữ liệu điện tử của tổ chức, cá nhân"), 3,
-         computable=False, reason=gettext_noop("Hệ thống chưa kết nối kho dữ liệu điện tử của tổ chức, cá nhân.")),
-    Rule("digitisation", "4.5", gettext_noop("Mức độ khai thác Cơ sở dữ liệu quốc gia về dân cư"), 3,
-         computable=False, reason=gettext_noop("Hệ thống chưa kết nối Cơ sở dữ liệu quốc gia về dân cư.")),
-    Rule("satisfaction", "5.1", gettext_noop("Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn"), 6,
+    Rule("digitisation", "4.2b", gettext_noop("Tỷ lệ cấp bản sao điện tử được chứng thực từ bản chính"), 2,
+         computable=False, reason=gettext_noop("Hệ thống chưa ghi nhận bản sao điện tử chứng thực từ bản chính.")),
+    Rule("digitisation", "4.3", gettext_noop("Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa"), 2,
+         formula=gettext_noop("hồ sơ có thành phần tái sử dụng dữ liệu đã số hóa ÷ hồ sơ tiếp nhận"),
+         numerator=("reused",), denominator=("received",)),
+    Rule("digitisation", "4.4", gettext_noop("Tỷ lệ sử dụng dữ liệu từ kho quản lý dữ liệu điện tử của tổ chức, cá nhân"), 4,
+         formula=gettext_noop("hồ sơ có thành phần lấy từ kho dữ liệu điện tử của công dân ÷ hồ sơ tiếp nhận"),
+         numerator=("citizen_store",), denominator=("received",)),
+    Rule("digitisation", "4.5b", gettext_noop("Tỷ lệ hồ sơ khai thác dữ liệu từ Cơ sở dữ liệu quốc gia về dân cư"), 2,
+         formula=gettext_noop("hồ sơ có thành phần lấy từ Cơ sở dữ liệu quốc gia về dân cư ÷ hồ sơ tiếp nhận"),
+         numerator=("population",), denominator=("received",)),
+    Rule("digitisation", "4.5a", gettext_noop("Tỷ lệ thủ tục được kết nối Cơ sở dữ liệu quốc gia về dân cư"), 2,
+         computable=False, reason=gettext_noop("Việc kết nối của từng thủ tục được ghi nhận ở cấp quốc gia, hệ "
+                                               "thống không lưu dữ liệu này.")),
+    Rule("satisfaction", "5.2", gettext_noop("Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn"), 6,
          formula=gettext_noop("phản ánh, kiến nghị trả lời đúng hạn ÷ phản ánh, kiến nghị đã trả lời hoặc đã đến hạn"),
          numerator=("feedback_on_time",), denominator=("feedback_due",)),
-    Rule("satisfaction", "5.2", gettext_noop("Mức độ hài lòng với việc xử lý phản ánh, kiến nghị"), 6,
-         formula=gettext_noop("câu trả lời được đánh giá hài lòng hoặc rất hài lòng ÷ câu trả lời được đánh giá"),
-         numerator=("feedback_satisfied",), denominator=("feedback_rated",)),
-    Rule("satisfaction", "5.3", gettext_noop("Mức độ hài lòng trong giải quyết thủ tục hành chính"), 6, threshold=90,
-         formula=gettext_noop("100% − (% hồ sơ quá hạn + % hồ sơ bị phản ánh hoặc đánh giá chưa hài lòng)"),
-         kind="complement", subtract=(("late", "pending_late"), ("complained",)), denominator=("received",)),
+    Rule("satisfaction", "5.3", gettext_noop("Mức độ hài lòng với việc xử lý phản ánh, kiến nghị"), 6,
+         formula=gettext_noop("(đã xử lý − đánh giá chưa hài lòng − phản ánh lặp lại − xử lý quá hạn) ÷ đã xử lý"),
+         kind="complement", subtract=(("feedback_disliked",), ("feedback_repeated",), ("feedback_late",)),
+         denominator=("feedback_handled",)),
+    Rule("satisfaction", "5.4", gettext_noop("Mức độ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính"), 6,
+         threshold=90,
+         formula=gettext_noop("100% − (% hồ sơ quá hạn + % hồ sơ bị phản ánh hoặc đánh giá chưa hài lòng), trên hồ sơ "
+                              "đã giải quyết trong kỳ và đang giải quyết cuối kỳ"),
+         kind="complement", subtract=(("national_late",), ("complained",)), denominator=("processed",)),
 )
 
 
@@ -141,12 +176,16 @@ class IndicatorResult:
     denominator: int | None
     exact_rate: Fraction | None
 
+    computable: bool = True
+
     @property
     def rate(self) -> Decimal | None:
         return None if self.exact_rate is None else round_half_up(self.exact_rate, 1)
 
     @property
     def exact_points(self) -> Fraction | None:
+        if not self.rule.scored:
+            return None
         return points(self.rule.max_points, self.exact_rate, self.rule.threshold)
 
     @property
@@ -166,7 +205,7 @@ class GroupResult:
 
     @property
     def computable_max_points(self) -> int:
-        return sum(i.rule.max_points for i in self.indicators if i.rule.computable)
+        return sum(i.rule.max_points for i in self.indicators if i.computable)
 
     @property
     def scored_max_points(self) -> int:
@@ -211,8 +250,8 @@ def points(max_points: int, rate: Fraction | None, threshold: int | None) -> Fra
 
 
 def evaluate(rule: Rule, counts: Mapping[str, int]) -> IndicatorResult:
-    if not rule.computable:
-        return IndicatorResult(rule, None, None, None)
+    if not rule.computable or any(counts.get(k) is None for k in rule.requires):
+        return IndicatorResult(rule, None, None, None, computable=False)
     denominator = sum(int(counts.get(k, 0) or 0) for k in rule.denominator)
     if rule.kind == "complement":
         parts = [sum(int(counts.get(k, 0) or 0) for k in keys) for keys in rule.subtract]

@@ -1,0 +1,64 @@
+"""The monthly fact table (rollup) behind the reports of closed months.
+
+One row per (receiving agency, procedure, channel, month) with every count a report row needs, for the
+month as its own window: the received family counts the dossiers received in the month, the finished
+family those finished in it, the open family those open at its end (reporting/selectors.metric_q defines
+each). A period of whole closed months sums the received and finished counts over its months and takes
+the open counts of its last month; the open month is always read live. `rollup.rebuild_month` writes a
+closed month's rows in one transaction (the nightly task and the `rebuild_report_months` command call
+it); `ReportMonthBuilt` records which months are complete, so a month never built is read live.
+"""
+
+from django.db import models
+
+
+class ReportMonth(models.Model):
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.CASCADE, related_name="+", db_index=False)
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False)
+    channel = models.CharField(max_length=10)
+    month = models.DateField()
+    received = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    early = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    pending_in_time = models.IntegerField(default=0)
+    pending_late = models.IntegerField(default=0)
+    waiting = models.IntegerField(default=0)
+    national_in_time = models.IntegerField(default=0)
+    national_late = models.IntegerField(default=0)
+    # The open part of the counts that mix finished and open dossiers (a period takes its last month's).
+    national_in_time_open = models.IntegerField(default=0)
+    national_late_open = models.IntegerField(default=0)
+    apologised_late_open = models.IntegerField(default=0)
+    apology_missed_open = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    fully_online = models.IntegerField(default=0)
+    counter = models.IntegerField(default=0)
+    postal = models.IntegerField(default=0)
+    apologised_late = models.IntegerField(default=0)
+    apology_kept = models.IntegerField(default=0)
+    apology_missed = models.IntegerField(default=0)
+    supplemented = models.IntegerField(default=0)
+    supplemented_twice = models.IntegerField(default=0)
+    supplement_rounds = models.IntegerField(default=0)
+    very_satisfied = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    dissatisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "agency", "procedure", "channel"], name="one_report_month_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.agency_id} {self.procedure_id} {self.channel}"
+
+
+class ReportMonthBuilt(models.Model):
+    month = models.DateField(unique=True)
+    built_at = models.DateTimeField()
+    rows = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"

@@ -13,6 +13,28 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 KINDS = ("month", "quarter", "year", "custom")
+MAX_YEARS = 10  # a longer period is refused (400): it names no management question and scans everything
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # the dates a report accepts
+
+
+def range_errors(start: date, end: date) -> dict[str, str]:
+    """What is wrong with a period, by parameter ("from", "to"); empty when it is fine."""
+    errors = {}
+    if not FIRST_DAY <= start <= LAST_DAY:
+        errors["from"] = "out_of_range"
+    if not FIRST_DAY <= end <= LAST_DAY:
+        errors["to"] = "out_of_range"
+    if errors:
+        return errors
+    if start > end:
+        return {"from": "after_to", "to": "after_to"}
+    try:
+        limit = start.replace(year=start.year + MAX_YEARS)
+    except ValueError:  # 29 February
+        limit = start.replace(year=start.year + MAX_YEARS, day=28)
+    if end >= limit:
+        return {"to": "too_long"}
+    return {}
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,17 @@
 """Reads behind the managers' reports: SQL aggregates, never a Python loop over dossiers.
 
-Definitions (domain.md §6–7, api.md "Reports"):
-- a dossier is counted in a period when it was received in it;
-- the period's end is the midnight after its last day (or now, while the period runs); every state is
-  taken as it stood then:
-  finished = finished_at before the end (the finish is decided, else returned, else refused / stopped /
-  withdrawn time); early / on time / late = the stored verdict of a finished dossier;
-  pending in time / pending late = not finished by the end, appointment at / after or before the end;
+Definitions (domain.md §6–7, api.md "Reports"; the same rules one dossier at a time in reporting/rules.py):
+- a period is a window [start, end): its end is the midnight after its last day, or now while it runs;
+- "received" counts dossiers received in the window; "finished" those finished in it, whenever received
+  (the finish is decided, else returned, else refused / stopped / withdrawn time); "open" those received
+  before the end and not finished by it; "processed" (the progress indicator) = finished + open;
+- the desk's own reading (Decree 61): early / on time / late = the stored verdict, judged against the
+  receipt's appointment as restarted by a supplement (an apology never changes it); an open dossier is
+  "waiting" (never late) while it waits for a supplement requested by its due time, else in time or late
+  against that appointment;
+- the national reading (formula 2.1): the waiting time subtracted (`portal_due_at`), a dossier still
+  waiting judged at the request time, more than one supplement request late;
+- an apology is its own fact: late and apologised, then the new date kept, missed or still ahead;
 - rates have one decimal and are None when their denominator is zero ("không có dữ liệu").
 
 Every number on a page links to the dossiers behind it: `metric_q` is the one definition used both
@@ -19,18 +24,42 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from citizens.models import Feedback, FeedbackStatus, Overall, Rating
-from dossiers.models import Apology, Channel, Dossier, DossierComponent, Status, Verdict
+from dossiers.models import (
+    Apology,
+    Channel,
+    ComponentSource,
+    Dossier,
+    DossierComponent,
+    FeePayment,
+    Status,
+    SupplementRequest,
+    Verdict,
+)
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency, Role
 from organisation.selectors import scoped_agency_ids
@@ -124,7 +153,10 @@ class AgencyTree:
         if not code:
             return None
         unit = self.by_code.get(code)
-        if unit is None or (scope is not None and unit.id not in scope):
+        if unit is None:
+            msg = _("Không có cơ quan mang mã này.")
+            raise ValidationFailed(msg, code="unknown_agency", fields={"agency": [msg]})
+        if scope is not None and unit.id not in scope:
             raise NotFound(_("Không tìm thấy cơ quan."), code="agency_not_found", fields={"agency": [_("Không tìm thấy cơ quan trong phạm vi được giao.")]})
         return unit
 
@@ -153,6 +185,7 @@ class ReportFilter:
     month: date | None = None  # drill-down into one month: received in it, states still at the period's end
     # One instant for every query of a report, so that a running period's counts agree with each other.
     as_of: datetime = field(default_factory=timezone.now, compare=False)
+    live: bool = field(default=False, compare=False)  # True: never read the monthly fact table
 
     @property
     def start_at(self) -> datetime:
@@ -163,6 +196,7 @@ class ReportFilter:
 
     @property
     def received_end_at(self) -> datetime:
+        """The window's end: the period's (or now), cut at the end of the drill-down month."""
         end = self.end_at
         if self.month is not None:
             nxt = date(self.month.year + (self.month.month == 12), self.month.month % 12 + 1, 1)
@@ -175,8 +209,7 @@ class ReportFilter:
         return min(self.period.end_at(tz()), self.as_of)
 
 
-def received_in(flt: ReportFilter) -> QuerySet:
-    qs = Dossier.objects.filter(received_at__gte=flt.start_at, received_at__lt=flt.received_end_at)
+def _scoped(qs: QuerySet, flt: ReportFilter) -> QuerySet:
     if flt.agency_ids is not None:
         qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
     if flt.field_id is not None:
@@ -188,6 +221,22 @@ def received_in(flt: ReportFilter) -> QuerySet:
     return qs.order_by()
 
 
+def received_in(flt: ReportFilter) -> QuerySet:
+    return _scoped(Dossier.objects.filter(received_at__gte=flt.start_at, received_at__lt=flt.received_end_at), flt)
+
+
+def touched_in(flt: ReportFilter) -> QuerySet:
+    """Every dossier a report over the window may count: received in it, finished in it, or open at its end."""
+    return _scoped(Dossier.objects.filter(_families(flt.start_at, flt.received_end_at)["any"]), flt)
+
+
+def _families(start: datetime, end: datetime) -> dict[str, Q]:
+    received = Q(received_at__gte=start, received_at__lt=end)
+    finished = Q(received_at__lt=end, finished_at__gte=start, finished_at__lt=end)
+    open_ = Q(received_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
+    return {"received": received, "finished": finished, "open": open_, "any": received | finished | open_}
+
+
 # --- metrics: one definition for the counts and for the lists behind them ------------------------
 
 # "Nộp trực tuyến" alone is the citizens' "Submit online" button; here it names dossiers, hence a context.
@@ -197,21 +246,38 @@ METRIC_LABELS = {
     "early": gettext_lazy("Giải quyết trước hạn"),
     "on_time": gettext_lazy("Giải quyết đúng hạn"),
     "late": gettext_lazy("Giải quyết quá hạn"),
+    "open": gettext_lazy("Đang giải quyết cuối kỳ"),
     "pending_in_time": gettext_lazy("Đang giải quyết, còn hạn"),
     "pending_late": gettext_lazy("Đang giải quyết, quá hạn"),
+    "waiting": gettext_lazy("Đang chờ công dân bổ sung"),
+    "processed": gettext_lazy("Đã giải quyết trong kỳ hoặc đang giải quyết cuối kỳ"),
     "in_time": gettext_lazy("Trước hạn, đúng hạn hoặc còn hạn"),
     "late_all": gettext_lazy("Quá hạn (đã hoặc đang giải quyết)"),
+    "national_in_time": gettext_lazy("Trước hạn, đúng hạn hoặc còn hạn (cách tính của Cổng quốc gia)"),
+    "national_late": gettext_lazy("Quá hạn (cách tính của Cổng quốc gia)"),
     "apologised_late": gettext_lazy("Quá hạn đã có thư xin lỗi"),
     "unapologised_late": gettext_lazy("Quá hạn chưa có thư xin lỗi"),
+    "apology_kept": gettext_lazy("Đã xin lỗi, trả đúng hẹn mới"),
+    "apology_missed": gettext_lazy("Đã xin lỗi, trễ cả hẹn mới"),
     "online": pgettext_lazy("report metric", "Nộp trực tuyến"),
+    "fully_online": gettext_lazy("Nộp trực tuyến toàn trình"),
     "counter": pgettext_lazy("report metric", "Nộp trực tiếp"),
     "postal": pgettext_lazy("report metric", "Nộp qua bưu chính"),
     "supplemented": gettext_lazy("Phải bổ sung"),
     "supplemented_twice": gettext_lazy("Phải bổ sung từ 2 lần"),
     "decided": gettext_lazy("Đã có kết quả"),
     "electronic_result": gettext_lazy("Có kết quả điện tử"),
+    "paper_decided": gettext_lazy("Đã có kết quả, thủ tục có kết quả là giấy tờ"),
+    "paper_electronic_result": gettext_lazy("Có kết quả điện tử, thủ tục có kết quả là giấy tờ"),
     "digitised": gettext_lazy("Số hóa đầy đủ thành phần"),
     "not_digitised": gettext_lazy("Chưa số hóa đầy đủ"),
+    "reused": gettext_lazy("Tái sử dụng dữ liệu đã số hóa"),
+    "population": gettext_lazy("Dùng dữ liệu Cơ sở dữ liệu quốc gia về dân cư"),
+    "citizen_store": gettext_lazy("Dùng dữ liệu từ kho dữ liệu của công dân"),
+    "eligible": gettext_lazy("Thuộc thủ tục đủ điều kiện trực tuyến toàn trình"),
+    "fully_online_eligible": gettext_lazy("Trực tuyến toàn trình, thủ tục đủ điều kiện"),
+    "paid": gettext_lazy("Đã nộp phí, lệ phí"),
+    "paid_online": pgettext_lazy("report metric", "Nộp phí, lệ phí trực tuyến"),
     "rated": gettext_lazy("Được đánh giá"),
     "very_satisfied": gettext_lazy("Rất hài lòng"),
     "satisfied": gettext_lazy("Hài lòng"),
@@ -221,45 +287,114 @@ METRIC_LABELS = {
 METRICS = frozenset(METRIC_LABELS)
 
 
-def metric_q(metric: str, end_at: datetime) -> Q:
-    """The condition a received dossier meets to be counted under `metric`, as things stood at `end_at`."""
-    finished = Q(finished_at__lt=end_at)
-    unfinished = Q(finished_at__isnull=True) | Q(finished_at__gte=end_at)
-    pending_late = unfinished & Q(appointment_at__lt=end_at)
-    pending_in_time = unfinished & (Q(appointment_at__gte=end_at) | Q(appointment_at__isnull=True))
+def _open_round(end_at: datetime):
+    """Supplement rounds made after receipt and still unanswered at `end_at`."""
+    return SupplementRequest.objects.filter(
+        dossier_id=OuterRef("pk"), requested_at__gte=OuterRef("received_at"), requested_at__lt=end_at,
+    ).filter(Q(replied_at__isnull=True) | Q(replied_at__gte=end_at))
+
+
+def _rounds_by(end_at: datetime):
+    """How many supplement rounds were requested after receipt and before `end_at`."""
+    return Subquery(
+        SupplementRequest.objects.filter(dossier_id=OuterRef("pk"), requested_at__gte=OuterRef("received_at"),
+                                         requested_at__lt=end_at)
+        .order_by().values("dossier_id").annotate(n=Count("id")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def metric_q(metric: str, end_at: datetime, start_at: datetime) -> Q:
+    """The condition a dossier meets to be counted under `metric` in the window [start_at, end_at).
+
+    The one definition behind a count (COUNT ... FILTER) and behind the list of its dossiers.
+    """
+    fam = _families(start_at, end_at)
+    received, finished, open_ = fam["received"], fam["finished"], fam["open"]
+    desk_due = Coalesce("receipt_due_at", "appointment_at")
+    portal_due = Coalesce("portal_due_at", "receipt_due_at", "appointment_at")
+    # Waiting for a supplement requested by the due time: never late while it waits (§6).
+    waiting = open_ & Q(Exists(_open_round(end_at).filter(
+        requested_at__lte=Coalesce(OuterRef("receipt_due_at"), OuterRef("appointment_at")))))
+    pending_late = open_ & ~waiting & Q(LessThan(desk_due, Value(end_at)))
+    pending_in_time = open_ & ~waiting & ~Q(LessThan(desk_due, Value(end_at)))
     late = finished & Q(verdict=Verdict.LATE)
     late_all = late | pending_late
+    in_time = (finished & Q(verdict__in=[Verdict.EARLY, Verdict.ON_TIME])) | waiting | pending_in_time
+    processed = finished | open_
+    # The national reading (2.1).
+    twice = Q(supplement_count__gte=2) & Q(GreaterThanOrEqual(Coalesce(_rounds_by(end_at), 0), 2))
+    national_waiting = Exists(_open_round(end_at))
+    national_waiting_late = Exists(_open_round(end_at).filter(
+        requested_at__gt=Coalesce(OuterRef("portal_due_at"), OuterRef("receipt_due_at"), OuterRef("appointment_at"))))
+    national_late = processed & (
+        twice
+        | (finished & Q(GreaterThan(F("finished_at"), portal_due)))
+        | (open_ & Q(national_waiting_late))
+        | (open_ & ~Q(national_waiting) & Q(LessThan(portal_due, Value(end_at))))
+    )
+    apologies = Apology.objects.filter(dossier_id=OuterRef("pk"), issued_at__lt=end_at)
+    apologised = Q(Exists(apologies))
     # "Not scanned" and "complained" are small sets: `id IN (...)` lets PostgreSQL hash them once.
     unscanned = DossierComponent.objects.filter(file="").values("dossier_id")
     digitised = Q(Exists(DossierComponent.objects.filter(dossier_id=OuterRef("pk")))) & ~Q(id__in=unscanned)
     decided = finished & Q(status__in=DECIDED_STATUSES)
+
+    def sourced(source):
+        return received & Q(Exists(DossierComponent.objects.filter(dossier_id=OuterRef("pk"), data_source=source)))
+
+    paid = received & Q(paid_at__isnull=False, paid_at__lt=end_at)
+    eligible = received & Q(procedure__full_online_eligible=True)
     rules = {
-        "received": Q(pk__isnull=False),
+        "received": received,
         "finished": finished,
         "early": finished & Q(verdict=Verdict.EARLY),
         "on_time": finished & Q(verdict=Verdict.ON_TIME),
         "late": late,
+        "open": open_,
         "pending_in_time": pending_in_time,
         "pending_late": pending_late,
-        "in_time": (finished & Q(verdict__in=[Verdict.EARLY, Verdict.ON_TIME])) | pending_in_time,
+        "waiting": waiting,
+        "processed": processed,
+        "in_time": in_time,
         "late_all": late_all,
-        "apologised_late": late_all & Q(apology__isnull=False),
-        "unapologised_late": late_all & Q(apology__isnull=True),
-        "online": Q(channel=Channel.ONLINE),
-        "counter": Q(channel=Channel.COUNTER),
-        "postal": Q(channel=Channel.POSTAL),
-        "supplemented": Q(supplement_count__gt=0),
-        "supplemented_twice": Q(supplement_count__gte=2),
+        "national_in_time": processed & ~national_late,
+        "national_late": national_late,
+        "national_in_time_open": open_ & ~national_late,
+        "national_late_open": open_ & national_late,
+        "apologised_late_open": pending_late & apologised,
+        "apology_missed_open": open_ & Q(Exists(apologies.filter(new_appointment_at__lt=end_at))),
+        "apologised_late": late_all & apologised,
+        "unapologised_late": late_all & ~apologised,
+        "apology_kept": finished & Q(Exists(apologies.filter(new_appointment_at__gte=OuterRef("finished_at")))),
+        "apology_missed": (finished & Q(Exists(apologies.filter(new_appointment_at__lt=OuterRef("finished_at")))))
+        | (open_ & Q(Exists(apologies.filter(new_appointment_at__lt=end_at)))),
+        "online": received & Q(channel=Channel.ONLINE),
+        "fully_online": received & Q(fully_online=True),
+        "counter": received & Q(channel=Channel.COUNTER),
+        "postal": received & Q(channel=Channel.POSTAL),
+        "supplemented": received & Q(supplement_count__gt=0),
+        "supplemented_twice": received & Q(supplement_count__gte=2),
         "decided": decided,
         "electronic_result": decided & Q(result_file__gt=""),
-        "digitised": digitised,
-        "not_digitised": ~digitised,
-        "rated": Q(rating__isnull=False),
-        "very_satisfied": Q(rating__overall=Overall.VERY_SATISFIED),
-        "satisfied": Q(rating__overall=Overall.SATISFIED),
-        "dissatisfied": Q(rating__overall=Overall.DISSATISFIED),
-        "complained": Q(id__in=Rating.objects.filter(overall=Overall.DISSATISFIED).values("dossier_id"))
-        | Q(id__in=Feedback.objects.filter(is_complaint=True, dossier__isnull=False).values("dossier_id")),
+        "paper_decided": decided & Q(procedure__paper_result=True),
+        "paper_electronic_result": decided & Q(procedure__paper_result=True, result_file__gt=""),
+        "digitised": received & digitised,
+        "not_digitised": received & ~digitised,
+        "reused": sourced(ComponentSource.REUSED),
+        "population": sourced(ComponentSource.POPULATION),
+        "citizen_store": sourced(ComponentSource.CITIZEN_STORE),
+        "eligible": eligible,
+        "fully_online_eligible": eligible & Q(fully_online=True),
+        "paid": paid,
+        "paid_online": paid & Q(fee_paid_via=FeePayment.ONLINE),
+        "rated": received & Q(rating__isnull=False),
+        "very_satisfied": received & Q(rating__overall=Overall.VERY_SATISFIED),
+        "satisfied": received & Q(rating__overall=Overall.SATISFIED),
+        "dissatisfied": received & Q(rating__overall=Overall.DISSATISFIED),
+        "complained": processed & (
+            Q(id__in=Rating.objects.filter(overall=Overall.DISSATISFIED).values("dossier_id"))
+            | Q(id__in=Feedback.objects.filter(is_complaint=True, dossier__isnull=False).values("dossier_id"))),
     }
     try:
         return rules[metric]
@@ -270,8 +405,9 @@ def metric_q(metric: str, end_at: datetime) -> Q:
 # --- rows ----------------------------------------------------------------------------------------
 
 ROW_COUNTS = (
-    "received", "finished", "early", "on_time", "late", "pending_in_time", "pending_late",
-    "online", "counter", "postal", "apologised_late", "supplemented", "supplemented_twice",
+    "received", "finished", "early", "on_time", "late", "pending_in_time", "pending_late", "waiting",
+    "national_in_time", "national_late", "online", "fully_online", "counter", "postal", "apologised_late",
+    "apology_kept", "apology_missed", "supplemented", "supplemented_twice",
     "rated", "very_satisfied", "satisfied", "dissatisfied",
 )
 
@@ -290,10 +426,16 @@ class Row:
     late: int = 0
     pending_in_time: int = 0
     pending_late: int = 0
+    waiting: int = 0
+    national_in_time: int = 0
+    national_late: int = 0
     online: int = 0
+    fully_online: int = 0
     counter: int = 0
     postal: int = 0
     apologised_late: int = 0
+    apology_kept: int = 0
+    apology_missed: int = 0
     supplemented: int = 0
     supplemented_twice: int = 0
     supplement_rounds: int = 0
@@ -313,11 +455,20 @@ class Row:
         return self
 
     @property
+    def open(self) -> int:
+        return self.pending_in_time + self.pending_late + self.waiting
+
+    @property
+    def processed(self) -> int:
+        return self.finished + self.open
+
+    @property
     def late_all(self) -> int:
         return self.late + self.pending_late
 
     @property
     def on_time_rate(self) -> Decimal | None:
+        """The desk's own figure (Decree 61): finished early or on time over finished, in the period."""
         return indicators.percent(self.early + self.on_time, self.finished)
 
     @property
@@ -334,8 +485,14 @@ class Row:
 
     @property
     def in_time_rate(self) -> Decimal | None:
-        """Finished early or on time, or still within time, over all received (the 766 progress rate)."""
-        return indicators.percent(self.early + self.on_time + self.pending_in_time, self.received)
+        """The desk's reading (Decree 61) of the progress rate: early, on time or still in time (waiting
+        included) over the dossiers processed (finished in the period or open at its end)."""
+        return indicators.percent(self.early + self.on_time + self.pending_in_time + self.waiting, self.processed)
+
+    @property
+    def national_rate(self) -> Decimal | None:
+        """The national reading (766 indicator 2.1) of the same rate."""
+        return indicators.percent(self.national_in_time, self.processed)
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.NUMBERS}
@@ -348,27 +505,28 @@ class Row:
         return None if now is None or before is None else now - before
 
 
-RATES = ("on_time_rate", "online_share", "apologised_late_share", "satisfaction_rate", "in_time_rate")
+RATES = ("on_time_rate", "online_share", "apologised_late_share", "satisfaction_rate", "in_time_rate", "national_rate")
 
-
-# Counts read from the dossier row alone: with the covering index of reporting/migrations/0001 PostgreSQL
-# answers them from the index (an index-only scan of the period), without touching the table.
+# Counts of the dossier row alone (no sub-query): cheap filtered counts.
 ROW_ONLY = (
-    "finished", "early", "on_time", "late", "pending_in_time", "pending_late", "online", "counter", "postal",
+    "finished", "early", "on_time", "late", "online", "fully_online", "counter", "postal",
     "supplemented", "supplemented_twice",
 )
 RATING_COUNTS = ("rated", "very_satisfied", "satisfied", "dissatisfied")
-TREND_NUMBERS = ("finished", "early", "on_time", "late", "pending_in_time", "pending_late", "online")
+TREND_NUMBERS = ("received", "finished", "early", "on_time", "late", "pending_in_time", "pending_late", "waiting",
+                 "national_in_time", "national_late", "online")
 
 
-def _aggregates(end_at: datetime, names: Iterable[str] = (*ROW_ONLY, "supplement_rounds")) -> dict:
-    # COUNT(received_at), not COUNT(id): every column the query reads is in the covering index.
-    out = {"received": Count("received_at")}
+def _aggregates(flt: ReportFilter, names: Iterable[str]) -> dict:
+    start, end = flt.start_at, flt.received_end_at
+    out = {}
     for name in names:
         if name == "supplement_rounds":
-            out[name] = Coalesce(Sum("supplement_count"), 0)
-        elif name != "received":
-            out[name] = Count("received_at", filter=metric_q(name, end_at))
+            out[name] = Coalesce(Sum("supplement_count", filter=metric_q("received", end, start)), 0)
+        elif name in ("rated", *RATING_COUNTS):
+            continue
+        else:
+            out[name] = Count("id", filter=metric_q(name, end, start))
     return out
 
 
@@ -388,32 +546,171 @@ def analytic_queries():
         yield
 
 
-def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS) -> list[dict]:
-    """Counts per combination of keys in one GROUP BY over the period's dossier rows.
-
-    Apologies and ratings are not joined row by row: each is a set of dossier ids that PostgreSQL
-    hashes once (`id IN (...)`) and tests while it scans the covering index. Joins gave the planner
-    room for nested-loop plans that took seconds at 1,000,000 dossiers (bench/bench_reports.py).
-    """
-    names = set(names)
-    base = received_in(flt).annotate(**keys)
-    wanted = [n for n in (*ROW_ONLY, "supplement_rounds") if n in names]
-    aggregates = _aggregates(flt.end_at, wanted)
-    if "apologised_late" in names:
-        apologised = Q(id__in=Apology.objects.values("dossier_id"))
-        aggregates["apologised_late"] = Count("received_at", filter=metric_q("late_all", flt.end_at) & apologised)
+def _window_aggregates(flt: ReportFilter, names: set[str], prefix: str = "") -> dict:
+    wanted = [n for n in (*Row.NUMBERS, *OPEN_PARTS) if n in names]
+    aggregates = {prefix + k: v for k, v in _aggregates(flt, wanted).items()}
     if names & set(RATING_COUNTS):
-        # A rating is given after the dossier is finished, so never before the period starts: the
-        # condition is always true and keeps the hashed sets to the ratings given since then.
+        received = metric_q("received", flt.received_end_at, flt.start_at)
         ratings = Rating.objects.filter(created_at__gte=flt.start_at)
         for overall in ("very_satisfied", "satisfied", "dissatisfied"):
             ids = ratings.filter(overall=overall).values("dossier_id")
-            aggregates[overall] = Count("received_at", filter=Q(id__in=ids))
-    rows = _values(base, keys, aggregates)
+            aggregates[prefix + overall] = Count("id", filter=received & Q(id__in=ids))
+    return aggregates
+
+
+def _with_rated(d: dict) -> dict:
+    if "very_satisfied" in d:
+        d["rated"] = d["very_satisfied"] + d["satisfied"] + d["dissatisfied"]
+    return d
+
+
+def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS, py_keys: dict | None = None) -> list[dict]:
+    """Counts per combination of keys in one GROUP BY over the dossiers the window touches; with `py_keys`
+    (the same keys as functions of an (agency, procedure, channel) row) closed months come from the
+    monthly fact table and only the open month is read from the dossiers."""
+    if py_keys is not None and not flt.live:
+        months = _rollup_months(flt)
+        if months is not None:
+            return _from_rollup(flt, months, py_keys, names)
+    base = touched_in(flt).annotate(**keys)
+    return [_with_rated(d) for d in _values(base, keys, _window_aggregates(flt, set(names)))]
+
+
+# --- the monthly fact table (reporting/models.ReportMonth) ----------------------------------------
+
+OPEN_ONLY = ("pending_in_time", "pending_late", "waiting")
+MIXED = ("national_in_time", "national_late", "apologised_late", "apology_missed")
+OPEN_PARTS = tuple(f"{name}_open" for name in MIXED)
+
+
+def _rollup_months(flt: ReportFilter) -> list[date] | None:
+    """The closed months of a whole-month period, when every one of them is built; None: read live."""
+    from . import rollup
+    from .models import ReportMonthBuilt
+
+    p = flt.period
+    if flt.month is not None or p.start.day != 1:
+        return None
+    # Whole closed months inside the period; a partial or open tail is read live.
+    closed = [m for m in p.months() if rollup.closed(m, flt.as_of) and _month_end(m) <= p.end]
+    if not closed:
+        return None
+    if ReportMonthBuilt.objects.filter(month__in=closed).count() != len(closed):
+        return None
+    return closed
+
+
+def _month_end(first: date) -> date:
+    return date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _field_of() -> dict[int, int]:
+    return dict(Procedure.objects.values_list("id", "field_id"))
+
+
+def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) -> list[dict]:
+    """Closed months summed from the fact table (the open counts of the period's last month only), the open
+    month (if the period reaches it) counted live, then folded into the keys in Python."""
+    from .models import ReportMonth
+
+    last_closed = _month_end(months[-1]) == flt.period.end
+    qs = ReportMonth.objects.filter(month__in=months)
+    if flt.agency_ids is not None:
+        qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
+    if flt.field_id is not None:
+        qs = qs.filter(procedure__field_id=flt.field_id)
+    if flt.procedure_id is not None:
+        qs = qs.filter(procedure_id=flt.procedure_id)
+    if flt.channel:
+        qs = qs.filter(channel=flt.channel)
+    last = Q(month=months[-1])
+    aggregates = {}
+    for name in (*ROW_COUNTS, "supplement_rounds"):
+        if name == "rated":
+            continue
+        if name in OPEN_ONLY:
+            if last_closed:  # else the live tail counts what is open at the period's end
+                aggregates[name] = Coalesce(Sum(name, filter=last), 0)
+        elif name in MIXED:
+            closed_part = Coalesce(Sum(F(name) - F(f"{name}_open")), 0)
+            aggregates[name] = closed_part + Coalesce(Sum(f"{name}_open", filter=last), 0) if last_closed else closed_part
+        else:
+            aggregates[name] = Coalesce(Sum(name), 0)
+    # Group in SQL by only what the keys need (agency for units, field or procedure, channel).
+    sql_cols = {"agency": "agency_id", "procedure": "procedure_id", "field": "procedure__field_id", "channel": "channel"}
+    cols = sorted({"agency_id" if callable(fn) else sql_cols[fn] for fn in py_keys.values()})
+
+    def key_of(d):
+        return tuple(fn(d) if callable(fn) else d[sql_cols[fn]] for fn in py_keys.values())
+
+    out: dict = {}
+
+    def add(d):
+        key = key_of(d)
+        acc = out.setdefault(key, dict(zip(py_keys, key, strict=True)))
+        for name in (*ROW_COUNTS, "supplement_rounds"):
+            if name in d:
+                acc[name] = acc.get(name, 0) + int(d[name] or 0)
+
+    rows = qs.order_by().values(*cols).annotate(**aggregates) if cols else [qs.aggregate(**aggregates)]
     for d in rows:
-        if "very_satisfied" in d:
-            d["rated"] = d["very_satisfied"] + d["satisfied"] + d["dissatisfied"]
-    return rows
+        add(d)
+    if not last_closed:
+        after = months[-1]
+        open_start = date(after.year + (after.month == 12), after.month % 12 + 1, 1)  # the months not yet closed
+        window = replace(flt, period=Period(open_start, flt.period.end))
+        keys = {"a": F("agency_id"), "p": F("procedure_id"), "c": F("channel")}
+        fields = _field_of() if "procedure__field_id" in cols else {}
+        for d in _grouped(window, keys, names):
+            d.update(agency_id=d["a"], procedure_id=d["p"], channel=d["c"], procedure__field_id=fields.get(d["p"]))
+            add(d)
+    if not py_keys:
+        return [_with_rated(out.get((), {}))]
+    return [_with_rated(d) for d in out.values()]
+
+
+def _monthly(flt: ReportFilter, months: list[date], names: Iterable[str]) -> dict[date, dict]:
+    """Each month as its own window (received in it, finished in it, open at its end), in one query."""
+    names = set(names)
+    aggregates, windows = {}, {}
+    out = {} if flt.live or flt.month is not None else _monthly_from_rollup(flt, months)
+    for i, m in enumerate(months):
+        window = replace(flt, month=m)
+        if m not in out and window.start_at < window.received_end_at:
+            windows[m] = f"m{i}__"
+            aggregates.update(_window_aggregates(window, names, f"m{i}__"))
+    if not aggregates:
+        return out
+    live = replace(flt, period=Period(max(min(windows), flt.period.start), flt.period.end))
+    data = touched_in(live).aggregate(**aggregates)
+    out.update({m: _with_rated({k[len(p):]: v for k, v in data.items() if k.startswith(p)}) for m, p in windows.items()})
+    return out
+
+
+def _monthly_from_rollup(flt: ReportFilter, months: list[date]) -> dict[date, dict]:
+    """The closed, built months of a trend from the fact table: each month is its own window, so its
+    row is the plain sum of its facts."""
+    from . import rollup
+    from .models import ReportMonth, ReportMonthBuilt
+
+    closed = [m for m in months if rollup.closed(m, flt.as_of) and _month_end(m) <= flt.period.end]
+    built = set(ReportMonthBuilt.objects.filter(month__in=closed).values_list("month", flat=True))
+    if not built:
+        return {}
+    qs = ReportMonth.objects.filter(month__in=sorted(built))
+    if flt.agency_ids is not None:
+        qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
+    if flt.field_id is not None:
+        qs = qs.filter(procedure__field_id=flt.field_id)
+    if flt.procedure_id is not None:
+        qs = qs.filter(procedure_id=flt.procedure_id)
+    if flt.channel:
+        qs = qs.filter(channel=flt.channel)
+    sums = {n: Coalesce(Sum(n), 0) for n in (*ROW_COUNTS, "supplement_rounds") if n != "rated"}
+    out = {m: {n: 0 for n in sums} for m in built}
+    for d in qs.order_by().values("month").annotate(**sums):
+        out[d["month"]] = d
+    return {m: _with_rated(d) for m, d in out.items()}
 
 
 def _values(qs: QuerySet, keys: dict, aggregates: dict) -> list[dict]:
@@ -421,6 +718,18 @@ def _values(qs: QuerySet, keys: dict, aggregates: dict) -> list[dict]:
     if not keys:
         return [qs.aggregate(**aggregates)]
     return list(qs.values(*keys).annotate(**aggregates).order_by())
+
+
+def _bucket_map(tree: AgencyTree, unit: Unit | None, scope: set[int] | None) -> dict[int, int]:
+    """Each receiving agency → the child unit (of `unit`) whose subtree holds it (folded in Python)."""
+    out = {}
+    for child in tree.kids(unit, scope):
+        ids = tree.subtree(child.id)
+        if scope is not None:
+            ids &= scope
+        for i in ids:
+            out[i] = child.id
+    return out
 
 
 def _bucket_expression(tree: AgencyTree, unit: Unit | None, scope: set[int] | None):
@@ -477,14 +786,19 @@ def _report(flt: ReportFilter, group_by: str, tree: AgencyTree | None = None, na
         "field": F("procedure__field_id"),
         "procedure": F("procedure_id"),
         "channel": F("channel"),
-        "month": TruncMonth("received_at", tzinfo=tz()),
+        "month": None,
     }[group_by]
-    data = _grouped(flt, {"k": key_expr}, names)
     if group_by == "month":
-        by_key = {d["k"].astimezone(tz()).date().replace(day=1) if isinstance(d["k"], datetime) else d["k"]: d for d in data}
+        # Each month is its own window: received in it, finished in it, open at its end.
         months = flt.period.months() if flt.month is None else [flt.month]
-        rows = [Row(key=m.strftime("%Y-%m"), label=m.strftime("%m/%Y")).add(by_key.get(m, {})) for m in months]
-    elif group_by == "channel":
+        by_month = _monthly(flt, months, names)
+        rows = [Row(key=m.strftime("%Y-%m"), label=m.strftime("%m/%Y")).add(by_month.get(m, {})) for m in months]
+        totals = Row(key="total", label=_("Tổng cộng"))
+        for d in _grouped(flt, {}, names, py_keys={}):
+            totals.add(d)
+        return Report(group_by, rows, totals, flt)
+    data = _grouped(flt, {"k": key_expr}, names, py_keys={"k": group_by})
+    if group_by == "channel":
         rows = _channel_rows({d["k"]: d for d in data})
     else:
         if group_by == "agency" and tree is None:
@@ -512,7 +826,7 @@ def on_time_report(scope_ids: set[int] | None, date_from: date, date_to: date, g
 def totals(flt: ReportFilter) -> Row:
     row = Row(key="total", label=_("Tổng cộng"))
     with analytic_queries():
-        for d in _grouped(flt, {}):
+        for d in _grouped(flt, {}, py_keys={}):
             row.add(d)
     return row
 
@@ -645,8 +959,10 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
         "ch": F("channel"),
     }
     previous_period = period.previous()
-    current = _grouped(flt, keys)
-    before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]})
+    buckets = _bucket_map(tree, unit, scope_ids)
+    py_keys = {"unit": lambda d: buckets.get(d["agency_id"], d["agency_id"]), "part": breakdown_kind, "ch": "channel"}
+    current = _grouped(flt, keys, py_keys=py_keys)
+    before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]}, py_keys={"unit": py_keys["unit"]})
 
     totals_row = Row(key="total", label=_("Tổng cộng"))
     by_unit: dict = defaultdict(dict)
@@ -714,8 +1030,8 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
 def dossiers_behind(metric: str, flt: ReportFilter) -> QuerySet:
     """The dossiers counted under `metric` for this filter, oldest first (paginate it)."""
     return (
-        received_in(flt)
-        .filter(metric_q(metric, flt.end_at))
+        touched_in(flt)
+        .filter(metric_q(metric, flt.received_end_at, flt.start_at))
         .select_related("procedure", "agency", "apology")
         .order_by("received_at", "id")
     )
@@ -724,21 +1040,29 @@ def dossiers_behind(metric: str, flt: ReportFilter) -> QuerySet:
 # --- Decision 766 --------------------------------------------------------------------------------
 
 INDEX_DOSSIER_METRICS = (
-    "early", "on_time", "pending_in_time", "late", "pending_late", "online", "decided",
-    "electronic_result", "digitised", "complained",
+    "received", "processed", "national_in_time", "national_late", "online", "fully_online_eligible", "eligible",
+    "paid", "paid_online", "paper_decided", "paper_electronic_result", "digitised", "reused", "population",
+    "citizen_store", "complained",
 )
 
 # The dossiers behind each rate: (numerator metric, denominator metric).
 INDICATOR_LINKS = {
-    "2.1": ("in_time", "received"),
+    "2.1": ("national_in_time", "processed"),
     "3.2": ("online", "received"),
-    "4.1": ("electronic_result", "decided"),
+    "3.3": ("fully_online_eligible", "eligible"),
+    "3.6": ("paid_online", "paid"),
+    "4.1": ("paper_electronic_result", "paper_decided"),
     "4.2": ("digitised", "received"),
+    "4.3": ("reused", "received"),
+    "4.4": ("citizen_store", "received"),
+    "4.5b": ("population", "received"),
 }
 
 
-def procedure_counts(agency_ids: frozenset[int] | None, tree: AgencyTree | None = None) -> dict[str, int]:
-    """Published procedures the units perform (linked to them, or at their level), and how many are online."""
+def procedure_counts(agency_ids: frozenset[int] | None, tree: AgencyTree | None = None,
+                     flt: ReportFilter | None = None) -> dict[str, int]:
+    """Published procedures the units perform (linked to them, or at their level), how many are online, how
+    many carry a fee, and (with a filter) how many of those had a dossier paid online in the window."""
     qs = Procedure.objects.filter(status=ProcedureStatus.PUBLISHED)
     if agency_ids is not None:
         tree = tree or AgencyTree.load()
@@ -747,11 +1071,51 @@ def procedure_counts(agency_ids: frozenset[int] | None, tree: AgencyTree | None 
         for level in sorted(levels):
             cond |= Q(agency_levels__contains=level)
         qs = qs.filter(cond)
-    data = qs.order_by().aggregate(
+    aggregates = dict(
         procedures_published=Count("id", distinct=True),
         procedures_online=Count("id", distinct=True, filter=Q(online_mode__in=[OnlineMode.FULL, OnlineMode.PARTIAL])),
+        procedures_with_fee=Count("id", distinct=True, filter=Q(fee_amount__gt=0)),
     )
-    return data
+    if flt is not None:
+        paid_online = touched_in(flt).filter(metric_q("paid_online", flt.received_end_at, flt.start_at))
+        aggregates["procedures_paid_online"] = Count(
+            "id", distinct=True, filter=Q(fee_amount__gt=0, id__in=paid_online.values("procedure_id")))
+    return qs.order_by().aggregate(**aggregates)
+
+
+# Indicator 1.4 reads the national sync's per-dossier facts. The sync app (DVCQG) registers a function
+# `(ReportFilter) -> int` counting the dossiers received in the window that it has synced; without one
+# the indicator is shown as not computable, with its reason.
+SYNC_SOURCES: list = []
+
+
+def synced_count(flt: ReportFilter) -> int | None:
+    if not SYNC_SOURCES:
+        return None
+    return SYNC_SOURCES[0](flt)
+
+
+def feedback_counts(flt: ReportFilter) -> dict[str, int]:
+    """Feedback figures of 5.2 and 5.3: due and answered on time; handled in the window, disliked answers,
+    repeated complaints (a complaint about a dossier already complained about) and late answers."""
+    start, end = flt.start_at, flt.received_end_at
+    qs = Feedback.objects.exclude(status=FeedbackStatus.REFUSED)
+    if flt.agency_ids is not None:
+        qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
+    if flt.field_id is not None:
+        qs = qs.filter(dossier__procedure__field_id=flt.field_id)
+    if flt.procedure_id is not None:
+        qs = qs.filter(dossier__procedure_id=flt.procedure_id)
+    handled = Q(answered_at__gte=start, answered_at__lt=end)
+    earlier = Feedback.objects.filter(dossier_id=OuterRef("dossier_id"), is_complaint=True,
+                                      received_at__lt=OuterRef("received_at")).exclude(pk=OuterRef("pk"))
+    return qs.order_by().aggregate(
+        feedback_handled=Count("id", filter=handled),
+        feedback_disliked=Count("id", filter=handled & Q(answer_rating=Overall.DISSATISFIED)),
+        feedback_repeated=Count("id", filter=handled & Q(is_complaint=True, dossier__isnull=False)
+                                & Q(Exists(earlier))),
+        feedback_late=Count("id", filter=handled & Q(answered_at__gt=F("answer_due_at"))),
+    )
 
 
 @dataclass
@@ -772,14 +1136,12 @@ def _index_766(scope_ids, period, agency, tree) -> Index766:
     tree = tree or AgencyTree.load()
     unit = tree.resolve(agency, scope_ids)
     flt = ReportFilter(period, tree.agency_ids(unit, scope_ids))
-    end = flt.end_at
-    base = received_in(flt)
-    counts = base.aggregate(**_aggregates(end, [m for m in INDEX_DOSSIER_METRICS if m not in ("digitised", "complained")]))
-    counts["digitised"] = base.filter(metric_q("digitised", end)).count()
-    counts["complained"] = base.filter(metric_q("complained", end)).count()
-    counts.update(procedure_counts(flt.agency_ids, tree))
+    counts = touched_in(flt).aggregate(**_aggregates(flt, INDEX_DOSSIER_METRICS))
+    counts.update(procedure_counts(flt.agency_ids, tree, flt))
     fb = feedback_summary(flt)
     counts.update(feedback_due=fb.due, feedback_on_time=fb.on_time, feedback_rated=fb.rated, feedback_satisfied=fb.satisfied)
+    counts.update(feedback_counts(flt))
+    counts["synced"] = synced_count(flt)
     return Index766(indicators.score(counts), counts, flt, unit)
 
 

@@ -80,6 +80,8 @@ def _dashboard_context(request, scope, with_trend: bool = True):
                                    with_trend=with_trend)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from exc
+    except ValidationFailed as exc:  # an unknown agency code
+        return None, _invalid(request, "reporting/dashboard.html", form, exc.fields)
     base = period_params(period)
     here = dict(base)
     if dash.unit is not None and request.GET.get("agency"):
@@ -209,6 +211,8 @@ def _behind_filter(request, scope, errors: dict):
         try:
             y, m = (int(x) for x in raw_month.split("-"))
             month = date(y, m, 1)
+            if not 2000 <= y <= 2100:
+                raise ValueError
         except ValueError:
             errors["in_month"] = [_("Nhập tháng theo dạng YYYY-MM.")]
     if not form.is_valid() or errors:
@@ -218,6 +222,9 @@ def _behind_filter(request, scope, errors: dict):
         unit = tree.resolve(request.GET.get("agency") or None, scope)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from exc
+    except ValidationFailed as exc:  # an unknown agency code
+        errors.update(exc.fields)
+        return form, None, None, None
     flt = selectors.ReportFilter(form.period, tree.agency_ids(unit, scope), field_id=field_id, procedure_id=procedure_id,
                                  channel=channel, month=month)
     return form, flt, unit, metric
@@ -269,10 +276,12 @@ def index_766(request):
         index = selectors.index_766(scope, form.period, agency, tree=tree)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from exc
+    except ValidationFailed as exc:  # an unknown agency code
+        return _invalid(request, "reporting/index_766.html", form, exc.fields)
     base = period_params(form.period)
     return render(request, "reporting/index_766.html", {
         "form": form, "index": index, "base": base, "unit_code": index.unit.code if index.unit else "",
-        "links": selectors.INDICATOR_LINKS, "late_all": index.counts["late"] + index.counts["pending_late"], "path": tree.path(index.unit, scope), "period": form.period,
+        "links": selectors.INDICATOR_LINKS, "path": tree.path(index.unit, scope), "period": form.period,
     })
 
 

@@ -408,7 +408,8 @@ def _index_texts(names_only: bool = False):
 
     texts = [g.name for g in indicators.GROUPS]
     for rule in indicators.RULES:
-        texts += [rule.name] if names_only else [rule.name, rule.formula if rule.computable else rule.reason]
+        shown = rule.formula if rule.computable and not rule.requires else rule.reason  # 1.4: no sync source here
+        texts += [rule.name] if names_only else [rule.name, shown]
     pairs = [(vi, _in_english(vi)) for vi in dict.fromkeys(texts)]
     untranslated = [vi for vi, en in pairs if vi == en]
     assert not untranslated, f"no English for: {untranslated}"
@@ -433,7 +434,7 @@ def test_index_766_page_in_english(english_manager):
     for vietnamese, english in _index_texts():
         assert english in page, english
         assert vietnamese not in page, vietnamese
-    assert "Not computable: The system is not yet connected to the National Population Database." in page
+    assert "Not computable: Assessed on the National Database on Administrative Procedures" in page
     assert "Chưa tính được" not in page
 
 
@@ -468,8 +469,8 @@ def test_index_766_api_in_english(api, staff):
     body = english.json()
     by_code = {i["code"]: i for i in body["indicators"]}
     assert by_code["3.2"]["name"] == "Share of dossiers received online"
-    assert by_code["3.2"]["formula"] == "dossiers submitted online ÷ dossiers received"
-    assert by_code["4.5"]["reason"] == "The system is not yet connected to the National Population Database."
+    assert by_code["3.2"]["formula"] == "dossiers submitted online ÷ dossiers received (no points)"
+    assert by_code["4.5a"]["reason"].startswith("Each procedure's connection is recorded nationally")
     assert {g["code"]: g["name"] for g in body["groups"]}["progress"] == "Progress and results of processing"
     for rule in indicators.RULES:
         item = by_code[rule.code]

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from dossiers.models import Channel
 
+from .. import periods
+from ..forms import period_error
 from ..selectors import GROUP_BY, METRICS
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -29,11 +31,9 @@ class PeriodQuery(serializers.Serializer):
         today = timezone.localdate()
         start = attrs.get("from") or today.replace(day=1)
         end = attrs.get("to") or max(today, start)
-        if start > end:
-            raise serializers.ValidationError({
-                "from": [_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.")],
-                "to": [_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")],
-            })
+        errors = periods.range_errors(start, end)
+        if errors:
+            raise serializers.ValidationError({name: [period_error(code, name)] for name, code in errors.items()})
         attrs["from"], attrs["to"] = start, end
         attrs["agency"] = attrs.get("agency") or None
         return attrs
@@ -65,6 +65,12 @@ class RowSerializer(serializers.Serializer):
     late = serializers.IntegerField()
     pending_in_time = serializers.IntegerField()
     pending_late = serializers.IntegerField()
+    waiting = serializers.IntegerField(help_text=_("Đang chờ công dân bổ sung (không tính quá hạn)"))
+    national_in_time = serializers.IntegerField(help_text=_("Trước hạn, đúng hạn hoặc còn hạn theo cách tính của Cổng quốc gia (2.1)"))
+    national_late = serializers.IntegerField()
+    fully_online = serializers.IntegerField()
+    apology_kept = serializers.IntegerField()
+    apology_missed = serializers.IntegerField()
     on_time_rate = _rate()
     online_share = _rate()
     apologised_late_share = _rate()
@@ -81,6 +87,7 @@ class RowSerializer(serializers.Serializer):
     dissatisfied = serializers.IntegerField()
     satisfaction_rate = _rate()
     in_time_rate = _rate()
+    national_rate = _rate()
 
 
 class WithFrom(serializers.Serializer):
@@ -105,6 +112,7 @@ class IndicatorSerializer(serializers.Serializer):
     max_points = serializers.IntegerField()
     threshold = serializers.IntegerField(allow_null=True)
     computable = serializers.BooleanField()
+    scored = serializers.BooleanField(help_text=_("false: công bố để tham khảo, không tính điểm"))
     formula = serializers.CharField()
     reason = serializers.CharField(help_text=_("Vì sao chưa tính được (khi computable = false)"))
     numerator = serializers.IntegerField(allow_null=True)

@@ -17,6 +17,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organisation.errors import ValidationFailed
 from procedures.models import Field, Procedure
 
 from .. import selectors
@@ -83,7 +84,8 @@ class Index766View(APIView):
             "indicators": [
                 {
                     "group": i.rule.group, "code": i.rule.code, "name": _(i.rule.name), "max_points": i.rule.max_points,
-                    "threshold": i.rule.threshold if i.rule.computable else None, "computable": i.rule.computable,
+                    "threshold": (i.rule.threshold or 100) if i.computable and i.rule.scored else None,
+                    "computable": i.computable, "scored": i.rule.scored,
                     "formula": _(i.rule.formula), "reason": _(i.rule.reason), "numerator": i.numerator,
                     "denominator": i.denominator, "rate": _float(i.rate), "points": _float(i.points),
                 }
@@ -127,9 +129,15 @@ class ReportDossiersView(ListAPIView):
         unit = tree.resolve(q["agency"], scope)
         field_id = procedure_id = None
         if q.get("field"):
-            field_id = Field.objects.filter(code=q["field"]).values_list("id", flat=True).first() or -1
+            field_id = Field.objects.filter(code=q["field"]).values_list("id", flat=True).first()
+            if field_id is None:
+                raise ValidationFailed(_("Không có lĩnh vực mang mã này."),
+                                       fields={"field": [_("Không có lĩnh vực mang mã này.")]})
         if q.get("procedure"):
-            procedure_id = Procedure.objects.filter(code=q["procedure"]).values_list("id", flat=True).first() or -1
+            procedure_id = Procedure.objects.filter(code=q["procedure"]).values_list("id", flat=True).first()
+            if procedure_id is None:
+                raise ValidationFailed(_("Không có thủ tục mang mã này."),
+                                       fields={"procedure": [_("Không có thủ tục mang mã này.")]})
         month = None
         if q.get("month"):
             y, m = (int(x) for x in q["month"].split("-"))

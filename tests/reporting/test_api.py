@@ -109,21 +109,22 @@ def test_index_766_for_one_commune(api, commune_manager, figures, org):
     body = api.as_user(commune_manager).get(INDEX, OCT).json()
     assert body["agency"] is None and body["ruleset"]
     items = {i["code"]: i for i in body["indicators"]}
-    assert len(items) == 16
+    assert len(items) == 21
     assert items["2.1"] == {
         "group": "progress", "code": "2.1", "name": items["2.1"]["name"], "max_points": 20, "threshold": 100,
-        "computable": True, "formula": items["2.1"]["formula"], "reason": "", "numerator": 4, "denominator": 9,
-        "rate": 44.4, "points": 8.89,
+        "computable": True, "scored": True, "formula": items["2.1"]["formula"], "reason": "", "numerator": 5,
+        "denominator": 10, "rate": 50.0, "points": 10.0,
     }
-    assert (items["3.2"]["rate"], items["3.2"]["points"], items["3.2"]["threshold"]) == (44.4, 7.11, 50)
-    assert (items["5.3"]["rate"], items["5.3"]["points"], items["5.3"]["threshold"]) == (11.1, 0.74, 90)
-    for code in ("1.1", "1.2", "1.3", "3.3", "3.4", "4.3", "4.4", "4.5"):
+    assert (items["3.2"]["rate"], items["3.2"]["points"], items["3.2"]["threshold"], items["3.2"]["scored"]) == (
+        44.4, None, None, False)
+    assert (items["5.4"]["rate"], items["5.4"]["points"], items["5.4"]["threshold"]) == (20.0, 1.33, 90)
+    for code in ("1.1", "1.2", "1.3", "1.4", "3.5", "4.2b", "4.5a"):
         assert items[code]["computable"] is False
         assert items[code]["rate"] is None and items[code]["points"] is None and items[code]["reason"]
     groups = {g["code"]: g for g in body["groups"]}
     assert sum(g["max_points"] for g in groups.values()) == 100
-    assert groups["progress"]["points"] == 8.89
-    assert body["total"] == {"max_points": 100, "points": 27.41, "computable_max_points": 62, "scored_max_points": 62}
+    assert groups["progress"]["points"] == 10.0
+    assert body["total"] == {"max_points": 100, "points": 24.72, "computable_max_points": 76, "scored_max_points": 76}
 
 
 @pytest.mark.django_db

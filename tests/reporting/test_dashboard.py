@@ -91,7 +91,7 @@ def test_charts_are_accessible_svg_with_the_figures_in_tables(client, staff, fig
         assert 'role="img"' in svg and "<title" in svg and "<desc" in svg and "aria-labelledby" in svg
     assert "cdn" not in (html + trend).lower()
     assert "Trực tuyến: 5 (45,5%)" in html  # the channel chart's description says the figures
-    assert "10/2026: 50,0%" in trend         # and the trend's says each month's rate
+    assert "10/2026: 57,1%" in trend         # and the trend's says each month's rate
 
 
 @pytest.mark.django_db
@@ -103,12 +103,14 @@ def test_trend_fragment_and_page(client, staff, figures, org):
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
     rows = {r.key: r for r in fragment.context["trend"]}
     assert len(rows) == 12 and list(rows)[-1] == "2026-10"
-    assert (rows["2026-10"].received, rows["2026-10"].on_time_rate) == (9, Decimal("50.0"))
-    assert (rows["2026-09"].received, rows["2026-09"].finished) == (1, 1)  # F1, finished by the end of October
+    assert (rows["2026-10"].received, rows["2026-10"].on_time_rate) == (9, Decimal("60.0"))
+    # F1: received in September (open at its end), finished in October.
+    assert (rows["2026-09"].received, rows["2026-09"].finished, rows["2026-09"].pending_in_time) == (1, 0, 1)
+    assert rows["2026-10"].finished == 5
     full = client.get("/bao-cao/xu-huong/", {**OCT, "agency": org.commune.code})
     assert "<html" in full.content.decode()
     html = unescape(fragment.content.decode())
-    href = re.search(r'href="(/bao-cao/ho-so/\?[^"]*metric=on_time[^"]*in_month=2026-09[^"]*)"', html).group(1)
+    href = re.search(r'href="(/bao-cao/ho-so/\?[^"]*metric=pending_in_time[^"]*in_month=2026-09[^"]*)"', html).group(1)
     assert [d.code for d, _ in client.get(href).context["rows"]] == [figures.f1.code]
     assert client.get("/bao-cao/xu-huong/", {**OCT, "agency": org.commune2.code}).status_code == 200
 
@@ -150,11 +152,12 @@ def test_running_period_counts_late_only_what_is_already_late(client, staff, fig
     from dossiers.models import Channel
     from tests.reporting.conftest import at, make_dossier
 
-    # Now is 20/11 10:00. F2 (due 05/11) is late already; one due on 25/11 is not yet.
+    # Now is 20/11 10:00. F2 (due 05/11) is late already; one due on 25/11 is not yet; D5, D6 and D7,
+    # received in October and still open, are late too (open at the end of the running period).
     make_dossier(org.commune, catalogue.birth, Channel.ONLINE, at(18, month=11), at(25, month=11))
     client.force_login(staff.manager)
     dash = client.get("/bao-cao/", {"kind": "month", "month": "2026-11"}).context["dash"]
-    assert (dash.totals.received, dash.totals.pending_late, dash.totals.pending_in_time) == (2, 1, 1)
+    assert (dash.totals.received, dash.totals.pending_late, dash.totals.pending_in_time) == (2, 4, 1)
 
 
 @pytest.mark.django_db
@@ -163,11 +166,11 @@ def test_766_page_lists_every_indicator_with_formula_threshold_points(client, co
     response = client.get("/bao-cao/chi-so-766/", OCT)
     assert response.status_code == 200
     html = unescape(response.content.decode())
-    assert "27,41" in html and "8,89" in html and "Chưa tính được" in html
-    assert "Tỷ lệ hồ sơ được đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia" in html
+    assert "24,72" in html and "10,00" in html and "Chưa tính được" in html
+    assert "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia" in html and "không tính điểm" in html
     # The dossiers behind the progress rate: numerator and denominator both link.
-    hrefs = re.findall(r'href="(/bao-cao/ho-so/\?[^"]*metric=in_time[^"]*)">4</a>', html)
-    assert hrefs and client.get(hrefs[0]).context["page"].paginator.count == 4
+    hrefs = re.findall(r'href="(/bao-cao/ho-so/\?[^"]*metric=national_in_time[^"]*)">5</a>', html)
+    assert hrefs and client.get(hrefs[0]).context["page"].paginator.count == 5
 
 
 @pytest.mark.django_db

@@ -40,7 +40,7 @@ def test_dashboard_excel_and_api_agree(client, api, staff, figures, org):
                 assert api_row[name] == page_value, (unit.label, name)
     totals = units["Tổng cộng"]
     assert totals[headers["received"]] == api_body["totals"]["received"] == 11
-    assert totals[headers["on_time_rate"]] == api_body["totals"]["on_time_rate"] == 50.0
+    assert totals[headers["on_time_rate"]] == api_body["totals"]["on_time_rate"] == 57.1
 
     fields_api = api.as_user(staff.manager).get("/api/v1/reports/on-time/", {**API_OCT, "group_by": "field"}).json()
     fields_xl = sheet_rows(book["Lĩnh vực"])
@@ -55,7 +55,7 @@ def test_dashboard_excel_and_api_agree(client, api, staff, figures, org):
 
     summary = {r[0]: r for r in book["Tổng hợp"].iter_rows(values_only=True) if r and r[0]}
     assert summary[headers["received"]][1:] == (11, 1, 10)
-    assert summary[headers["on_time_rate"]][1:] == (50.0, None, None)  # nothing finished in September: no rate
+    assert summary[headers["on_time_rate"]][1:] == (57.1, None, None)  # nothing finished in September: no rate
 
 
 @pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_excel_766_sheet_matches_the_api(client, api, commune_manager, figures):
         row = rows[item["code"]]
         assert row[7] == item["rate"] and row[9] == item["points"], item["code"]
     last = list(ws.iter_rows(values_only=True))[-1]
-    assert last[8] == 100 and last[9] == body["total"]["points"] == 27.41
+    assert last[8] == 100 and last[9] == body["total"]["points"] == 24.72
 
 
 @pytest.mark.django_db
@@ -90,8 +90,8 @@ def test_pdf_of_the_period_report_in_vietnamese(client, staff, figures, org):
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Báo cáo tình hình giải quyết hồ sơ" in text
-    assert "UBND xã An Bình" in text and "Tỷ lệ đúng hạn" in text and "50,0%" in text
-    assert "Chỉ số Quyết định 766/QĐ-TTg" in text and "27,41" in text
+    assert "UBND xã An Bình" in text and "Tỷ lệ đúng hạn" in text and "60,0%" in text
+    assert "Chỉ số Quyết định 766/QĐ-TTg" in text and "24,72" in text
     fonts = {str(f) for page in reader.pages for f in (page["/Resources"].get("/Font") or {}).values()}
     assert fonts  # an embedded font, not a fallback that drops the diacritics
 
@@ -101,12 +101,12 @@ def test_public_unit_page_and_open_data(client, figures, org):
     response = client.get(f"/bao-cao/cong-khai/{org.commune.code}/", {"year": "2026"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert org.commune.name in html and "50,0%" in html  # October's on-time rate
+    assert org.commune.name in html and "60,0%" in html  # October's on-time rate
 
     data = json.loads(client.get(f"/bao-cao/cong-khai/{org.commune.code}/du-lieu.json", {"year": "2026"}).content)
     assert data["agency"]["code"] == org.commune.code
     months = {m["month"]: m for m in data["months"]}
-    assert (months["2026-10"]["received"], months["2026-10"]["on_time_rate"]) == (9, 50.0)
+    assert (months["2026-10"]["received"], months["2026-10"]["on_time_rate"]) == (9, 60.0)
     assert months["2026-10"]["satisfaction_rate"] == 66.7
     assert months["2026-01"]["on_time_rate"] is None
     assert data["totals"]["received"] == 11  # F1 (September) and F2 (November) too
@@ -114,7 +114,7 @@ def test_public_unit_page_and_open_data(client, figures, org):
     raw = client.get(f"/bao-cao/cong-khai/{org.commune.code}/du-lieu.csv", {"year": "2026"}).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(raw)))
     october = next(r for r in rows if r["month"] == "2026-10")
-    assert (october["received"], october["on_time_rate"], october["agency_name"]) == ("9", "50.0", org.commune.name)
+    assert (october["received"], october["on_time_rate"], october["agency_name"]) == ("9", "60.0", org.commune.name)
     everything = raw + json.dumps(data, ensure_ascii=False)
     for personal in ("Nguyễn Văn", "0912345678", figures.d1.code, "Trần Thị B"):
         assert personal not in everything
@@ -139,9 +139,13 @@ def test_excel_in_english_names_indicators_groups_and_metrics_in_english(client,
     rows = {r[1]: r for r in book["Decision 766 indicators"].iter_rows(min_row=2, values_only=True) if r[1]}
     assert rows["2.1"][:4] == (
         "Progress and results of processing", "2.1", "Share of dossiers processed ahead of time, on time or still within time",
-        "(ahead of time + on time + in process within time) ÷ dossiers received",
+        "(dossiers finished in the period ahead of time or on time + dossiers in process within time at its end) "
+        "÷ (dossiers finished in the period + dossiers in process at its end); the waiting for a supplement is "
+        "subtracted, a dossier still waiting is judged when the supplement was requested, two or more supplement "
+        "requests count as late",
     )
-    assert rows["4.5"][3] == "The system is not yet connected to the National Population Database."
+    assert rows["3.1"][9] is None  # published without points
+    assert "National Database on Administrative Procedures" in rows["1.1"][3]
     listing = client.get("/bao-cao/ho-so/xuat-excel/", {**OCT, "metric": "late_all"})
     first = next(load_workbook(io.BytesIO(listing.content)).active.iter_rows(values_only=True))
     assert first[0] == "Overdue (processed or in process)"

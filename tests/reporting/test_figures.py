@@ -52,9 +52,11 @@ def test_agency_outside_scope_is_not_found(figures, org):
 def test_rows_by_field_procedure_channel(figures, org, catalogue):
     flt = selectors.ReportFilter(OCT, frozenset({org.commune.id}))
     fields = {r.id: r for r in selectors.report(flt, "field").rows}
-    # Hộ tịch: D1 early, D5 and D8 pending in time; Chứng thực: D2 on time, D4 late, D9 pending late;
+    # Hộ tịch: D1 early, F1 on time (received in September), D5 and D8 pending in time;
+    # Chứng thực: D2 on time, D4 late, D9 pending late;
     # Đất đai: D3 late, D6 and D7 pending late.
-    assert (fields[catalogue.civil.id].received, fields[catalogue.civil.id].early, fields[catalogue.civil.id].pending_in_time) == (3, 1, 2)
+    civil = fields[catalogue.civil.id]
+    assert (civil.received, civil.finished, civil.early, civil.on_time, civil.pending_in_time) == (3, 2, 1, 1, 2)
     assert fields[catalogue.civil.id].on_time_rate == Decimal("100.0")
     civ = fields[catalogue.cert.id]
     assert (civ.received, civ.on_time, civ.late, civ.pending_late, civ.on_time_rate) == (3, 1, 1, 1, Decimal("50.0"))
@@ -73,13 +75,16 @@ def test_rows_by_field_procedure_channel(figures, org, catalogue):
 
 
 @pytest.mark.django_db
-def test_rows_by_month_use_the_period_end(figures, org):
+def test_each_month_is_its_own_window(figures, org):
     flt = selectors.ReportFilter(Period(date(2026, 9, 1), date(2026, 10, 31)), frozenset({org.commune.id}))
-    rows = selectors.report(flt, "month").rows
+    report = selectors.report(flt, "month")
+    rows = report.rows
     assert [r.key for r in rows] == ["2026-09", "2026-10"]
-    # F1, received 30/09 23:59 and finished 02/10, counts as September and finished by the end (31/10).
-    assert (rows[0].received, rows[0].finished, rows[0].on_time) == (1, 1, 1)
+    # F1, received 30/09 23:59 and finished 02/10: received in September (open at its end), finished in October.
+    assert (rows[0].received, rows[0].finished, rows[0].pending_in_time) == (1, 0, 1)
     check(rows[1], AN_BINH, AN_BINH_RATES)
+    # The two months together: received 10, finished 5, open at the end of October 5 (not the sum of the months).
+    assert (report.totals.received, report.totals.finished, report.totals.processed) == (10, 5, 10)
 
 
 @pytest.mark.django_db
@@ -119,21 +124,27 @@ def test_ranking_puts_units_without_data_last(figures):
     ("metric", "expected"),
     [
         ("received", {"d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9"}),
-        ("finished", {"d1", "d2", "d3", "d4"}),
+        ("finished", {"d1", "d2", "d3", "d4", "f1"}),
         ("early", {"d1"}),
-        ("on_time", {"d2"}),
+        ("on_time", {"d2", "f1"}),
         ("late", {"d3", "d4"}),
         ("pending_in_time", {"d5", "d8"}),
         ("pending_late", {"d6", "d7", "d9"}),
         ("late_all", {"d3", "d4", "d6", "d7", "d9"}),
         ("apologised_late", {"d3", "d6"}),
         ("unapologised_late", {"d4", "d7", "d9"}),
-        ("in_time", {"d1", "d2", "d5", "d8"}),
+        ("in_time", {"d1", "d2", "f1", "d5", "d8"}),
+        ("processed", {"d1", "d2", "d3", "d4", "f1", "d5", "d6", "d7", "d8", "d9"}),
+        ("national_in_time", {"d1", "d2", "f1", "d5", "d8"}),
+        ("national_late", {"d3", "d4", "d6", "d7", "d9"}),
+        ("waiting", set()),
+        ("apology_kept", set()),
+        ("apology_missed", {"d3", "d6"}),
         ("online", {"d2", "d4", "d5", "d8"}),
         ("postal", {"d6"}),
         ("supplemented", {"d3", "d4"}),
         ("supplemented_twice", {"d4"}),
-        ("decided", {"d1", "d2", "d3", "d4"}),
+        ("decided", {"d1", "d2", "d3", "d4", "f1"}),
         ("electronic_result", {"d1"}),
         ("digitised", {"d1"}),
         ("rated", {"d1", "d2", "d3"}),
@@ -152,10 +163,13 @@ def test_dossiers_behind_each_number(figures, org, metric, expected):
 
 
 @pytest.mark.django_db
-def test_drill_down_into_one_month_keeps_the_period_end(figures, org):
-    flt = selectors.ReportFilter(Period(date(2026, 9, 1), date(2026, 10, 31)), frozenset({org.commune.id}),
-                                 month=date(2026, 9, 1))
-    assert [d.pk for d in selectors.dossiers_behind("on_time", flt)] == [figures.f1.pk]
+def test_drill_down_into_one_month_uses_that_month_as_the_window(figures, org):
+    period = Period(date(2026, 9, 1), date(2026, 10, 31))
+    sept = selectors.ReportFilter(period, frozenset({org.commune.id}), month=date(2026, 9, 1))
+    assert list(selectors.dossiers_behind("on_time", sept)) == []
+    assert [d.pk for d in selectors.dossiers_behind("pending_in_time", sept)] == [figures.f1.pk]
+    october = selectors.ReportFilter(period, frozenset({org.commune.id}), month=date(2026, 10, 1))
+    assert {d.pk for d in selectors.dossiers_behind("on_time", october)} == {figures.f1.pk, figures.d2.pk}
 
 
 @pytest.mark.django_db

@@ -15,17 +15,21 @@ OCT = month(2026, 10)
 def test_counts_for_one_commune(figures, org):
     index = selectors.index_766({org.commune.id}, OCT)
     assert {k: index.counts[k] for k in COUNTS} == COUNTS
-    assert index.result.points == Decimal("27.41")
+    assert index.counts["synced"] is None  # no national sync data source: 1.4 not computable
+    assert index.result.points == Decimal("24.72")
 
 
 @pytest.mark.django_db
 def test_procedures_counted_are_published_ones_the_unit_performs(figures, org, catalogue):
     # All three published procedures are performed at commune level; the draft is ignored.
-    assert selectors.procedure_counts(frozenset({org.commune.id})) == {"procedures_published": 3, "procedures_online": 2}
+    assert selectors.procedure_counts(frozenset({org.commune.id})) == {
+        "procedures_published": 3, "procedures_online": 2, "procedures_with_fee": 1}
     # A province performs none of them (agency_levels "commune") unless one is linked to it.
-    assert selectors.procedure_counts(frozenset({org.province.id})) == {"procedures_published": 0, "procedures_online": 0}
+    assert selectors.procedure_counts(frozenset({org.province.id})) == {
+        "procedures_published": 0, "procedures_online": 0, "procedures_with_fee": 0}
     catalogue.plot.agencies.add(org.province)
-    assert selectors.procedure_counts(frozenset({org.province.id})) == {"procedures_published": 1, "procedures_online": 0}
+    assert selectors.procedure_counts(frozenset({org.province.id})) == {
+        "procedures_published": 1, "procedures_online": 0, "procedures_with_fee": 0}
 
 
 @pytest.mark.django_db
@@ -34,13 +38,14 @@ def test_province_index_covers_both_communes(figures, org):
     assert index.counts["received"] == 11
     assert index.counts["feedback_due"] == 4  # the Phú Mỹ complaint overdue too
     items = {i.rule.code: i for i in index.result.indicators}
-    assert items["2.1"].rate == Decimal("45.5")  # (2 early + 1 on time + 2 pending in time) / 11
+    # National reading: An Bình 5 of 10 processed in time, Phú Mỹ 1 of 2 (E2 late).
+    assert (items["2.1"].numerator, items["2.1"].denominator, items["2.1"].rate) == (6, 12, Decimal("50.0"))
 
 
 @pytest.mark.django_db
 def test_empty_period_scores_nothing_rather_than_everything(figures, org):
     index = selectors.index_766({org.commune.id}, month(2025, 1))
-    rates = {i.rule.code: i.rate for i in index.result.indicators if i.rule.computable}
-    # Only the catalogue-based rate exists without dossiers.
-    assert {c for c, r in rates.items() if r is not None} == {"3.1"}
-    assert index.result.points == Decimal("3.33")
+    rates = {i.rule.code: i.rate for i in index.result.indicators if i.computable}
+    # Only the catalogue-based rates exist without dossiers: 3.1 (no points) and 3.5b (no procedure paid online).
+    assert {c for c, r in rates.items() if r is not None} == {"3.1", "3.5b"}
+    assert index.result.points == Decimal("0.00")

@@ -40,7 +40,9 @@ def test_another_communes_code_is_not_found_in_the_api(api, commune_manager, fig
     response = api.as_user(commune_manager).get(path, {**API_OCT, "agency": org.commune2.code})
     assert response.status_code == 404
     assert set(response.json()) == {"code", "detail", "fields"}
-    assert api.as_user(commune_manager).get(path, {**API_OCT, "agency": "no-such-agency"}).status_code == 404
+    # An agency code that does not exist at all is a bad parameter (400 naming it), not a hidden one.
+    unknown = api.as_user(commune_manager).get(path, {**API_OCT, "agency": "no-such-agency"})
+    assert unknown.status_code == 400 and "agency" in unknown.json()["fields"]
 
 
 @pytest.mark.django_db
