@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from tests.worktime.vn_calendar import default_vn_calendar, vn_calendar
 from worktime.clock import (
-    ClockError,
     HOURS_PER_WORKING_DAY,
+    ClockError,
     Note,
     Session,
     Skip,
