@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -1083,16 +1084,15 @@ def procedure_counts(agency_ids: frozenset[int] | None, tree: AgencyTree | None 
     return qs.order_by().aggregate(**aggregates)
 
 
-# Indicator 1.4 reads the national sync's per-dossier facts. The sync app (DVCQG) registers a function
-# `(ReportFilter) -> int` counting the dossiers received in the window that it has synced; without one
-# the indicator is shown as not computable, with its reason.
-SYNC_SOURCES: list = []
-
-
 def synced_count(flt: ReportFilter) -> int | None:
-    if not SYNC_SOURCES:
+    """Indicator 1.4's numerator: dossiers received in the window that the national portal holds (a
+    DongBoHoSoMC it accepted, or filed there: `national.selectors.held_q`), with the report's own filter,
+    so that it is counted over exactly the dossiers of the denominator. None without the national app."""
+    if not apps.is_installed("national"):
         return None
-    return SYNC_SOURCES[0](flt)
+    from national.selectors import held_q
+
+    return received_in(flt).filter(held_q()).count()
 
 
 def feedback_counts(flt: ReportFilter) -> dict[str, int]:

@@ -118,13 +118,14 @@ def test_index_766_for_one_commune(api, commune_manager, figures, org):
     assert (items["3.2"]["rate"], items["3.2"]["points"], items["3.2"]["threshold"], items["3.2"]["scored"]) == (
         44.4, None, None, False)
     assert (items["5.4"]["rate"], items["5.4"]["points"], items["5.4"]["threshold"]) == (20.0, 1.33, 90)
-    for code in ("1.1", "1.2", "1.3", "1.4", "3.5", "4.2b", "4.5a"):
+    assert (items["1.4"]["computable"], items["1.4"]["rate"], items["1.4"]["points"]) == (True, 0.0, 0.0)
+    for code in ("1.1", "1.2", "1.3", "3.5", "4.2b", "4.5a"):
         assert items[code]["computable"] is False
         assert items[code]["rate"] is None and items[code]["points"] is None and items[code]["reason"]
     groups = {g["code"]: g for g in body["groups"]}
     assert sum(g["max_points"] for g in groups.values()) == 100
     assert groups["progress"]["points"] == 10.0
-    assert body["total"] == {"max_points": 100, "points": 24.72, "computable_max_points": 76, "scored_max_points": 76}
+    assert body["total"] == {"max_points": 100, "points": 24.72, "computable_max_points": 82, "scored_max_points": 82}
 
 
 @pytest.mark.django_db

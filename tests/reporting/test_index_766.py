@@ -1,6 +1,7 @@
 """The 766 index from the database: the counts behind each indicator on the October fixture."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -15,8 +16,27 @@ OCT = month(2026, 10)
 def test_counts_for_one_commune(figures, org):
     index = selectors.index_766({org.commune.id}, OCT)
     assert {k: index.counts[k] for k in COUNTS} == COUNTS
-    assert index.counts["synced"] is None  # no national sync data source: 1.4 not computable
+    assert index.counts["synced"] == 0  # nothing of the fixture reached the national portal
+    items = {i.rule.code: i for i in index.result.indicators}
+    assert items["1.4"].computable and items["1.4"].points == 0
     assert index.result.points == Decimal("24.72")
+
+
+@pytest.mark.django_db
+def test_indicator_1_4_counts_what_the_national_portal_holds(figures, org):
+    """1.4 = dossiers synced with a receipt date in the period ÷ dossiers received in it (domain.md §7)."""
+    from dossiers.models import Dossier
+    from national.models import SyncState
+
+    received = selectors.received_in(selectors.ReportFilter(OCT, frozenset({org.commune.id})))
+    total = received.count()
+    first, second, *_ = list(received.order_by("pk"))
+    Dossier.objects.filter(pk=first.pk).update(national_code="G22.99-261015-0001")  # filed on the portal
+    SyncState.objects.update_or_create(dossier=second, defaults={"held_since": second.received_at})
+    index = selectors.index_766({org.commune.id}, OCT)
+    assert (index.counts["synced"], index.counts["received"]) == (2, total)
+    item = {i.rule.code: i for i in index.result.indicators}["1.4"]
+    assert item.exact_rate == Fraction(200, total)  # a percentage
 
 
 @pytest.mark.django_db
