@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from notices.services import notify_citizen
 
 from .models import Dossier, Status
-from .services import _clock, _due_soon, _event, _fmt, _lock, _reset_flags, _save, _start_step
+from .services import _clock, _due_soon_from, _event, _fmt, _lock, _reset_flags, _save, _start_step
 
 # Received and not finished: the statuses whose appointment is still a promise.
 OPEN_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,
@@ -65,20 +65,27 @@ def recompute_one(dossier_id: int, *, dry_run: bool = False) -> tuple[datetime, 
         start = _clock_start(d)
         appointment = clock.compute_appointment_for(start, procedure.effective_amount, procedure.time_limit_unit,
                                                     d.agency)
+        # The receipt's own first appointment (before any Decree 61 restart): the national portal's reading
+        # counts from it, plus the working time spent waiting, which a calendar change does not alter.
+        first = appointment if start == d.received_at else clock.compute_appointment_for(
+            d.received_at, procedure.effective_amount, procedure.time_limit_unit, d.agency)
+        portal_due = clock.add_working_hours(first.appointment_at, Decimal(d.supplement_wait_seconds) / 3600,
+                                             d.agency) if d.supplement_wait_seconds else first.appointment_at
         old = d.appointment_at
         if appointment.appointment_at == old:
+            if d.portal_due_at is not None and d.portal_due_at != portal_due and not dry_run:
+                d.portal_due_at = portal_due  # only the national reading moved: nothing to tell the applicant
+                _save(d, {"portal_due_at"})
             return None
         if dry_run:
             return old, appointment.appointment_at
-        d.appointment_at = appointment.appointment_at
-        if d.original_appointment_at == old:
-            d.original_appointment_at = appointment.appointment_at
-        d.due_soon_at = _due_soon(d.appointment_at, settings.DUE_SOON_WORKING_HOURS, d.agency)
+        d.appointment_at = d.receipt_due_at = appointment.appointment_at
+        d.original_appointment_at = first.appointment_at
+        d.portal_due_at = portal_due
+        d.due_soon_at = _due_soon_from(appointment.start_at, d.appointment_at, d.agency)
         _reset_flags(d)
-        fields = {"appointment_at", "original_appointment_at", "due_soon_at", "is_late", "is_due_soon"}
-        if getattr(d, "receipt_due_at", None) == old:  # the receipt's appointment, kept for the reports
-            d.receipt_due_at = appointment.appointment_at
-            fields.add("receipt_due_at")
+        fields = {"appointment_at", "receipt_due_at", "original_appointment_at", "portal_due_at", "due_soon_at",
+                  "is_late", "is_due_soon"}
         _save(d, fields)
         for step in d.steps.filter(finished_at__isnull=True, started_at__isnull=False):
             step_start = max(step.started_at, start)

@@ -22,6 +22,12 @@ WATCHED_TASKS = {
     "notices.tasks.resend_stuck_notices",
     "citizens.tasks.sweep_feedback",
     "citizens.tasks.send_booking_reminders",
+    "assignments.tasks.sweep_tasks",
+    "assignments.tasks.weekly_digest",
+    "payments.tasks.reconcile_payments",
+    "postal.tasks.poll_postal_orders",
+    "national.tasks.sweep_outbox",
+    "reporting.tasks.rebuild_recent_report_months",
 }
 _started: dict[str, tuple[float, object]] = {}
 _tokens: dict[str, tuple] = {}

@@ -11,9 +11,10 @@ import logging
 import os
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
@@ -45,6 +46,16 @@ def domain_samples() -> dict:
         Notice.objects.filter(status=NoticeStatus.FAILED).values_list("channel").annotate(n=Count("id")).order_by()
     )
     late_open = Dossier.objects.filter(finished_at__isnull=True, is_late=True).count()
+    national = {"changes": 0, "dossiers": 0, "oldest_age_s": 0.0, "failing_dossiers": 0}
+    if apps.is_installed("national"):
+        from national.models import OutboxEntry
+
+        backlog = OutboxEntry.objects.filter(sent_at__isnull=True).aggregate(
+            changes=Count("id"), dossiers=Count("dossier_id", distinct=True), oldest=Min("created_at"),
+            failing=Count("dossier_id", distinct=True, filter=Q(attempts__gt=0)))
+        national = {"changes": backlog["changes"], "dossiers": backlog["dossiers"],
+                    "oldest_age_s": (now - backlog["oldest"]).total_seconds() if backlog["oldest"] else 0.0,
+                    "failing_dossiers": backlog["failing"]}
     tasks = [
         {"task": t.task_name, "duration_s": t.last_duration_ms / 1000, "started": t.last_started_at.timestamp(),
          "ok": t.last_ok, "runs": t.runs, "failures": t.failures, "result": t.last_result}
@@ -55,6 +66,7 @@ def domain_samples() -> dict:
         "outbox_oldest_age_s": {ch: (now - row["oldest"]).total_seconds() for ch, row in queued.items()},
         "notices_failed": failed,
         "dossiers_late_open": late_open,
+        "national_sync": national,
         "tasks": tasks,
     }
 
@@ -79,6 +91,16 @@ class DomainCollector:
         yield failed
         yield GaugeMetricFamily("motcua_dossiers_late_open", "Open dossiers past their appointment now.",
                                 value=s["dossiers_late_open"])
+        sync = s["national_sync"]
+        yield GaugeMetricFamily("motcua_national_sync_backlog", "Changes waiting to be sent to the national portal.",
+                                value=sync["changes"])
+        yield GaugeMetricFamily("motcua_national_sync_backlog_dossiers", "Dossiers with changes waiting to be sent.",
+                                value=sync["dossiers"])
+        yield GaugeMetricFamily("motcua_national_sync_oldest_age_seconds",
+                                "Age of the oldest change waiting for the national portal.", value=sync["oldest_age_s"])
+        yield GaugeMetricFamily("motcua_national_sync_failing_dossiers",
+                                "Dossiers whose next change to the national portal has failed at least once.",
+                                value=sync["failing_dossiers"])
         duration = GaugeMetricFamily("motcua_task_last_duration_seconds", "Duration of the last run of a periodic task.",
                                      labels=["task"])
         started = GaugeMetricFamily("motcua_task_last_run_timestamp_seconds", "When the last run of a periodic task began.",

@@ -55,6 +55,7 @@ def test_the_endpoint_speaks_prometheus_text_to_the_loopback(client, org):
     assert 'motcua_task_failures{task="dossiers.tasks.sweep_deadlines"} 1.0' in body
     assert 'motcua_task_last_duration_seconds{task="dossiers.tasks.sweep_deadlines"} 0.5' in body
     assert "motcua_dossiers_late_open 0.0" in body
+    assert "motcua_national_sync_backlog 0.0" in body
     assert 'motcua_http_request_duration_seconds_count{method="GET",route="thu-tuc/",status="200"}' in body
 
 
@@ -68,3 +69,15 @@ def test_the_endpoint_refuses_other_addresses_and_wrong_tokens(client, settings,
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", REMOTE_ADDR="10.1.2.3").status_code == 403
     ok = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token", REMOTE_ADDR="10.1.2.3")
     assert ok.status_code == 200 and b"motcua_outbox_queued" in ok.content
+
+
+def test_the_national_sync_backlog(org, staff, make_dossier):
+    from national.models import OutboxEntry
+
+    d = make_dossier(status=2)  # a received dossier writes its DongBoHoSoMC to the national outbox
+    pending = OutboxEntry.objects.filter(dossier=d, sent_at__isnull=True)
+    assert pending.exists()
+    pending.update(created_at=timezone.now() - timedelta(minutes=10), attempts=2)
+    sync = domain_samples()["national_sync"]
+    assert sync["changes"] == pending.count() and sync["dossiers"] == 1 and sync["failing_dossiers"] == 1
+    assert 590 <= sync["oldest_age_s"] <= 700

@@ -39,6 +39,7 @@ def test_a_new_holiday_moves_the_open_dossiers_by_one_working_day(clock, make_do
     d.refresh_from_db()
     assert d.appointment_at == old + timedelta(days=1)
     assert d.original_appointment_at == d.appointment_at
+    assert d.receipt_due_at == d.portal_due_at == d.appointment_at  # the reports judge against the new date
     assert [code for code, *_ in result.moved] == [d.code]
     assert result.examined == 1  # the returned dossier is not even looked at
     step.refresh_from_db()
