@@ -340,6 +340,12 @@ def metric_q(metric: str, end_at: datetime, start_at: datetime) -> Q:
     unscanned = DossierComponent.objects.filter(file="").values("dossier_id")
     digitised = Q(Exists(DossierComponent.objects.filter(dossier_id=OuterRef("pk")))) & ~Q(id__in=unscanned)
     decided = finished & Q(status__in=DECIDED_STATUSES)
+    # An electronic result (4.1): a result file, or the result the portal signed (signing app, PAdES).
+    electronic = Q(result_file__gt="")
+    if apps.is_installed("signing"):
+        from signing.selectors import has_signed_result_q
+
+        electronic |= Q(has_signed_result_q())
 
     def sourced(source):
         return received & Q(Exists(DossierComponent.objects.filter(dossier_id=OuterRef("pk"), data_source=source)))
@@ -377,9 +383,9 @@ def metric_q(metric: str, end_at: datetime, start_at: datetime) -> Q:
         "supplemented": received & Q(supplement_count__gt=0),
         "supplemented_twice": received & Q(supplement_count__gte=2),
         "decided": decided,
-        "electronic_result": decided & Q(result_file__gt=""),
+        "electronic_result": decided & electronic,
         "paper_decided": decided & Q(procedure__paper_result=True),
-        "paper_electronic_result": decided & Q(procedure__paper_result=True, result_file__gt=""),
+        "paper_electronic_result": decided & Q(procedure__paper_result=True) & electronic,
         "digitised": received & digitised,
         "not_digitised": received & ~digitised,
         "reused": sourced(ComponentSource.REUSED),
