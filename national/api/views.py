@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organisation.api.schema import ErrorSerializer
 from organisation.errors import DomainError
 
 from ..inbound import receive_inbound
@@ -67,8 +68,9 @@ class NationalDossierInbound(APIView):
         description="`Authorization: Bearer <DVCQG_INBOUND_TOKEN>`. Idempotent on `MaHoSo`.",
         request=_REQUEST, auth=[],
         responses={201: _ANSWER, 200: OpenApiResponse(_ANSWER, description="the same MaHoSo again: error_code 1"),
-                   400: OpenApiResponse(description='the error format plus "error_code": -1'),
-                   401: OpenApiResponse(description="a wrong or missing token")},
+                   400: OpenApiResponse(ErrorSerializer, description='the error format plus "error_code": -1'),
+                   401: OpenApiResponse(ErrorSerializer, description='a wrong or missing token (the error format plus '
+                                                                      '"error_code": -1)')},
         tags=["national"],
     )
     def post(self, request):

@@ -90,7 +90,8 @@ def test_bad_report_parameters_are_a_400_not_a_500(client, assigner):
     for url in ("/nhiem-vu/bao-cao/", "/nhiem-vu/bao-cao/xuat-excel/", "/nhiem-vu/bao-cao/nhiem-vu/"):
         assert client.get(url, {"kind": "custom", "from": "2026-05-01", "to": "2026-04-01"}).status_code == 400, url
     assert client.get("/nhiem-vu/bao-cao/nhiem-vu/", {"metric": "x"}).status_code == 400
-    assert client.get("/nhiem-vu/bao-cao/", {"agency": "nope"}).status_code == 404
+    # an unknown unit is bad input (400, as in the dossier reports); a unit outside the scope is a 404
+    assert client.get("/nhiem-vu/bao-cao/", {"agency": "nope"}).status_code == 400
 
 
 def test_a_manager_assigns_to_the_units_under_the_province(client, staff, org):

@@ -50,7 +50,7 @@ def test_a_supplement_restarts_the_receipt_due_and_extends_the_portal_due(clock,
     d = services.request_supplement(d, actor=staff.officer, items=["Bản sao CCCD"])
     assert d.receipt_due_at == first and d.status == Status.SUPPLEMENT_REQUESTED
     clock.move_to(MONDAY + timedelta(days=1, hours=2))  # Tuesday 10:00
-    d = services.supplement_received(d, actor=staff.desk)
+    d = services.supplement_received(d, actor=staff.desk, components=[{"name": "Bản sao CCCD"}])
     d.refresh_from_db()
     assert d.receipt_due_at == d.appointment_at > first
     assert d.supplement_wait_seconds > 0

@@ -103,7 +103,7 @@ def live(make_dossier, staff, n=3):
     for _ in range(n):
         d = make_dossier(4)
         d = services.request_supplement(d, actor=staff.officer, items=["Bản sao CCCD"])
-        d = services.supplement_received(d, actor=staff.desk)
+        d = services.supplement_received(d, actor=staff.desk, components=[{"name": "Bản sao CCCD"}])
         d = services.decide(d, actor=staff.head, result="Đã cấp")
         d = services.return_result(d, actor=staff.desk)
         out.append(d)

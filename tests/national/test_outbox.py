@@ -56,7 +56,7 @@ def test_the_outbox_row_is_one_statement(make_dossier, staff, mapped):
 def test_the_whole_life_arrives_in_order(portal_standin, make_dossier, staff, mapped):
     d = make_dossier(4)
     d = services.request_supplement(d, actor=staff.officer, items=["Bản sao CCCD"])
-    d = services.supplement_received(d, actor=staff.desk)
+    d = services.supplement_received(d, actor=staff.desk, components=[{"name": "Bản sao CCCD"}])
     d = services.decide(d, actor=staff.head, result="Đã cấp")
     d = services.return_result(d, actor=staff.desk)
     assert drain() == {d.pk: Outcome.DONE}

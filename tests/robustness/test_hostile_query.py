@@ -63,7 +63,8 @@ def _fill(route: str, values: dict) -> str:
             if route.startswith("bao-cao/cong-khai"):
                 return values["agency"]
             return values["dossier"]
-        return str(values[name])
+        # Ids of other rooms' objects (a task's file, a payment's transaction): any value reaches the view.
+        return str(values.get(name, 1))
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", one, route)
 
