@@ -408,7 +408,7 @@ def _index_texts(names_only: bool = False):
 
     texts = [g.name for g in indicators.GROUPS]
     for rule in indicators.RULES:
-        shown = rule.formula if rule.computable and not rule.requires else rule.reason  # 1.4: no sync source here
+        shown = rule.formula if rule.computable else rule.reason  # 1.4 too: the national sync is installed
         texts += [rule.name] if names_only else [rule.name, shown]
     pairs = [(vi, _in_english(vi)) for vi in dict.fromkeys(texts)]
     untranslated = [vi for vi, en in pairs if vi == en]
