@@ -375,7 +375,12 @@ class Driver:
             time.sleep(0.2)
 
 
+def _exit_on_sigterm(*_):
+    raise SystemExit(143)  # runs the `finally` below: every server of the cluster is stopped
+
+
 def run(seconds: int, keep: bool) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     folder = Path(tempfile.mkdtemp(prefix="motcua-cluster-"))
     os.chmod(folder, 0o755)
     cluster = Cluster(folder)

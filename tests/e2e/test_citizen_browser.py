@@ -2,10 +2,7 @@
 waiting for the desk; the desk receives it; anyone looks it up with the code and the phone's last four
 digits, on a phone-sized screen too. Screenshots go to tests/output/ for a person to look at."""
 
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -13,37 +10,11 @@ from citizens.models import CitizenProfile
 from dossiers import services as dossier_services
 from dossiers.models import Dossier, Status
 from procedures.models import Component, Field, Performer, Procedure, ProcedureStep, StepRole
+from tests.e2e.conftest import BROWSER, OUTPUT
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parent.parent / "output"
 PASSWORD = "Mot-Cua-2026!"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (Path(CHROMIUM).exists() or shutil.which("chromium")),
-                       reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-        # Inside Playwright's event loop Django opens its own connection (asgiref's context-local
-        # connections); close it here so the test database can be dropped at the end.
-        from django.db import connections
-
-        connections.close_all()
+pytestmark = BROWSER
 
 
 @pytest.fixture

@@ -3,42 +3,16 @@ leaves every kind of page working in a real browser: public pages, the desk's ht
 dashboard, the API docs and the admin. The browser reports any refused script, style or image on the
 console; there must be none, and the behaviours bound by script (language switch, htmx search) work."""
 
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from organisation.models import Role
 from procedures.models import Field, Procedure
+from tests.e2e.conftest import BROWSER
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (Path(CHROMIUM).exists() or shutil.which("chromium")),
-                       reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-        from django.db import connections
-
-        connections.close_all()
+pytestmark = BROWSER
 
 
 @pytest.fixture

@@ -4,10 +4,7 @@ in part, a draft result approved, the return; the manager's tables at 1280 px an
 calculator's explanation. Screenshots of each changed page, and of each changed printed form (rendered to
 PNG with pdfium), go to tests/output/first-week-*.png."""
 
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -15,36 +12,12 @@ from citizens.models import CitizenProfile
 from dossiers import services
 from dossiers.models import Dossier, Status
 from procedures.models import Component, Field, Performer, Procedure, ProcedureStep, StepRole
+from tests.e2e.conftest import BROWSER, OUTPUT
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parent.parent / "output"
 PASSWORD = "pw-12345!"  # the `make_user` default
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (Path(CHROMIUM).exists() or shutil.which("chromium")),
-                       reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-        from django.db import connections
-
-        connections.close_all()
+pytestmark = BROWSER
 
 
 @pytest.fixture

@@ -2,15 +2,14 @@
 stand-in payment platform (a real HTTP server), comes back, and sees the dossier moving again and the
 electronic receipt. Screenshots go to tests/output/."""
 
-import pytest
 
 from dossiers.models import Dossier, Status
 from payments import services
 from payments.models import Payment
-from tests.e2e.test_citizen_browser import CHROMIUM, OUTPUT, browser  # noqa: F401  (the shared fixture)
+from tests.e2e.conftest import BROWSER, OUTPUT
 from tests.payments.conftest import citizen, fee_procedure, gateway, processing_dossier  # noqa: F401
 
-pytestmark = [pytest.mark.browser]
+pytestmark = BROWSER
 PASSWORD = "Mot-Cua-2026!"
 
 

@@ -1,45 +1,17 @@
 """End to end in headless Chromium: the lead unit reports a task done with its evidence, the province
 accepts it, both see the verdict and the history. Screenshots go to tests/output/."""
 
-import os
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from assignments import services
 from assignments.models import Task
+from tests.e2e.conftest import BROWSER, OUTPUT
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parent.parent / "output"
 PASSWORD = "pw-12345!"  # the shared `make_user` fixture's
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (Path(CHROMIUM).exists() or shutil.which("chromium")),
-                       reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-        from django.db import connections
-
-        connections.close_all()
+pytestmark = BROWSER
 
 
 def login(page, url, username):
