@@ -166,7 +166,8 @@ def test_sessions_that_expire(workers, portal_standin, make_dossier, staff, mapp
     portal_standin.configure(session_ttl=0.5)
     workers.start()
     made = live(make_dossier, staff, n=2)
-    time.sleep(1)
+    wait_delivered(workers)  # the first changes went out on the first session (a slow start must not skip it)
+    time.sleep(1)  # past the session's lifetime
     portal_standin.configure(expire_sessions=True)
     made += live(make_dossier, staff, n=1)
     wait_delivered(workers)
