@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from organisation.errors import DomainError, PayloadTooLarge, ValidationFailed
 from organisation.models import Agency
-from procedures.importing import RowError, UnreadableFile, read_table
+from procedures.importing import RowError, UnreadableFile, cell_date, cell_text, read_table
 
 from . import services
 from .models import DeadlineKind, Directive
@@ -47,30 +47,6 @@ class ImportReport:
         return not self.errors
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(_("Ngày không hợp lệ “%(value)s”; dùng YYYY-MM-DD hoặc DD/MM/YYYY.") % {"value": text})
-
-
 def import_tasks(content: bytes, filename: str, *, actor) -> ImportReport:
     """Check every row; write all of them in one transaction or none."""
     if len(content) > MAX_IMPORT_BYTES:
@@ -84,7 +60,7 @@ def import_tasks(content: bytes, filename: str, *, actor) -> ImportReport:
     if missing:
         msg = _("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}
         raise ValidationFailed(msg, code="missing_columns", fields={"file": [msg]})
-    rows = [(n, r) for n, r in rows if any(_text(v) for v in r)]
+    rows = [(n, r) for n, r in rows if any(cell_text(v) for v in r)]
     if len(rows) > MAX_ROWS:
         msg = _("Tối đa %(n)d dòng mỗi lần nhập.") % {"n": MAX_ROWS}
         raise ValidationFailed(msg, code="too_many_rows", fields={"file": [msg]})
@@ -142,10 +118,10 @@ def _check_row(number: int, cell: dict, agencies: dict, actor) -> tuple[dict, li
     errors: list[RowError] = []
 
     def err(column, message, value=""):
-        errors.append(RowError(number, column, str(message), _text(value)))
+        errors.append(RowError(number, column, str(message), cell_text(value)))
 
     def required(column, message):
-        value = _text(cell.get(column))
+        value = cell_text(cell.get(column))
         if not value:
             err(column, message)
         return value
@@ -161,10 +137,10 @@ def _check_row(number: int, cell: dict, agencies: dict, actor) -> tuple[dict, li
     spec["signer"] = required("directive_signer", _("Thiếu người ký."))
     spec["directive_title"] = required("directive_title", _("Thiếu trích yếu văn bản."))
     spec["title"] = required("title", _("Thiếu nội dung nhiệm vụ."))
-    spec["description"] = _text(cell.get("description"))
+    spec["description"] = cell_text(cell.get("description"))
     for column, key in (("directive_date", "issued_on"), ("due_on", "due_on"), ("assigned_on", "assigned_on")):
         try:
-            spec[key] = _date(cell.get(column))
+            spec[key] = cell_date(cell.get(column))
         except ValueError as exc:
             err(column, exc, cell.get(column))
             spec[key] = None
@@ -174,7 +150,7 @@ def _check_row(number: int, cell: dict, agencies: dict, actor) -> tuple[dict, li
     spec["issuer"] = agency("issuing_agency", issuer_code) if issuer_code else None
     lead_code = required("lead_agency", _("Thiếu mã đơn vị chủ trì."))
     spec["lead"] = agency("lead_agency", lead_code) if lead_code else None
-    spec["supporting"] = [a for code in _text(cell.get("supporting_agencies")).split(";") if code.strip()
+    spec["supporting"] = [a for code in cell_text(cell.get("supporting_agencies")).split(";") if code.strip()
                           if (a := agency("supporting_agencies", code.strip())) is not None]
     if spec["issuer"] is not None:
         if not services.may_assign_for(actor, spec["issuer"].pk):
@@ -185,7 +161,7 @@ def _check_row(number: int, cell: dict, agencies: dict, actor) -> tuple[dict, li
             except ValidationFailed as exc:
                 column, messages = next(iter(exc.fields.items()))
                 err(column, messages[0])
-    days_text = _text(cell.get("working_days"))
+    days_text = cell_text(cell.get("working_days"))
     spec["working_days"] = None
     if days_text:
         if not days_text.isdigit() or int(days_text) < 1:

@@ -232,11 +232,11 @@ def escape(text: str) -> str:
 # --- cell parsers ----------------------------------------------------------------------------------
 # Each returns the value or raises CellError with a message for the citizen-facing error table.
 
-class CellError(Exception):
+class CellError(ValueError):
     pass
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -252,7 +252,7 @@ def _choice(value, choices: type, aliases: Mapping[str, str], label, default: st
     values = _VALUES.get(choices)
     if values is None:
         values = _VALUES[choices] = tuple(choices.values)  # TextChoices.values rebuilds a list on every access
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         if default is not None:
             return default
@@ -300,12 +300,12 @@ def _bool(value) -> bool:
         return value == "true"
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    folded = fold(_text(value))
+    folded = fold(cell_text(value))
     if folded in TRUE_WORDS:
         return True
     if folded in FALSE_WORDS:
         return False
-    raise CellError(_("Giá trị đúng/sai không hợp lệ “%(value)s”; dùng true hoặc false.") % {"value": _text(value)})
+    raise CellError(_("Giá trị đúng/sai không hợp lệ “%(value)s”; dùng true hoặc false.") % {"value": cell_text(value)})
 
 
 def _decimal(value, *, required: bool) -> Decimal | None:
@@ -314,7 +314,7 @@ def _decimal(value, *, required: bool) -> Decimal | None:
     if isinstance(value, (int, float)):
         number = Decimal(str(value))
     else:
-        text = _text(value).replace(" ", "")
+        text = cell_text(value).replace(" ", "")
         if not text:
             if required:
                 raise CellError(_("Bắt buộc."))
@@ -324,7 +324,7 @@ def _decimal(value, *, required: bool) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise CellError(_("Phải là một số, không phải “%(value)s”.") % {"value": _text(value)}) from None
+            raise CellError(_("Phải là một số, không phải “%(value)s”.") % {"value": cell_text(value)}) from None
     if not number.is_finite():
         raise CellError(_("Phải là một số."))
     if number < 0:
@@ -344,7 +344,7 @@ def _integer(value, *, maximum: int, minimum: int = 0, default: int | None = Non
             raise CellError(_("Phải là một số nguyên."))
         number = int(value)
     else:
-        text = _text(value).replace(" ", "")
+        text = cell_text(value).replace(" ", "")
         if not text:
             if default is not None:
                 return default
@@ -352,7 +352,7 @@ def _integer(value, *, maximum: int, minimum: int = 0, default: int | None = Non
         if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):  # 15.000 or 15,000 đồng
             text = re.sub(r"[.,]", "", text)
         if not re.fullmatch(r"-?\d+", text):
-            raise CellError(_("Phải là một số nguyên, không phải “%(value)s”.") % {"value": _text(value)})
+            raise CellError(_("Phải là một số nguyên, không phải “%(value)s”.") % {"value": cell_text(value)})
         number = int(text)
     if number < minimum:
         raise CellError(_("Không được nhỏ hơn %(min)d.") % {"min": minimum})
@@ -361,12 +361,12 @@ def _integer(value, *, maximum: int, minimum: int = 0, default: int | None = Non
     return number
 
 
-def _date(value) -> datetime.date | None:
+def cell_date(value) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -378,7 +378,7 @@ def _date(value) -> datetime.date | None:
 
 
 def _limited(value, max_length: int, *, required: bool = False) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if required and not text:
         raise CellError(_("Bắt buộc."))
     if len(text) > max_length:
@@ -387,7 +387,7 @@ def _limited(value, max_length: int, *, required: bool = False) -> str:
 
 
 def _levels(value) -> str:
-    items = [part.strip() for part in re.split(r"[,;|]", _text(value)) if part.strip()]
+    items = [part.strip() for part in re.split(r"[,;|]", cell_text(value)) if part.strip()]
     if not items:
         raise CellError(_("Bắt buộc: ít nhất một cấp (%(choices)s).") % {"choices": ", ".join(AgencyLevel.values)})
     levels = []
@@ -402,7 +402,7 @@ def _levels(value) -> str:
 
 
 def _components(value) -> list[ComponentSpec]:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return []
     specs = []
@@ -424,7 +424,7 @@ def _components(value) -> list[ComponentSpec]:
 
 
 def _steps(value, known_agencies: Iterable[str]) -> list[StepSpec]:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return []
     specs = []
@@ -455,7 +455,7 @@ def _steps(value, known_agencies: Iterable[str]) -> list[StepSpec]:
 
 def _agency_codes(value, known_agencies: Iterable[str]) -> list[str]:
     codes = []
-    for code in (part.strip() for part in re.split(r"[;,]", _text(value))):
+    for code in (part.strip() for part in re.split(r"[;,]", cell_text(value))):
         if not code:
             continue
         if code not in known_agencies:
@@ -503,7 +503,7 @@ def parse_table(
     field_names_in_file: dict[str, tuple[str, int]] = {}
 
     for number, values in rows:
-        if all(_text(v) == "" for v in values):
+        if all(cell_text(v) == "" for v in values):
             continue
 
         def cell(name, values=values):
@@ -516,13 +516,13 @@ def parse_table(
             try:
                 return parser(cell(name), *args, **kwargs)
             except CellError as exc:
-                row_errors.append(RowError(number, name, str(exc), _text(cell(name))[:200]))
+                row_errors.append(RowError(number, name, str(exc), cell_text(cell(name))[:200]))
                 return None
 
         raw_code = cell("code")
         if isinstance(raw_code, float):
             row_errors.append(RowError(number, "code", _("Mã thủ tục phải để dạng văn bản (ô Text) để giữ các số 0."),
-                                       _text(raw_code)))
+                                       cell_text(raw_code)))
             code = None
         else:
             code = parse("code", _limited, 40, required=True)
@@ -553,7 +553,7 @@ def parse_table(
         committed = parse("committed_amount", _decimal, required=False)
         if committed is not None and amount is not None and committed > amount:
             row_errors.append(RowError(number, "committed_amount",
-                                       _("Thời hạn cam kết không được dài hơn thời hạn giải quyết."), _text(cell("committed_amount"))))
+                                       _("Thời hạn cam kết không được dài hơn thời hạn giải quyết."), cell_text(cell("committed_amount"))))
         online = parse("online_mode", _choice, OnlineMode, ONLINE_ALIASES, LABEL_ONLINE, default=OnlineMode.NONE)
         online_only = parse("online_only", _bool)
         on_the_spot = parse("on_the_spot", _bool)
@@ -561,11 +561,11 @@ def parse_table(
         fee_amount = parse("fee_amount", _integer, maximum=MAX_FEE, default=0)
         legal_basis = parse("legal_basis", _limited, 20_000)
         status = parse("status", _choice, ProcedureStatus, STATUS_ALIASES, LABEL_STATUS, default=ProcedureStatus.DRAFT)
-        effective_from = parse("effective_from", _date)
-        effective_to = parse("effective_to", _date)
+        effective_from = parse("effective_from", cell_date)
+        effective_to = parse("effective_to", cell_date)
         if effective_from and effective_to and effective_to < effective_from:
             row_errors.append(RowError(number, "effective_to", _("Ngày hết hiệu lực trước ngày có hiệu lực."),
-                                       _text(cell("effective_to"))))
+                                       cell_text(cell("effective_to"))))
         components = parse("components", _components)
         steps = parse("steps", _steps, known_agencies)
         agencies = parse("agencies", _agency_codes, known_agencies) if "agencies" in index else None

@@ -621,15 +621,7 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) ->
     from .models import ReportMonth
 
     last_closed = _month_end(months[-1]) == flt.period.end
-    qs = ReportMonth.objects.filter(month__in=months)
-    if flt.agency_ids is not None:
-        qs = qs.filter(agency_id__in=sorted(flt.agency_ids))
-    if flt.field_id is not None:
-        qs = qs.filter(procedure__field_id=flt.field_id)
-    if flt.procedure_id is not None:
-        qs = qs.filter(procedure_id=flt.procedure_id)
-    if flt.channel:
-        qs = qs.filter(channel=flt.channel)
+    qs = _scoped(ReportMonth.objects.filter(month__in=months), flt)  # the fact table has the same columns
     last = Q(month=months[-1])
     aggregates = {}
     for name in (*ROW_COUNTS, "supplement_rounds"):
