@@ -36,8 +36,12 @@ test: install-test
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	  $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# Style (ruff), the architecture's contracts (import-linter, pyproject.toml: layers, pure rules, no
+# cycles inside an app) and no import cycle between any two modules of the project.
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/import_cycles.py
 
 # Vietnamese msgids need no catalogue; this refreshes and compiles the English one.
 messages:

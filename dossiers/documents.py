@@ -30,10 +30,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from organisation.errors import NotFound
+from organisation.models import Role, StaffMembership
 from organisation.names import display_name
+from procedures.models import ComponentKind, TimeUnit
 
 from .barcodes import code128_data_uri, qr_data_uri
-from .models import Channel, Dossier, FormSet, Status, Step, SupplementRequest, TimelineEvent, Verdict
+from .models import (
+    Channel,
+    Dossier,
+    FormSet,
+    ReturnMethod,
+    Status,
+    Step,
+    SupplementRequest,
+    TimelineEvent,
+    Verdict,
+)
 
 # Without the HarfBuzz-Subset library WeasyPrint subsets fonts with fontTools, which logs every glyph table
 # at INFO, and WeasyPrint logs each layout step: one print would write dozens of lines to the portal's log.
@@ -144,8 +156,6 @@ def _amount(value) -> str:
 
 def _amount_with_unit(value, unit) -> str:
     """'3 ngày làm việc', and in English '1 working day' / '3 working days'."""
-    from procedures.models import TimeUnit
-
     shown = _amount(value)
     count = 1 if Decimal(value or 0) == 1 else 2
     if unit == TimeUnit.WORKING_DAYS:
@@ -159,8 +169,6 @@ def _amount_with_unit(value, unit) -> str:
 
 def time_limit_text(procedure) -> str:
     """The time limit as the desk states it: '3 ngày làm việc', 'Trong ngày'."""
-    from procedures.models import TimeUnit
-
     if procedure.time_limit_unit == TimeUnit.SAME_DAY:
         return _("Trong ngày")
     text = _amount_with_unit(procedure.effective_amount, procedure.time_limit_unit)
@@ -377,8 +385,6 @@ def _signature(title, hint, name="") -> dict:
 
 
 def _return_place(dossier) -> str:
-    from .models import ReturnMethod
-
     agency = dossier.agency
     if dossier.return_method == ReturnMethod.POST:
         place = _("Qua dịch vụ bưu chính công ích")
@@ -392,8 +398,6 @@ def _return_place(dossier) -> str:
 
 
 def _component_rows(components) -> list[dict]:
-    from procedures.models import ComponentKind
-
     labels = dict(ComponentKind.choices)
     return [{"name": c.name, "kind": labels.get(c.kind, c.kind), "count": c.count} for c in components]
 
@@ -488,8 +492,6 @@ def _refusal(dossier) -> tuple[dict, dict]:
 
 
 def _is_head(user, dossier) -> bool:
-    from organisation.models import Role, StaffMembership
-
     if user is None:
         return False
     agencies = {dossier.agency_id, dossier.current_agency_id or dossier.agency_id}

@@ -10,6 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from procedures.text import fold
+
+from .supplements import answer, split_items
+
 
 class Status(models.IntegerChoices):
     """The ten statuses of the national portal (domain.md §4)."""
@@ -208,8 +212,6 @@ class Dossier(models.Model):
 
     def save(self, *args, **kwargs):
         # A derived column, not a business rule: the folded name the search matches against.
-        from procedures.text import fold
-
         self.applicant_search = fold(self.applicant_name)[:255]
         if kwargs.get("update_fields") is not None and "applicant_name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "applicant_search"}
@@ -414,14 +416,10 @@ class SupplementRequest(models.Model):
 
     @property
     def item_list(self) -> list[str]:
-        from .supplements import split_items
-
         return split_items(self.items)
 
     @property
     def missing_items(self) -> list[str]:
-        from .supplements import answer
-
         return answer(self.item_list, list(self.answered_items or ()), [])[1]
 
 

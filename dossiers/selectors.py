@@ -736,8 +736,6 @@ def has_transfer_destination(dossier: Dossier) -> bool:
 def transfer_destinations(dossier: Dossier) -> QuerySet:
     """Where a dossier may be routed (liên thông): the agencies above the one holding it, the agencies
     named by the procedure's steps, those already on its steps, and back to the receiving agency."""
-    from organisation.models import Agency
-
     holder = dossier.current_agency or dossier.agency
     ids = {dossier.agency_id} | {a.pk for a in holder.ancestors()}
     ids |= {s.agency_id for s in dossier.procedure.steps.all() if s.agency_id}

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from organisation.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
+from .models import DossierComponent
+
 # Magic bytes → (content type, extension).
 SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -255,8 +257,6 @@ def result_filename(dossier, field_file, kind: str = "ket-qua") -> str:
 
 def component_file_response(dossier, component_id: int) -> HttpResponse:
     """A component's stored file, for a dossier the caller has already checked the user may see."""
-    from .models import DossierComponent
-
     component = DossierComponent.objects.filter(dossier=dossier, pk=component_id).first()
     if component is None or not component.file:
         raise Http404

@@ -28,14 +28,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from notices.models import Notice
 from organisation.errors import ConcurrentChange, DomainError, NotFound, ValidationFailed
 from organisation.models import Agency, Role, StaffMembership
 from organisation.names import display_name
+from organisation.selectors import scoped_agency_ids
 from procedures.models import Procedure
+from signing.services import sign_issued_form
+from signing.views import result_response
+from worktime.explain import entry_label, weekday_name
+from worktime.services import compute_appointment_for
 
 from . import forms as f
-from . import worklists
+from . import services, worklists
+from .documents import render_dossier_form
 from .models import Dossier, Status, Step
+from .register import register_prefetch, render_register
+from .selectors import (
+    actions_available,
+    apology_owed,
+    check_printable,
+    dossier_detail_queryset,
+    get_visible_dossier,
+    transfer_destinations,
+)
+from .services import apologize, clean_applicant, staff_pairs
+from .services import current_step as open_step
 from .uploads import component_file_response, private_file_response, result_filename
 
 PAGE_SIZE = 25
@@ -111,8 +129,6 @@ def staff_required(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        from .services import staff_pairs
-
         user = request.user
         if not (user.is_superuser or staff_pairs(user)):
             raise PermissionDenied
@@ -130,8 +146,6 @@ def dossier_ref(dossier) -> str:
 
 def _lookup(user, ref: str, queryset: QuerySet[Dossier] | None = None) -> Dossier:
     """A dossier the user may see, or 404: the same answer whether it exists elsewhere or not at all."""
-    from .selectors import get_visible_dossier
-
     try:
         dossier = get_visible_dossier(user, ref, queryset=queryset)
     except NotFound:
@@ -146,10 +160,6 @@ def get_dossier(request, ref: str) -> Dossier:
 
 def get_dossier_detail(request, ref: str) -> Dossier:
     """The dossier with everything its page shows, in a fixed number of queries."""
-    from notices.models import Notice
-
-    from .selectors import dossier_detail_queryset
-
     qs = dossier_detail_queryset().prefetch_related(
         Prefetch("notices", queryset=Notice.objects.order_by("created_at", "id")),
         "procedure__steps",
@@ -262,8 +272,6 @@ def intake(request, code):
 
 
 def _check_applicant(form: f.IntakeForm) -> bool:
-    from .services import clean_applicant
-
     try:
         clean_applicant(form.applicant())
     except ValidationFailed as exc:
@@ -277,8 +285,6 @@ def _check_applicant(form: f.IntakeForm) -> bool:
 def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier | None:
     """Record the dossier through the intake service with the officer's decision (received, supplement
     requested or refused); its errors go back next to the inputs."""
-    from . import services
-
     components, index_to_field = form.received_components()
     data = form.cleaned_data
     decision = form.decision
@@ -325,8 +331,6 @@ def _call(fn, **kwargs):
 def explanation_rows(appointment) -> list[str]:
     """The appointment's explanation in the request's language (worktime's wording): days skipped and why,
     and how the start was shifted."""
-    from worktime.explain import entry_label
-
     return [entry_label(entry) for entry in appointment.explanation]
 
 
@@ -334,8 +338,6 @@ def explanation_rows(appointment) -> list[str]:
 @require_GET
 def appointment_preview(request, code):
     """The appointment a dossier received now (or at the backdated time) would get: an htmx fragment."""
-    from worktime.services import compute_appointment_for
-
     agencies, agency = _intake_agency(request)
     procedure = _intake_procedure(agency, code)
     raw = request.GET.get("received_at", "")
@@ -349,8 +351,6 @@ def appointment_preview(request, code):
     except DomainError as exc:
         context["error"] = exc.detail
     else:
-        from worktime.explain import weekday_name
-
         context["appointment_at"] = appointment.appointment_at
         context["weekday"] = weekday_name(timezone.localtime(appointment.appointment_at).date())
         context["explanation"] = explanation_rows(appointment)
@@ -395,8 +395,6 @@ ACTION_SCREENS: dict[str, ActionScreen] = {
 
 def current_step(dossier) -> Step | None:
     """The open step (started, not finished) from the prefetched steps."""
-    from .services import current_step as open_step
-
     return open_step(list(dossier.steps.all()))
 
 
@@ -436,8 +434,6 @@ def build_action_form(name: str, dossier, data=None, files=None):
         roles = [step.role] if step and step.role != Role.HEAD else [Role.PROCESSING_OFFICER]
         kwargs["assignees"] = _staff_at([step_agency], roles + [Role.PROCESSING_OFFICER])
     elif screen.form_class is f.TransferForm:
-        from .selectors import transfer_destinations
-
         agencies = transfer_destinations(dossier)
         kwargs["agencies"] = agencies
         next_step = next((s for s in dossier.steps.all() if s.started_at is None and (not step or s.order > step.order)),
@@ -454,8 +450,6 @@ def build_action_form(name: str, dossier, data=None, files=None):
 
 def available_actions(dossier, user) -> list[str]:
     """The actions the transition table allows this user now; the apology only once it is owed."""
-    from .selectors import actions_available, apology_owed
-
     names = [name for name in actions_available(dossier, user) if name in ACTION_SCREENS]
     if "apologize" in names and (_apology(dossier) is not None or not apology_owed(dossier)):
         names.remove("apologize")
@@ -591,9 +585,6 @@ def _concurrent_form(name: str, ref: str, request):
 
 def run_action(name: str, dossier, user, form):
     """Call the service behind an action with the form's values and the version the officer saw."""
-    from . import services
-    from .services import apologize
-
     kwargs = form.service_kwargs()
     kwargs["expected_version"] = form.cleaned_data.get("version")
     # The registry wraps the apology in a **kwargs shim; call it directly so its signature is known.
@@ -624,8 +615,6 @@ def scan(request, ref, component_id):
 @staff_required
 @require_GET
 def result_file(request, ref):
-    from signing.views import result_response
-
     dossier = get_dossier(request, ref)
     if dossier.status in (Status.DECIDED, Status.RETURNED):
         signed = result_response(request, dossier)
@@ -653,9 +642,6 @@ def document(request, ref, form):
     if form not in PDF_FORMS:
         raise Http404
     dossier = get_dossier_detail(request, ref)
-    from .documents import render_dossier_form
-    from .selectors import check_printable
-
     try:
         check_printable(dossier, form)
         pdf = render_dossier_form(dossier, form)
@@ -664,8 +650,6 @@ def document(request, ref, form):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
         return redirect("dossiers:detail", dossier.ref)
-    from signing.services import sign_issued_form
-
     pdf, signature = sign_issued_form(pdf)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.ref}-{form}.pdf"'
@@ -681,8 +665,6 @@ def _register_agencies(user) -> QuerySet[Agency]:
     ids = worklists.scope_for(user)
     if ids.everything:
         return Agency.objects.filter(is_active=True).order_by("level", "code")
-    from organisation.selectors import scoped_agency_ids
-
     return Agency.objects.filter(pk__in=scoped_agency_ids(user)).order_by("level", "code")
 
 
@@ -725,8 +707,6 @@ def register_rows(agency, date_from: date, date_to: date) -> QuerySet[Dossier]:
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     at_counter = Q(received_at__isnull=True, code__isnull=False, submitted_at__gte=start, submitted_at__lt=end)
-    from .register import register_prefetch
-
     return register_prefetch(
         Dossier.objects.filter(agency=agency)
         .filter(Q(received_at__gte=start, received_at__lt=end) | at_counter)
@@ -765,8 +745,6 @@ def register_pdf(request):
         raise Http404
     if errors:
         return redirect(reverse("dossiers:register") + "?" + request.GET.urlencode())
-    from .register import render_register
-
     pdf = render_register(agency, date_from, date_to, list(register_rows(agency, date_from, date_to)))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"so-theo-doi-{agency.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"

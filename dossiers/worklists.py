@@ -17,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Role
 from procedures.models import Procedure
+from procedures.selectors import level_q, public_procedures
 from procedures.text import fold
 
 from .models import Dossier, Status, Step, Verdict
+from .selectors import PENDING_STATUSES, dossier_is_late, filter_dossiers, visible_dossiers
+from .services import staff_pairs
 
 # Urgency ranks, the first sort key of every list: late first, then due soon, then in time.
 LATE, DUE_SOON, IN_TIME, NO_DEADLINE = 0, 1, 2, 3
@@ -63,8 +66,6 @@ class Scope:
 
 def scope_for(user) -> Scope:
     """One query: the user's memberships."""
-    from .services import staff_pairs  # cached on the user for the request
-
     if not user or not user.is_authenticated:
         return Scope(user=user)
     return Scope(user=user, pairs=set(staff_pairs(user)), everything=user.is_superuser)
@@ -77,8 +78,6 @@ def tabs_for(scope: Scope) -> list[Tab]:
 
 
 def visible(user) -> QuerySet[Dossier]:
-    from .selectors import visible_dossiers
-
     return visible_dossiers(user)
 
 
@@ -131,8 +130,6 @@ def with_urgency(qs: QuerySet[Dossier], now: datetime | None = None) -> QuerySet
     The sweep keeps `is_late` / `is_due_soon` current; the time comparisons cover the minutes between two
     sweeps. A finished dossier is late only by its verdict; one not received yet has no deadline.
     """
-    from .selectors import PENDING_STATUSES
-
     now = now or timezone.now()
     pending = list(PENDING_STATUSES)
     return qs.annotate(
@@ -171,8 +168,6 @@ class Filters:
 
 def apply_filters(qs: QuerySet[Dossier], filters: Filters) -> QuerySet[Dossier]:
     """The search and filters of the dossier API (`selectors.filter_dossiers`), so both mean the same."""
-    from .selectors import filter_dossiers
-
     return filter_dossiers(qs, status=filters.status, procedure=filters.procedure or None, late=filters.late,
                            q=filters.q or None)
 
@@ -207,8 +202,6 @@ def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None,
 def intake_procedures(agency, q: str = "") -> QuerySet[Procedure]:
     """Published procedures in effect that an agency's desk receives: those naming the agency, or naming
     no agency but performed at its level; matched with the catalogue's folded search."""
-    from procedures.selectors import level_q, public_procedures
-
     qs = public_procedures().filter(Q(agencies=agency) | (Q(agencies__isnull=True) & level_q(agency.level)))
     qs = Procedure.objects.filter(pk__in=qs.values("pk")).select_related("field")
     for word in fold(q).split()[:8]:
@@ -218,8 +211,6 @@ def intake_procedures(agency, q: str = "") -> QuerySet[Procedure]:
 
 def urgency_of(dossier, now: datetime | None = None) -> int:
     """The same rank as `with_urgency`, for a dossier already in memory."""
-    from .selectors import PENDING_STATUSES, dossier_is_late
-
     if getattr(dossier, "urgency", None) is not None:
         return dossier.urgency
     now = now or timezone.now()

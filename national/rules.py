@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 SYNC_DOSSIER = "DongBoHoSoMC"
 PROGRESS = "CapNhatTienDoHoSoMC"
 
+# The error recorded when a dossier's procedure has no national code (shown as "cannot sync").
+NO_NATIONAL_CODE = "no_national_code"
+
 # The national portal's status codes (TrangThaiHoSo / TrangThai) for the ten statuses; the same numbers.
 STATUS_CODES: dict[int, str] = {n: str(n) for n in range(1, 11)}
 

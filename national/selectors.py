@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import OutboxEntry, ProcedureMapping
-from .services import NO_NATIONAL_CODE
+from .rules import NO_NATIONAL_CODE
 
 
 class State:

@@ -23,6 +23,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -36,8 +37,10 @@ from .payloads import NoNationalCode, dossier_object, progress_entry, snapshot_o
 
 log = logging.getLogger(__name__)
 
-# The error recorded when a dossier's procedure has no national code (shown as "cannot sync").
-NO_NATIONAL_CODE = "no_national_code"
+NO_NATIONAL_CODE = rules.NO_NATIONAL_CODE
+# The worker's tasks (`national.tasks`), published by name: the tasks call these services, never the reverse.
+DELIVER_DOSSIER = "national.tasks.deliver_dossier"
+SWEEP_OUTBOX = "national.tasks.sweep_outbox"
 # Rows younger than this are left to the task their own transaction enqueued.
 STUCK_AFTER = timedelta(seconds=20)
 # At most this many rows are sent per task run; the task hands itself back for the rest.
@@ -82,9 +85,7 @@ def record_dossier_event(dossier, event) -> None:
 def publish(dossier_id: int, countdown: float | None = None) -> bool:
     """Hand the dossier's queue to Celery; a broker fault is logged and left to the sweeper."""
     try:
-        from .tasks import deliver_dossier
-
-        deliver_dossier.apply_async((dossier_id,), countdown=countdown, retry=False)
+        current_app.signature(DELIVER_DOSSIER, args=(dossier_id,)).apply_async(countdown=countdown, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker fault leaves the rows for the sweeper
         log.warning("national sync of dossier %s left to the sweeper: broker unavailable (%s)", dossier_id, exc)
         return False

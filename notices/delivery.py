@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notice, NoticeChannel, NoticeStatus
+from .queue import publish_send
 from .sms import get_sms_backend
 
 log = logging.getLogger(__name__)
@@ -143,8 +144,6 @@ def resend_stuck(*, now: datetime | None = None, limit: int = RESEND_BATCH, set_
     and the next run tries again, so a dead broker costs one connection timeout per minute, not one
     per notice.
     """
-    from .services import publish_send
-
     with transaction.atomic():
         ids = claim_stuck(now=now, limit=limit, set_based=set_based)
     handed = 0

@@ -1,7 +1,7 @@
 """Writing notices into the outbox, inside the caller's transaction, and the few writes of the inbox.
 
 A notice row is written in the same transaction as the change it tells of; sending is enqueued on
-commit. If the broker is down the row simply waits: `resend_stuck_notices` picks it up later. The
+commit (`notices.queue`, which publishes the worker's task by name). If the broker is down the row simply waits: `resend_stuck_notices` picks it up later. The
 unique `dedupe_key` keeps one notice per event and recipient, however often the writer runs.
 
 An in-app notice has nothing to carry: the row is the message, read in the portal. It is written
@@ -19,51 +19,14 @@ from django.utils import timezone
 
 from .messages import dossier_context, render
 from .models import Notice, NoticeChannel, NoticeStatus
+from .queue import publish_batch, publish_send
 
 log = logging.getLogger(__name__)
-
-
-def publish_send(notice_id: int) -> bool:
-    """Hand the notice to Celery now; False (and a log line) when the broker cannot take it.
-
-    The publish never retries and connects with a short timeout (settings: CELERY_BROKER_CONNECTION_*
-    and CELERY_TASK_PUBLISH_RETRY), so a dead broker costs a request about two seconds at worst.
-    """
-    try:
-        from .tasks import send_notice
-
-        send_notice.apply_async((notice_id,), retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker fault leaves the row queued for the resender
-        log.warning("notice %s left in the outbox: broker unavailable (%s)", notice_id, exc)
-        return False
-    return True
 
 
 def enqueue_send(notice_id: int) -> None:
     """Hand the notice to Celery; a broker fault is logged and left to the resend sweeper."""
     publish_send(notice_id)
-
-
-def publish_batch(notice_ids: list[int]) -> bool:
-    """Hand a transaction's few notices to Celery in one message; False when the broker cannot take it.
-
-    One id is the plain `send_notice` task; several travel as one `send_notice.map(...)` message, which
-    the worker runs one after another. A notice that such a batch leaves unsent (the worker died, the
-    database went away) is still queued in the outbox, and `resend_stuck_notices` hands it over again.
-    """
-    if not notice_ids:
-        return True
-    try:
-        from .tasks import send_notice
-
-        if len(notice_ids) == 1:
-            send_notice.apply_async((notice_ids[0],), retry=False)
-        else:
-            send_notice.map(list(notice_ids)).apply_async(retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker fault leaves the rows queued for the resender
-        log.warning("notices %s left in the outbox: broker unavailable (%s)", notice_ids, exc)
-        return False
-    return True
 
 
 class _CommitBatch:

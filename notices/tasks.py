@@ -8,9 +8,12 @@ database going away mid-task.
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from .delivery import deliver, resend_stuck
+from .queue import RESEND_STUCK_NOTICES, SEND_NOTICE
+
 
 @shared_task(
-    name="notices.tasks.send_notice",
+    name=SEND_NOTICE,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     retry_backoff_max=600,
@@ -18,13 +21,9 @@ from django.db import InterfaceError, OperationalError
     max_retries=5,
 )
 def send_notice(notice_id: int) -> str:
-    from .delivery import deliver
-
     return deliver(notice_id)
 
 
-@shared_task(name="notices.tasks.resend_stuck_notices", autoretry_for=(OperationalError, InterfaceError), max_retries=2)
+@shared_task(name=RESEND_STUCK_NOTICES, autoretry_for=(OperationalError, InterfaceError), max_retries=2)
 def resend_stuck_notices() -> int:
-    from .delivery import resend_stuck
-
     return resend_stuck()

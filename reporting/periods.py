@@ -84,6 +84,11 @@ def month(y: int, m: int) -> Period:
     return Period(date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]), "month")
 
 
+def month_closed(first: date, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether the month starting `first` has ended at `now` in the zone `tz` (its facts may be rolled up)."""
+    return month(first.year, first.month).end_at(tz) <= now
+
+
 def quarter(y: int, q: int) -> Period:
     if q not in (1, 2, 3, 4):
         raise ValueError("quarter must be 1-4")

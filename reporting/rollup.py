@@ -12,22 +12,17 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from . import selectors
 from .models import ReportMonth, ReportMonthBuilt
 from .periods import month as month_period
+from .selectors import month_closed as closed
 
 # What a rollup row holds: every count of a report row (rated is the sum of the three ratings).
 COUNTS = tuple(f.name for f in ReportMonth._meta.fields if f.name not in ("id", "agency", "procedure", "channel", "month"))
 
 
-def closed(first: date, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return month_period(first.year, first.month).end_at(timezone.get_default_timezone()) <= now
-
-
 def live_rows(first: date) -> list[dict]:
     """The rows of one month computed from the dossiers, as the live reports count them."""
-    from . import selectors
-
     window = selectors.ReportFilter(month_period(first.year, first.month))
     keys = {"a": selectors.F("agency_id"), "p": selectors.F("procedure_id"), "c": selectors.F("channel")}
     with selectors.analytic_queries():

@@ -66,7 +66,7 @@ from organisation.models import Agency, Role
 from organisation.selectors import scoped_agency_ids
 from procedures.models import Field, OnlineMode, Procedure, ProcedureStatus
 
-from . import indicators
+from . import indicators, periods
 from .periods import Period, trailing_months
 
 GROUP_BY = ("agency", "field", "procedure", "month", "channel")
@@ -590,16 +590,21 @@ MIXED = ("national_in_time", "national_late", "apologised_late", "apology_missed
 OPEN_PARTS = tuple(f"{name}_open" for name in MIXED)
 
 
+def month_closed(first: date, now: datetime | None = None) -> bool:
+    """Whether the month starting `first` is over (`periods.month_closed` in the portal's zone): only a
+    closed month is rolled up into the fact table; the open month is always read live."""
+    return periods.month_closed(first, now or timezone.now(), timezone.get_default_timezone())
+
+
 def _rollup_months(flt: ReportFilter) -> list[date] | None:
     """The closed months of a whole-month period, when every one of them is built; None: read live."""
-    from . import rollup
     from .models import ReportMonthBuilt
 
     p = flt.period
     if flt.month is not None or p.start.day != 1:
         return None
     # Whole closed months inside the period; a partial or open tail is read live.
-    closed = [m for m in p.months() if rollup.closed(m, flt.as_of) and _month_end(m) <= p.end]
+    closed = [m for m in p.months() if month_closed(m, flt.as_of) and _month_end(m) <= p.end]
     if not closed:
         return None
     if ReportMonthBuilt.objects.filter(month__in=closed).count() != len(closed):
@@ -689,10 +694,9 @@ def _monthly(flt: ReportFilter, months: list[date], names: Iterable[str]) -> dic
 def _monthly_from_rollup(flt: ReportFilter, months: list[date]) -> dict[date, dict]:
     """The closed, built months of a trend from the fact table: each month is its own window, so its
     row is the plain sum of its facts."""
-    from . import rollup
     from .models import ReportMonth, ReportMonthBuilt
 
-    closed = [m for m in months if rollup.closed(m, flt.as_of) and _month_end(m) <= flt.period.end]
+    closed = [m for m in months if month_closed(m, flt.as_of) and _month_end(m) <= flt.period.end]
     built = set(ReportMonthBuilt.objects.filter(month__in=closed).values_list("month", flat=True))
     if not built:
         return {}

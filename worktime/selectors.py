@@ -9,9 +9,9 @@ from organisation.models import Agency, Role
 from organisation.selectors import scoped_agency_ids
 
 from . import clock
+from .calendars import SOURCE_REMOVED, calendar_for
 from .clock import DayStatus, Session
 from .models import CalendarDay
-from .services import SOURCE_REMOVED, calendar_for
 
 MAX_RANGE_DAYS = 366
 

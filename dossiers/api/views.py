@@ -23,6 +23,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from dossiers import selectors, services
+from dossiers.documents import render_dossier_form
 from dossiers.models import Dossier
 from organisation.api.pagination import Pagination
 from organisation.api.parsers import JSONParser
@@ -405,10 +406,6 @@ class DossierDocument(generics.GenericAPIView):
         # The control sheet names the officers who handled the dossier: it is internal, for staff only.
         if form not in FORMS or (form == "control-sheet" and not selectors.is_staff_viewer(request.user)):
             raise NotFound(_("Không có mẫu in “%(form)s”.") % {"form": form}, code="document_not_found")
-        try:
-            from dossiers.documents import render_dossier_form
-        except ImportError:
-            raise NotFound(_("Chưa có mẫu in."), code="document_not_found") from None
         selectors.check_printable(dossier, form)
         try:
             pdf = render_dossier_form(dossier, form)

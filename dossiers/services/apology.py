@@ -19,7 +19,7 @@ from notices.services import notify_citizen
 from organisation.errors import ActionNotAllowed, NotAllowed, ValidationFailed
 from organisation.models import Role, StaffMembership
 from organisation.names import display_name
-from worktime.services import calendar_for, subtract_working_hours
+from worktime.calendars import calendar_for, subtract_working_hours
 
 from .. import rules
 from ..models import Apology, Dossier, TimelineEvent

@@ -20,6 +20,8 @@ from national.services import record_dossier_event
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role
 from organisation.names import display_name
+from reporting.rollup import invalidate_from
+from worktime import calendars
 
 from .. import transitions as tt
 from ..models import (
@@ -60,10 +62,8 @@ CLOSED_STEP_STATUSES = {Status.REFUSED, Status.STOPPED, Status.WITHDRAWAL_REQUES
 
 
 def _clock():
-    """The working-time services, imported when first needed (the calendar app loads after this one)."""
-    from worktime import services
-
-    return services
+    """The working calendar's questions (appointments, working hours): `worktime.calendars`."""
+    return calendars
 
 
 def _check(dossier, actor, action: str) -> tt.Transition:
@@ -136,8 +136,6 @@ def _actor_name(user) -> str:
 
 def _event(dossier, action, actor, from_status, to_status, note="", *, at=None, public=True) -> TimelineEvent:
     if at is not None:  # an action entered for a closed month: its report rollup is read live until rebuilt
-        from reporting.rollup import invalidate_from
-
         invalidate_from(at)
     event = TimelineEvent.objects.create(
         dossier=dossier, at=at or _now(), action=action, actor=actor, actor_name=_actor_name(actor),

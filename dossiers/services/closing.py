@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from notices.services import notify_citizen
 from organisation.models import Role
+from postal.services import order_result_delivery
+from signing.services import sign_result_after_decide
 
 from ..models import (
     Dossier,
@@ -126,15 +128,11 @@ def decide(dossier, *, actor, result: str, result_file=None, expected_version=No
 
 def _sign_result(dossier_id: int) -> None:
     """The electronic result is signed (PAdES) once the decision is committed; see `signing.services`."""
-    from signing.services import sign_result_after_decide
-
     sign_result_after_decide(dossier_id)
 
 
 def _post_result(dossier_id: int) -> None:
     """A result to be returned by post: the delivery order goes to the postal service (`postal.services`)."""
-    from postal.services import order_result_delivery
-
     order_result_delivery(dossier_id)
 
 
