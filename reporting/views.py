@@ -104,11 +104,7 @@ def _dashboard_context(request, scope, with_trend: bool = True):
         "field_id": dash.field.pk if dash.field else "",
         "procedure_id": dash.procedure.pk if dash.procedure else "",
         "ranked": ranked,
-        # The lateness forecast: open dossiers of the chosen unit (within the viewer's scope) flagged at risk.
-        "at_risk": lateness.at_risk_count(tree.agency_ids(dash.unit, scope),
-                                          field_id=dash.field.pk if dash.field else None,
-                                          procedure_id=dash.procedure.pk if dash.procedure else None),
-        "risk_threshold": round(settings.FORECAST_THRESHOLD * 100),
+        "agency_ids": tree.agency_ids(dash.unit, scope),
         **(_trend_context(dash.trend, period) if with_trend else {}),
         "channel_chart": mark_safe(charts.share_bar(  # noqa: S308
             [(r.label, r.received) for r in dash.channels], _("Cơ cấu hồ sơ theo kênh nộp"), no_data=_(charts.NO_DATA),
@@ -143,6 +139,11 @@ def dashboard(request):
     context, error = _dashboard_context(request, scope, with_trend=False)
     if error is not None:
         return error
+    # The lateness forecast: open dossiers of the chosen unit (within the viewer's scope) flagged at risk.
+    dash = context["dash"]
+    context["at_risk"] = lateness.at_risk_count(context["agency_ids"], field_id=dash.field.pk if dash.field else None,
+                                                procedure_id=dash.procedure.pk if dash.procedure else None)
+    context["risk_threshold"] = round(settings.FORECAST_THRESHOLD * 100)
     return render(request, "reporting/dashboard.html", context)
 
 
