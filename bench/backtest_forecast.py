@@ -19,7 +19,7 @@ Last run (200,000 generated dossiers, appointments in the last 180 days, 2 Decem
 late of 22,214 (6.3 %); at threshold 0.5 the forecast flagged 5,128, 804 ended late: precision 15.7 %,
 recall 57.1 % (0.3: 9.9 % / 87.8 %; 0.7: 26.5 % / 20.8 %); legal step times only: 9,230 flagged, precision
 10.7 %, recall 70.5 %. The generator makes 36.5 % of the dossiers finish in the last 6 hours before their
-appointment and draws lateness independently of the agency, which caps the precision (see /work/notes/h10b.md).
+appointment and draws lateness independently of the agency, which caps the precision.
 """
 
 from __future__ import annotations
