@@ -10,7 +10,9 @@ It (re)creates the database `motcua_bench_reports` (or --database-url), builds t
 `migrate`, and loads with COPY: 2 provinces with 49 communes each (100 agencies), 20 fields and
 300 published procedures, the dossiers spread over the two years before --until, their components
 (1–3 each, most scanned), apologies for most late dossiers, ratings for a third of the finished ones,
-and feedback for about 2% of them. Rows carry explicit timestamps and verdicts, like the test fixtures.
+and feedback for about 2% of them, and each dossier's processing steps (`step_history`: desk, appraisal,
+approval, their times split by each agency's own pace, the open ones cut at --until) for the lateness
+forecast's backtest. Rows carry explicit timestamps and verdicts, like the test fixtures.
 Accounts `bench_admin` (superuser), `bench_province` (manager of the first province) and
 `bench_commune` (manager of one commune) are created for the benchmark.
 
@@ -180,15 +182,49 @@ def make_users(agencies):
     StaffMembership.objects.create(user=commune, agency=agencies[1], role=Role.MANAGER)
 
 
+# The processing steps of a generated dossier (name, role, share of the legal time) and each agency's pace.
+STEPS = (("Tiếp nhận, chuyển hồ sơ", "desk_officer", 0.1), ("Thẩm định", "processing_officer", 0.6),
+         ("Phê duyệt", "head", 0.3))
+
+
+def step_paces(rnd: random.Random, agencies) -> dict[int, tuple[float, ...]]:
+    """Per agency, the weight of each step in the dossier's elapsed time: some desks hand over at once,
+    some appraise slowly, some heads sign in batches."""
+    return {a.id: (rnd.uniform(0.03, 0.25), rnd.uniform(0.3, 0.9), rnd.uniform(0.1, 0.6)) for a in agencies}
+
+
+def step_history(rnd: random.Random, pace: tuple[float, ...], *, dossier_id: int, agency_id: int, limit_days: float,
+                 received: datetime, end: datetime, until: datetime) -> list[dict]:
+    """The Step rows of one dossier: the time from receipt to `end` (its finish, or where it would have
+    finished for one still open at --until) split between the steps by the agency's pace with some noise;
+    a step not finished by --until is open (the current one) and the ones after it are not started."""
+    weights = [p * rnd.lognormvariate(0, 0.35) for p in pace]
+    total = sum(weights)
+    span = end - received
+    rows, start = [], received
+    for order, ((name, role, share), w) in enumerate(zip(STEPS, weights, strict=True), start=1):
+        finish = start + span * (w / total)
+        started = start if start <= until else None
+        rows.append({
+            "dossier_id": dossier_id, "order": order, "name": name, "agency_id": agency_id, "role": role,
+            "allowance_seconds": int(limit_days * 8 * share * 3600), "started_at": started,
+            "finished_at": finish if finish <= until else None, "note": "",
+        })
+        start = finish
+    return rows
+
+
 def generate(args) -> None:
     from django.db import connection
 
     from citizens.models import Feedback, Rating
-    from dossiers.models import Apology, Dossier, DossierComponent
+    from dossiers.models import Apology, Dossier, DossierComponent, Step
 
     rnd = random.Random(args.seed)
     agencies, procedures = build_catalogue(rnd)
     make_users(agencies)
+    paces = step_paces(random.Random(args.seed + 1), agencies)  # its own stream: the dossiers stay as they were
+    step_rnd = random.Random(args.seed + 2)
     communes = [a for a in agencies if a.level == "commune"]
     provinces = [a for a in agencies if a.level == "province"]
     # Busy and quiet units: a few communes take many dossiers.
@@ -207,12 +243,14 @@ def generate(args) -> None:
         "rating": Table(Rating, {"id", "dossier_id", "overall", "created_at", "source"}),
         "feedback": Table(Feedback, {"id", "agency_id", "dossier_id", "name", "subject", "body", "is_complaint", "received_at",
                                       "answer_due_at", "answered_at", "answer_rating", "status"}),
+        "step": Table(Step, {"id", "dossier_id", "order", "name", "agency_id", "role", "allowance_seconds", "started_at",
+                             "finished_at", "note"}),
     }
     dossier_fields = {f.attname: f for f in Dossier._meta.concrete_fields}
     seq: dict = {}
-    ids = {"component": 0, "apology": 0, "rating": 0, "feedback": 0}
+    ids = {"component": 0, "apology": 0, "rating": 0, "feedback": 0, "step": 0}
     t0 = time.perf_counter()
-    loaded = [m._meta.db_table for m in (Dossier, DossierComponent, Apology, Rating, Feedback)]
+    loaded = [m._meta.db_table for m in (Dossier, DossierComponent, Apology, Rating, Feedback, Step)]
     with connection.cursor() as cur:
         raw = cur.cursor  # the psycopg cursor, for COPY
         # Bulk load: foreign-key triggers off and secondary indexes dropped, rebuilt once at the end
@@ -256,6 +294,7 @@ def generate(args) -> None:
             status = 10 if rnd.random() < 0.9 else 9
             if outcome > 0.995:
                 status, verdict = 8, "late" if finished > appointment else "on_time"
+            planned_end = finished  # where an open dossier's steps would have ended (step_history)
             if finished > until:  # not finished yet at the end of the data
                 finished, verdict, status = None, None, 4
             key = (agency.id, local.date())
@@ -289,6 +328,10 @@ def generate(args) -> None:
                 if name not in values:
                     values[name] = None if f.null else (f.get_default() if f.has_default() else "")
             tables["dossier"].add(**values)
+            for step in step_history(step_rnd, paces[agency.id], dossier_id=n, agency_id=agency.id, limit_days=limit_days,
+                                     received=received, end=planned_end, until=until):
+                ids["step"] += 1
+                tables["step"].add(id=ids["step"], **step)
             for k in range(rnd.choice([1, 2, 2, 3])):
                 ids["component"] += 1
                 tables["component"].add(
@@ -339,7 +382,7 @@ def generate(args) -> None:
         for table in loaded:
             cur.execute(f'VACUUM ANALYZE "{table}"')
     print(f"loaded {args.dossiers:,} dossiers, {ids['component']:,} components, {ids['apology']:,} apologies, "
-          f"{ids['rating']:,} ratings, {ids['feedback']:,} feedback in {time.perf_counter() - t0:.1f} s")
+          f"{ids['rating']:,} ratings, {ids['feedback']:,} feedback, {ids['step']:,} steps in {time.perf_counter() - t0:.1f} s")
 
 
 def main() -> None:

@@ -31,3 +31,5 @@ def setup_periodic_tasks(sender, **kwargs):
                              name="national sync sweeper")
     sender.add_periodic_task(6 * 3600.0, sender.signature("reporting.tasks.rebuild_recent_report_months"),
                              name="rebuild report months")
+    sender.add_periodic_task(settings.FORECAST_REFRESH_MINUTES * 60.0, sender.signature("dossiers.tasks.refresh_forecast"),
+                             name="lateness forecast")

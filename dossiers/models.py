@@ -440,3 +440,47 @@ class Apology(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} {self.new_appointment_at:%Y-%m-%d}"
+
+
+class StepDurationStat(models.Model):
+    """How long a step of a procedure took recently (lateness forecast, `dossiers.lateness`): the working
+    hours of the steps finished in the last FORECAST_WINDOW_DAYS days, per (procedure, step name, agency),
+    and per (procedure, step name) over every agency (`agency` empty). Rebuilt whole by the periodic task."""
+
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False)
+    step_name = models.CharField(max_length=255)
+    agency = models.ForeignKey("organisation.Agency", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+", db_index=False)
+    samples = models.PositiveIntegerField()
+    # `dossiers.forecast.ATOMS` quantile points of the durations in working hours, ascending.
+    quantiles = models.JSONField()
+    median_hours = models.FloatField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "step_name", "agency"], name="one_step_stat",
+                                    nulls_distinct=False),
+        ]
+
+    def __str__(self):
+        return f"{self.procedure_id} {self.step_name} @{self.agency_id or '*'}: {self.median_hours:.1f} h"
+
+
+class DossierRisk(models.Model):
+    """The forecast chance that an open dossier finishes after its appointment, with what it rests on
+    (`dossiers.forecast.Forecast.as_dict`); refreshed by the periodic task, removed when the dossier is
+    no longer open."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, primary_key=True, related_name="risk")
+    probability = models.FloatField()
+    flagged = models.BooleanField(default=False)
+    explanation = models.JSONField(default=dict)
+    appointment_at = models.DateTimeField()  # the appointment it was computed against
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["dossier"], condition=Q(flagged=True), name="dossier_risk_flagged")]
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.probability:.0%}"

@@ -40,7 +40,7 @@ from worktime.explain import entry_label, weekday_name
 from worktime.services import compute_appointment_for
 
 from . import forms as f
-from . import services, worklists
+from . import lateness, services, worklists
 from .documents import render_dossier_form
 from .models import Dossier, Status, Step
 from .register import register_prefetch, render_register
@@ -187,6 +187,7 @@ def worklist(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for dossier in page.object_list:
         dossier.ref = dossier_ref(dossier)
+    lateness.attach_risks(page.object_list)  # the lateness forecast: one query for the page
     counts = worklists.tab_counts(request.user, tabs, scope=scope, base=base)
     query = request.GET.copy()
     query.pop("page", None)
@@ -502,7 +503,10 @@ def _render_detail(request, dossier, *, bound: tuple[str, object] | None = None,
     for notice in notices:
         notice.label = NOTICE_EVENT_LABELS.get(notice.event, notice.event)
     dossier.urgency = worklists.urgency_of(dossier)
+    risk = lateness.risk_now(dossier)
     context = {
+        "risk": risk if risk is not None and risk.flagged and dossier.urgency != worklists.LATE else None,
+        "risk_text": lateness.explain(risk.as_dict()) if risk is not None else "",
         "dossier": dossier,
         "step": current_step(dossier),
         "steps": list(dossier.steps.all()),

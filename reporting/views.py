@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from dossiers import lateness
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 
 from . import charts, exports, selectors
@@ -75,9 +77,10 @@ def _dashboard_context(request, scope, with_trend: bool = True):
     if not form.is_valid() or errors:
         return None, _invalid(request, "reporting/dashboard.html", form, errors)
     period = form.period
+    tree = selectors.AgencyTree.load()
     try:
         dash = selectors.dashboard(scope, period, request.GET.get("agency") or None, field_id, procedure_id,
-                                   with_trend=with_trend)
+                                   tree=tree, with_trend=with_trend)
     except NotFound as exc:
         raise Http404(str(exc.detail)) from exc
     except ValidationFailed as exc:  # an unknown agency code
@@ -101,6 +104,7 @@ def _dashboard_context(request, scope, with_trend: bool = True):
         "field_id": dash.field.pk if dash.field else "",
         "procedure_id": dash.procedure.pk if dash.procedure else "",
         "ranked": ranked,
+        "agency_ids": tree.agency_ids(dash.unit, scope),
         **(_trend_context(dash.trend, period) if with_trend else {}),
         "channel_chart": mark_safe(charts.share_bar(  # noqa: S308
             [(r.label, r.received) for r in dash.channels], _("Cơ cấu hồ sơ theo kênh nộp"), no_data=_(charts.NO_DATA),
@@ -135,6 +139,11 @@ def dashboard(request):
     context, error = _dashboard_context(request, scope, with_trend=False)
     if error is not None:
         return error
+    # The lateness forecast: open dossiers of the chosen unit (within the viewer's scope) flagged at risk.
+    dash = context["dash"]
+    context["at_risk"] = lateness.at_risk_count(context["agency_ids"], field_id=dash.field.pk if dash.field else None,
+                                                procedure_id=dash.procedure.pk if dash.procedure else None)
+    context["risk_threshold"] = round(settings.FORECAST_THRESHOLD * 100)
     return render(request, "reporting/dashboard.html", context)
 
 

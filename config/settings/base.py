@@ -52,6 +52,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua@localhost")
 DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
 # Minutes between two deadline sweeps run by Celery beat.
 SWEEP_INTERVAL_MINUTES = int(os.environ.get("SWEEP_INTERVAL_MINUTES", "5"))
+# Lateness forecast (dossiers/lateness.py): minutes between two refreshes of the step statistics and of
+# every open dossier's risk (beat); days of finished steps the statistics read; fewest finished steps at an
+# agency before its own figures are used; pseudo-count shrinking them towards all agencies and the legal
+# step time; the chance from which a dossier is flagged "at risk" (Nguy cơ trễ hạn).
+FORECAST_REFRESH_MINUTES = int(os.environ.get("FORECAST_REFRESH_MINUTES", "30"))
+FORECAST_WINDOW_DAYS = int(os.environ.get("FORECAST_WINDOW_DAYS", "90"))
+FORECAST_MIN_SAMPLES = int(os.environ.get("FORECAST_MIN_SAMPLES", "5"))
+FORECAST_SHRINK = float(os.environ.get("FORECAST_SHRINK", "5"))
+FORECAST_THRESHOLD = float(os.environ.get("FORECAST_THRESHOLD", "0.5"))
 # The portal's public address, printed in the QR code of receipts as a look-up link (empty: the bare code).
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 # Lifetime of an API bearer token in hours; an older token gets 401 and is deleted (log in again).
