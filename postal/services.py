@@ -77,6 +77,11 @@ def _send(order: PostalOrder, *, inline: bool = False) -> PostalOrder:
     return order
 
 
+def order_result_delivery_on_signal(sender, dossier_id: int, **kwargs) -> None:
+    """Receiver of `dossiers.signals.result_ready_for_post` (connected in `postal.apps`)."""
+    order_result_delivery(dossier_id)
+
+
 def order_result_delivery(dossier_id: int) -> PostalOrder | None:
     """The order to deliver a decided result to the applicant, for a dossier returned by post (idempotent)."""
     dossier = Dossier.objects.select_related("agency", "procedure").get(pk=dossier_id)

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from notices.services import notify_citizen
 from organisation.models import Role
-from postal.services import order_result_delivery
 from signing.services import sign_result_after_decide
 
 from ..models import (
     Dossier,
 )
+from ..signals import result_ready_for_post
 from ..uploads import delete_stored, store_upload, validate_upload
 from .base import (
     _check,
@@ -132,8 +132,9 @@ def _sign_result(dossier_id: int) -> None:
 
 
 def _post_result(dossier_id: int) -> None:
-    """A result to be returned by post: the delivery order goes to the postal service (`postal.services`)."""
-    order_result_delivery(dossier_id)
+    """A result to be returned by post: the postal app orders the delivery (`dossiers.signals`; postal imports
+    dossiers, never the other way round)."""
+    result_ready_for_post.send(sender=Dossier, dossier_id=dossier_id)
 
 
 def return_result(dossier, *, actor, expected_version=None, at: datetime | None = None, note: str = "",
