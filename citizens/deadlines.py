@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
+from notices.messages import fmt_time, render
 from notices.models import Notice, NoticeChannel, NoticeStatus
 from organisation.models import Role, StaffMembership
 
@@ -48,16 +47,13 @@ def sweep_feedback(now: datetime | None = None) -> int:
         ):
             staff.setdefault(agency_id, []).append((user_id, username))
         notices = []
-        with translation.override(settings.LANGUAGE_CODE):
-            for feedback_id, agency_id, subject, due in rows:
-                texts = {"n": feedback_id, "s": subject, "due": timezone.localtime(due).strftime("%H:%M %d/%m/%Y")}
-                title = _("Phản ánh, kiến nghị số %(n)d đã quá hạn trả lời") % texts
-                body = _("Phản ánh “%(s)s” (số %(n)d) đã quá hạn trả lời từ %(due)s.") % texts
-                for user_id, username in staff.get(agency_id, []):
-                    notices.append(Notice(
-                        event="feedback_late", channel=NoticeChannel.IN_APP, recipient=username[:255],
-                        user_id=user_id, subject=title[:255], body=body, status=NoticeStatus.SENT, sent_at=now,
-                        dedupe_key=f"feedback:{feedback_id}:late:{due.isoformat()}:user:{user_id}"[:255],
-                    ))
+        for feedback_id, agency_id, subject, due in rows:
+            title, body = render("feedback_late", {"n": feedback_id, "subject": subject, "due": fmt_time(due)})
+            for user_id, username in staff.get(agency_id, []):
+                notices.append(Notice(
+                    event="feedback_late", channel=NoticeChannel.IN_APP, recipient=username[:255],
+                    user_id=user_id, subject=title[:255], body=body, status=NoticeStatus.SENT, sent_at=now,
+                    dedupe_key=f"feedback:{feedback_id}:late:{due.isoformat()}:user:{user_id}"[:255],
+                ))
         Notice.objects.bulk_create(notices, ignore_conflicts=True)
     return len(rows)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import ReturnMethod
-from organisation.models import Agency, Desk
+from organisation.models import Agency, AgencyLevel, Desk
 
 from .models import Attitude, Overall, TimeVsPromise, Visits
 
@@ -94,6 +94,10 @@ class ProfileForm(forms.Form):
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    commune = forms.ModelChoiceField(
+        label=_("Xã, phường nơi cư trú"), required=False, empty_label=_("– Chọn xã, phường –"),
+        queryset=Agency.objects.filter(is_active=True, level=AgencyLevel.COMMUNE).order_by("name"),
+        help_text=_("Trang chủ gợi ý các thủ tục được dùng nhiều nhất tại đây."))
 
 
 class SubmissionForm(forms.Form):
@@ -183,7 +187,8 @@ class RatingForm(forms.Form):
 class LookupForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=60,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-                           help_text=_("Ghi trên giấy tiếp nhận, ví dụ 000.00.06.H56-261123-0001."))
+                           help_text=_("Ghi trên giấy tiếp nhận, ví dụ 000.00.06.H56-261123-0001; hồ sơ nộp trực "
+                                       "tuyến chưa được tiếp nhận: mã tạm nhận khi nộp, ví dụ TT-33."))
     secret = forms.CharField(label=_("4 số cuối điện thoại của người nộp"), max_length=4, min_length=4,
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                            "pattern": "[0-9]{4}"}))

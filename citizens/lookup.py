@@ -21,10 +21,11 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from dossiers.models import Dossier
+from dossiers.models import Channel, Dossier
 from organisation.errors import NotFound
 
 from .errors import TooManyAttempts
+from .rules import temporary_reference_id
 
 MISS_WINDOW_SECONDS = 15 * 60
 MAX_MISSES_PER_CLIENT = 10
@@ -71,16 +72,21 @@ def check_not_blocked(client: str, code: str = "") -> None:
 def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
     """The dossier with this code whose applicant's phone ends in `secret`, or 404 (429 when blocked).
 
-    Only received dossiers have a code, so an online submission not received yet cannot be looked up
-    here (its owner follows it under "Hồ sơ của tôi").
+    Received dossiers are found by their code; an online submission also by the temporary reference the
+    confirmation gave (`TT-<id>`), before and after the desk receives it, with the same secret and the
+    same miss counters, so a reference is no easier to guess than a code.
     """
     code = (code or "").strip()[:60]
     secret = re.sub(r"\s", "", secret or "")
     check_not_blocked(client, code)
     # Same query whether or not the code exists (and whatever the secret looks like).
     # A dossier filed on the national portal is also found by its national code (MaHoSo), once received.
-    row = (Dossier.objects.filter(Q(code=code.upper()) | Q(national_code=code)).exclude(code__isnull=True)
-           .values_list("pk", "applicant_phone").first())
+    temporary = temporary_reference_id(code)
+    if temporary is not None:
+        match = Q(pk=temporary, channel=Channel.ONLINE)
+    else:
+        match = (Q(code=code.upper()) | Q(national_code=code)) & Q(code__isnull=False)
+    row = Dossier.objects.filter(match).values_list("pk", "applicant_phone").first()
     pk, phone = row if row is not None else (None, _DUMMY_PHONE)
     expected = "".join(ch for ch in (phone or "") if ch.isdigit())[-4:].rjust(4, "x")
     matches = hmac.compare_digest(expected.encode(), secret.encode()[:4].ljust(4, b"-"))

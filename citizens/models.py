@@ -13,6 +13,10 @@ class CitizenProfile(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    # The commune-level agency that serves where the citizen lives: the home page shows its most used
+    # procedures.
+    commune = models.ForeignKey("organisation.Agency", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("xã, phường nơi cư trú"))
     verified_at = models.DateTimeField(_("xác thực lúc"), null=True, blank=True)
     # The `sub` claim of the national identity service (OpenID Connect), when the account came from there.
     oidc_subject = models.CharField(max_length=255, blank=True, default="", editable=False)

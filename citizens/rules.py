@@ -26,3 +26,57 @@ def normalize_phone(value: str) -> str:
 def is_mobile(phone: str) -> bool:
     """A normalised Vietnamese mobile number: ten digits starting with 0."""
     return bool(PHONE.match(phone or ""))
+
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s.\-()]+$")
+
+
+def looks_like_phone(value: str) -> bool:
+    """Typed as a phone number: digits with the usual separators, at least nine digits."""
+    value = (value or "").strip()
+    return bool(_PHONE_LIKE.match(value)) and sum(ch.isdigit() for ch in value) >= 9
+
+
+def login_identifier(value: str) -> str:
+    """What a person types in the log-in box, as accounts store it: an e-mail address lower-cased, a phone
+    number normalised the way sign-up stores it ('+84 912.345.678' → '0912345678'), anything else (a
+    staff user name) as typed, trimmed."""
+    value = (value or "").strip()
+    if "@" in value:
+        return value.lower()
+    if looks_like_phone(value):
+        return normalize_phone(value)
+    return value
+
+
+def mask_phone(phone: str) -> str:
+    """'0912345678' → '091****678': enough for its owner to recognise, not enough to read it out."""
+    digits = normalize_phone(phone)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
+
+
+def header_label(full_name: str, username: str) -> str:
+    """What the header says about who is signed in: the name; without one, the masked phone number (the
+    user name of a citizen who signed up by phone), else the user name."""
+    name = " ".join((full_name or "").split())
+    if name:
+        return name
+    if looks_like_phone(username):
+        return mask_phone(username)
+    return username or ""
+
+
+# An online submission's reference before the desk receives it and gives it a code: `TT-<id>`
+# (dossiers.models.ONLINE_REFERENCE_PREFIX).
+TEMPORARY_PREFIX = "TT-"
+
+
+def temporary_reference_id(value: str) -> int | None:
+    """'TT-33' (any case, spaces around) → 33; None for anything else, a dossier code included."""
+    value = (value or "").strip().upper()
+    digits = value[len(TEMPORARY_PREFIX):]
+    if value.startswith(TEMPORARY_PREFIX) and digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
+    return None

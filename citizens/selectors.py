@@ -22,7 +22,7 @@ from organisation.selectors import scoped_agency_ids
 from procedures.models import OnlineMode, Procedure
 
 from .models import Booking, BookingStatus, CitizenProfile, Draft, Feedback, FeedbackStatus, Slot
-from .rules import RATABLE_STATUSES, normalize_phone
+from .rules import RATABLE_STATUSES, normalize_phone, temporary_reference_id
 
 # --- profile ----------------------------------------------------------------------------------------
 
@@ -102,8 +102,9 @@ def my_dossier_list(user) -> QuerySet[Dossier]:
 
 def _by_ref(qs: QuerySet[Dossier], ref: str) -> QuerySet[Dossier]:
     ref = (ref or "").strip()
-    if ref.upper().startswith("TT-") and ref[3:].isdigit():
-        return qs.filter(pk=int(ref[3:]))
+    temporary = temporary_reference_id(ref)
+    if temporary is not None:
+        return qs.filter(pk=temporary)
     if ref.isdigit():
         return qs.filter(pk=int(ref))
     return qs.filter(code=ref)
@@ -184,6 +185,10 @@ def lookup_payload(dossier: Dossier, now: datetime | None = None) -> dict:
 
     return {
         "code": dossier.code,
+        "reference": dossier.reference,
+        # Sent online, not received yet: no code and no appointment until the desk receives it.
+        "waiting_for_desk": dossier.status == Status.SUBMITTED,
+        "submitted_at": dossier.submitted_at,
         "status": dossier.status,
         "status_label": str(dossier.status_label),
         "procedure": dossier.procedure.code,
@@ -347,3 +352,55 @@ def day_slots(agency: Agency, day: date) -> QuerySet[Slot]:
 
 def active_booking_statuses() -> tuple[str, ...]:
     return (BookingStatus.BOOKED,)
+
+
+# --- the home page's popular procedures ---------------------------------------------------------------
+
+POPULAR_WINDOW = timedelta(days=90)
+POPULAR_LIMIT = 6
+POPULAR_CACHE_SECONDS = 60 * 60
+
+
+def home_commune_id(user) -> int | None:
+    """The agency whose procedures the home page suggests to `user`: the commune of their profile, else
+    the receiving agency of their last dossier; None when neither is known (or nobody is signed in)."""
+    if user is None or not user.is_authenticated:
+        return None
+    commune = CitizenProfile.objects.filter(user=user).values_list("commune_id", flat=True).first()
+    if commune:
+        return commune
+    return own_dossiers(user).order_by("-id").values_list("agency_id", flat=True).first()
+
+
+def popular_procedures(agency_id: int | None = None, *, now: datetime | None = None) -> list[dict]:
+    """The procedures most received at `agency_id` in the last 90 days (the whole province's when None, or
+    when the agency received none of them), most used first: plain rows (code, name, count, online), kept
+    an hour in the cache, so the home page costs one cache read."""
+    from django.core.cache import cache
+
+    key = f"citizens:popular:v1:{agency_id or 'province'}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _count_popular(agency_id, now or timezone.now())
+        if not rows and agency_id is not None:
+            rows = popular_procedures(None, now=now)
+        cache.set(key, rows, POPULAR_CACHE_SECONDS)
+    return rows
+
+
+def _count_popular(agency_id: int | None, now: datetime) -> list[dict]:
+    from django.db.models import Count
+
+    from procedures.selectors import public_procedures
+
+    dossiers = Dossier.objects.filter(received_at__gte=now - POPULAR_WINDOW)
+    if agency_id is not None:
+        dossiers = dossiers.filter(agency_id=agency_id)
+    counts = list(dossiers.values("procedure_id").annotate(n=Count("id")).order_by("-n", "procedure_id")
+                  [:POPULAR_LIMIT * 3])
+    procedures = {p.pk: p for p in public_procedures(timezone.localdate(now))
+                  .filter(pk__in=[c["procedure_id"] for c in counts]).only("id", "code", "name", "online_mode")}
+    rows = [{"code": procedures[c["procedure_id"]].code, "name": procedures[c["procedure_id"]].name, "count": c["n"],
+             "online": procedures[c["procedure_id"]].online_mode in (OnlineMode.FULL, OnlineMode.PARTIAL)}
+            for c in counts if c["procedure_id"] in procedures]
+    return rows[:POPULAR_LIMIT]

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from citizens.login import LoginForm
+from citizens.views import home
 from operations.views import metrics
 from organisation import health
 from organisation import views as organisation_views
@@ -22,10 +24,11 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", organisation_views.home, name="home"),
+    path("", home.front_page, name="home"),
     path("healthz", health.HealthView.as_view(), name="healthz"),
     path("readyz", health.ReadyView.as_view(), name="readyz"),
-    path("accounts/login/", organisation_views.LoginView.as_view(), name="login"),
+    # Log-in by phone number or e-mail (citizens) or user name (staff): citizens.login.LoginForm.
+    path("accounts/login/", organisation_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", organisation_views.logout_view, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("metrics", metrics, name="metrics"),

@@ -105,6 +105,51 @@ STAFF_EVENTS = {
 }
 
 
+# The portal's own records: feedback (phản ánh, kiến nghị) to its submitter and to the agency's staff.
+FEEDBACK_EVENTS = {
+    "feedback_received": (
+        _("Đã tiếp nhận phản ánh, kiến nghị số {n}"),
+        _("{agency} đã tiếp nhận phản ánh, kiến nghị “{subject}” của ông/bà (số {n}). Thời hạn trả lời: {due}."),
+    ),
+    "feedback_refused": (
+        _("Phản ánh, kiến nghị số {n} không được tiếp nhận"),
+        _("Phản ánh “{subject}” không được tiếp nhận xử lý. Lý do: {reason}"),
+    ),
+    "feedback_info": (
+        _("Phản ánh, kiến nghị số {n} cần bổ sung thông tin"),
+        _("Để xử lý phản ánh “{subject}”, đề nghị ông/bà bổ sung: {question}"),
+    ),
+    "feedback_answered": (
+        _("Trả lời phản ánh, kiến nghị số {n}"),
+        _("{agency} trả lời phản ánh “{subject}”: {answer}"),
+    ),
+    "feedback_new": (
+        _("Phản ánh, kiến nghị mới số {n}"),
+        _("“{subject}” – hạn trả lời {due}."),
+    ),
+    "feedback_late": (
+        _("Phản ánh, kiến nghị số {n} đã quá hạn trả lời"),
+        _("Phản ánh “{subject}” (số {n}) đã quá hạn trả lời từ {due}."),
+    ),
+}
+
+# Desk appointments: the reminder the day before, and the desk's cancellation.
+BOOKING_EVENTS = {
+    "booking_reminder": (
+        _("Nhắc lịch hẹn lúc {when}"),
+        _("Ông/bà {name} có lịch hẹn tại {place} lúc {when}{what}. Vui lòng mang theo giấy tờ tùy thân. Nếu không "
+          "đến được, xin hủy lịch để nhường chỗ cho người khác."),
+    ),
+    "booking_cancelled": (
+        _("Lịch hẹn lúc {when} đã bị hủy"),
+        _("{place} đã hủy lịch hẹn của ông/bà lúc {when}{what}. Xin ông/bà đặt lịch khác hoặc liên hệ Bộ phận Một "
+          "cửa."),
+    ),
+}
+
+_EVENT_TABLES = (CITIZEN_EVENTS, STAFF_EVENTS, FEEDBACK_EVENTS, BOOKING_EVENTS)
+
+
 def fmt_time(value) -> str:
     if not value:
         return ""
@@ -141,7 +186,8 @@ def dossier_context(dossier, **extra) -> dict:
 
 def render(event: str, ctx: dict) -> tuple[str, str]:
     """Subject and body of one event, in the portal's language."""
-    subject, body = CITIZEN_EVENTS.get(event) or STAFF_EVENTS[event]
+    table = next((t for t in _EVENT_TABLES if event in t), STAFF_EVENTS)
+    subject, body = table[event]  # an unknown event is a KeyError, as it always was
     with translation.override(settings.LANGUAGE_CODE):
         return str(subject).format_map(_Default(ctx)), str(body).format_map(_Default(ctx)).strip()
 

@@ -1,17 +1,10 @@
 from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .auth import LoginForm
-from .selectors import user_roles
-
-
-def home(request):
-    """The front page: the catalogue search for everyone, the worklists for staff."""
-    roles = user_roles(request.user) if request.user.is_authenticated else set()
-    return render(request, "home.html", {"roles": roles})
 
 
 class LoginView(auth_views.LoginView):

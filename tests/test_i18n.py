@@ -321,7 +321,7 @@ def test_catalogue_list_and_procedure_page_in_english(english, demo_catalogue):
 @pytest.mark.django_db
 def test_login_page_in_english(english):
     page = _text(english.get("/accounts/login/"))
-    assert "User name" in page and "Password" in page and "Citizen without an account? Sign up" in page
+    assert "Phone number or e-mail" in page and "Password" in page and "Citizen without an account? Sign up" in page
     assert "Tên đăng nhập" not in page
     failed = english.post("/accounts/login/", {"username": "nobody", "password": "wrong-password"})
     assert failed.status_code == 200

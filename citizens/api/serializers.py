@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from citizens.models import Attitude, Overall, TimeVsPromise, Visits
+from organisation.models import Agency, AgencyLevel
 
 
 class LookupStepSerializer(serializers.Serializer):
@@ -24,7 +25,10 @@ class LookupStepSerializer(serializers.Serializer):
 class LookupSerializer(serializers.Serializer):
     """A dossier as anyone holding the look-up pair may see it: no personal data."""
 
-    code = serializers.CharField()
+    code = serializers.CharField(allow_null=True, help_text="The dossier code; null until the desk receives it")
+    reference = serializers.CharField(help_text="The code, or the temporary reference TT-<id> before receipt")
+    waiting_for_desk = serializers.BooleanField(help_text="Submitted online, not received by the desk yet")
+    submitted_at = serializers.DateTimeField(allow_null=True)
     status = serializers.IntegerField()
     status_label = serializers.CharField()
     procedure = serializers.CharField(help_text="Procedure code")
@@ -186,4 +190,8 @@ class ProfileSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    commune = serializers.SlugRelatedField(
+        slug_field="code", required=False, allow_null=True,
+        queryset=Agency.objects.filter(is_active=True, level=AgencyLevel.COMMUNE),
+        help_text="Code of the commune-level agency where the citizen lives (the home page's popular procedures)")
     verified_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -196,7 +196,9 @@ FEEDBACK_ACTIONS = ("refuse", "request-info", "answer", "publish", "unpublish")
 
 class FeedbackAction(generics.GenericAPIView):
     """Staff handling: `refuse` (reason), `request-info` (question), `answer` (answer, publish),
-    `publish`, `unpublish`. Not allowed in the feedback's current status: 409."""
+    `publish`, `unpublish`, as `citizens.transitions.FEEDBACK` allows them. Not allowed in the feedback's
+    current status: 409; by someone holding no handling role at its agency (a higher agency's manager, who
+    sees it): 403."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = FeedbackActionSerializer

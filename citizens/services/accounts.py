@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from notices.models import NoticeChannel
 from notices.services import queue_notice
 from organisation.errors import ValidationFailed
+from organisation.models import AgencyLevel
 
 from ..errors import TooManyAttempts
 from ..models import (
@@ -241,7 +242,7 @@ def reset_password(*, identifier: str, code: str, password: str):
     return user
 
 
-PROFILE_FIELDS = ("full_name", "id_number", "date_of_birth", "address", "phone", "email")
+PROFILE_FIELDS = ("full_name", "id_number", "date_of_birth", "address", "phone", "email", "commune")
 
 
 def update_profile(user, **values) -> CitizenProfile:
@@ -272,6 +273,11 @@ def update_profile(user, **values) -> CitizenProfile:
         errors["date_of_birth"] = [_("Ngày sinh không được ở tương lai.")]
     clean["date_of_birth"] = birth or None
     clean["address"] = " ".join(str(values.get("address") or "").split())[:500]
+    if "commune" in values:  # left as it is when not given (an API client that does not know the field)
+        commune = values.get("commune") or None
+        if commune is not None and (commune.level != AgencyLevel.COMMUNE or not commune.is_active):
+            errors["commune"] = [_("Vui lòng chọn một xã, phường đang hoạt động.")]
+        clean["commune"] = commune
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
     with transaction.atomic():

@@ -13,3 +13,16 @@ def require_own(dossier: Dossier, citizen) -> Dossier:
     if citizen is None or not citizen.is_authenticated or dossier.citizen_id != citizen.pk:
         raise NotFound(_("Không tìm thấy hồ sơ."))
     return dossier
+
+
+def agency_roles(user, agency_id: int) -> frozenset[str]:
+    """The staff roles `user` holds at one agency (every staff role for a superuser)."""
+    from organisation.selectors import staff_pairs
+
+    from ..transitions import STAFF_ROLES
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.is_superuser:
+        return STAFF_ROLES
+    return frozenset(role for agency, role in staff_pairs(user) if agency == agency_id)

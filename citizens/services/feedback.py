@@ -1,25 +1,28 @@
-"""Feedback and complaints (phản ánh, kiến nghị): receipt, triage, questions, answers."""
+"""Feedback and complaints (phản ánh, kiến nghị): receipt, triage, questions, answers.
+
+Every change asks `citizens.transitions.FEEDBACK` first (which state allows it, who may take it); the
+words of every notice are `notices.messages.FEEDBACK_EVENTS`."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier
+from notices.messages import render
 from notices.models import NoticeChannel
 from notices.services import queue_notice
-from organisation.errors import ActionNotAllowed, NotFound, ValidationFailed
+from organisation.errors import ActionNotAllowed, NotAllowed, NotFound, ValidationFailed
 
+from .. import transitions as tt
 from ..models import (
     Feedback,
-    FeedbackStatus,
     Overall,
 )
 from ..rules import is_mobile, normalize_phone
@@ -28,7 +31,7 @@ from ..rules import is_mobile, normalize_phone
 FEEDBACK_REFUSE_DAYS = 2
 FEEDBACK_INFO_DAYS = 5
 FEEDBACK_ANSWER_DAYS = 15
-OPEN_FEEDBACK = (FeedbackStatus.RECEIVED, FeedbackStatus.NEEDS_INFO)
+OPEN_FEEDBACK = tuple(sorted(tt.OPEN_FEEDBACK))
 
 
 def _clock():
@@ -47,20 +50,52 @@ def feedback_deadlines(received_at: datetime, agency) -> dict:
     }
 
 
-def _feedback_notice(feedback: Feedback, event: str, subject: str, body: str) -> None:
+def _day(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
+
+
+def _context(feedback: Feedback, **extra) -> dict:
+    return {"n": feedback.pk, "subject": feedback.subject, "agency": feedback.agency.name,
+            "due": _day(feedback.answer_due_at), **extra}
+
+
+def _feedback_notice(feedback: Feedback, event: str, ctx: dict, *, key: str = "") -> None:
     """Tell the submitter by e-mail and SMS, and in the portal when they have an account."""
-    subject, body = str(subject), str(body)
-    base = f"feedback:{feedback.pk}:{event}"
+    subject, body = render(event, ctx)
+    key = key or event
+    base = f"feedback:{feedback.pk}:{key}"
     if feedback.email:
-        queue_notice(event=event, channel=NoticeChannel.EMAIL, recipient=feedback.email, subject=subject, body=body,
+        queue_notice(event=key, channel=NoticeChannel.EMAIL, recipient=feedback.email, subject=subject, body=body,
                      dedupe_key=f"{base}:email", dossier=feedback.dossier, user=feedback.citizen)
     if feedback.phone:
-        queue_notice(event=event, channel=NoticeChannel.SMS, recipient=feedback.phone, subject=subject, body=body,
+        queue_notice(event=key, channel=NoticeChannel.SMS, recipient=feedback.phone, subject=subject, body=body,
                      dedupe_key=f"{base}:sms", dossier=feedback.dossier, user=feedback.citizen)
     if feedback.citizen_id:
-        queue_notice(event=event, channel=NoticeChannel.IN_APP, recipient=feedback.citizen.get_username(),
+        queue_notice(event=key, channel=NoticeChannel.IN_APP, recipient=feedback.citizen.get_username(),
                      subject=subject, body=body, dedupe_key=f"{base}:in_app", dossier=feedback.dossier,
                      user=feedback.citizen)
+
+
+def _check(action: str, feedback: Feedback, roles) -> None:
+    """The table's answer: 409 when the feedback's state forbids the action, 403 when the role does."""
+    try:
+        tt.FEEDBACK.check(action, feedback.status, roles)
+    except tt.TransitionError as exc:
+        if exc.kind == "role":
+            raise NotAllowed(_("Ông/bà không có quyền thực hiện thao tác này với phản ánh, kiến nghị."),
+                             code="permission_denied") from None
+        raise ActionNotAllowed(
+            _("Không thể thực hiện khi phản ánh đang ở trạng thái “%(s)s”.") % {"s": feedback.get_status_display()},
+            code="action_not_allowed",
+        ) from None
+
+
+def handler_roles(feedback: Feedback, user) -> frozenset[str]:
+    """The roles `user` holds towards `feedback` as staff: their roles at its agency (every handler role for
+    a superuser). A manager of a higher agency sees the feedback but holds no role at it."""
+    from .common import agency_roles
+
+    return tt.feedback_roles(is_submitter=False, agency_roles=agency_roles(user, feedback.agency_id))
 
 
 def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = "", email: str = "",
@@ -69,6 +104,7 @@ def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = 
     """Feedback from anyone; about a dossier only when it is the signed-in citizen's own (then the
     dossier's receiving agency handles it)."""
     now = now or timezone.now()
+    tt.FEEDBACK.check("submit", tt.NEW, {tt.SUBMITTER})
     errors: dict[str, list[str]] = {}
     name = " ".join((name or "").split())
     subject = " ".join((subject or "").split())
@@ -108,16 +144,10 @@ def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = 
             citizen=citizen if citizen is not None and citizen.is_authenticated else None, dossier=dossier,
             agency=agency, name=name[:255], phone=phone, email=email, subject=subject, body=body,
             is_complaint=bool(is_complaint), received_at=now, access_token=secrets.token_urlsafe(24),
-            **feedback_deadlines(now, agency),
+            status=tt.FEEDBACK.next_state("submit", tt.NEW), **feedback_deadlines(now, agency),
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            _feedback_notice(
-                feedback, "feedback_received", _("Đã tiếp nhận phản ánh, kiến nghị số %(n)d") % {"n": feedback.pk},
-                _("%(agency)s đã tiếp nhận phản ánh, kiến nghị “%(subject)s” của ông/bà (số %(n)d). Thời hạn trả "
-                  "lời: %(due)s.") % {"agency": agency.name, "subject": subject, "n": feedback.pk,
-                                      "due": timezone.localtime(feedback.answer_due_at).strftime("%d/%m/%Y")},
-            )
-            _tell_staff_of_feedback(feedback)
+        _feedback_notice(feedback, "feedback_received", _context(feedback))
+        _tell_staff_of_feedback(feedback)
     return feedback
 
 
@@ -125,9 +155,7 @@ def _tell_staff_of_feedback(feedback: Feedback) -> None:
     """An in-app notice to the agency's desk officers and heads, who triage it."""
     from organisation.models import Role, StaffMembership
 
-    subject = _("Phản ánh, kiến nghị mới số %(n)d") % {"n": feedback.pk}
-    body = _("“%(s)s” – hạn trả lời %(due)s.") % {
-        "s": feedback.subject, "due": timezone.localtime(feedback.answer_due_at).strftime("%d/%m/%Y")}
+    subject, body = render("feedback_new", _context(feedback))
     members = (StaffMembership.objects.filter(agency=feedback.agency, role__in=[Role.DESK_OFFICER, Role.HEAD],
                                               user__is_active=True)
                .select_related("user").order_by("user_id"))
@@ -147,14 +175,6 @@ def _lock_feedback(feedback: Feedback, actor) -> Feedback:
     return fresh
 
 
-def _require_open(feedback: Feedback, allowed=OPEN_FEEDBACK) -> None:
-    if feedback.status not in allowed:
-        raise ActionNotAllowed(
-            _("Không thể thực hiện khi phản ánh đang ở trạng thái “%(s)s”.") % {"s": feedback.get_status_display()},
-            code="action_not_allowed",
-        )
-
-
 def _text(value, field: str, message: str, limit: int = 10000) -> str:
     text = (value or "").strip()
     if not text:
@@ -165,19 +185,24 @@ def _text(value, field: str, message: str, limit: int = 10000) -> str:
     return text
 
 
+def _handle(feedback: Feedback, action: str, actor) -> Feedback:
+    """The feedback locked, in the actor's scope, with the table's leave for `action`."""
+    fb = _lock_feedback(feedback, actor)
+    _check(action, fb, handler_roles(fb, actor))
+    fb.status = tt.FEEDBACK.next_state(action, fb.status)
+    return fb
+
+
 def refuse_feedback(feedback: Feedback, *, actor, reason: str, now: datetime | None = None) -> Feedback:
     """Not accepted for handling, with the reason; late if decided after the two working days."""
     reason = _text(reason, "reason", _("Vui lòng nêu lý do không tiếp nhận."))
     now = now or timezone.now()
     with transaction.atomic():
-        fb = _lock_feedback(feedback, actor)
-        _require_open(fb, (FeedbackStatus.RECEIVED,))
-        fb.status, fb.refusal_reason, fb.handled_at, fb.handled_by = FeedbackStatus.REFUSED, reason, now, actor
+        fb = _handle(feedback, "refuse", actor)
+        fb.refusal_reason, fb.handled_at, fb.handled_by = reason, now, actor
         fb.is_late = bool(fb.refuse_due_at and now > fb.refuse_due_at)
         fb.save()
-        with translation.override(settings.LANGUAGE_CODE):
-            _feedback_notice(fb, "feedback_refused", _("Phản ánh, kiến nghị số %(n)d không được tiếp nhận") % {"n": fb.pk},
-                             _("Phản ánh “%(s)s” không được tiếp nhận xử lý. Lý do: %(r)s") % {"s": fb.subject, "r": reason})
+        _feedback_notice(fb, "feedback_refused", _context(fb, reason=reason))
     return fb
 
 
@@ -186,29 +211,29 @@ def request_feedback_info(feedback: Feedback, *, actor, question: str, now: date
     question = _text(question, "question", _("Vui lòng nêu thông tin cần bổ sung."))
     now = now or timezone.now()
     with transaction.atomic():
-        fb = _lock_feedback(feedback, actor)
-        _require_open(fb, (FeedbackStatus.RECEIVED,))
-        fb.status, fb.info_request, fb.info_requested_at, fb.handled_by = FeedbackStatus.NEEDS_INFO, question, now, actor
+        fb = _handle(feedback, "request-info", actor)
+        fb.info_request, fb.info_requested_at, fb.handled_by = question, now, actor
         fb.is_late = bool(fb.info_due_at and now > fb.info_due_at)
         fb.save()
-        with translation.override(settings.LANGUAGE_CODE):
-            _feedback_notice(fb, f"feedback_info_{int(now.timestamp())}",
-                             _("Phản ánh, kiến nghị số %(n)d cần bổ sung thông tin") % {"n": fb.pk},
-                             _("Để xử lý phản ánh “%(s)s”, đề nghị ông/bà bổ sung: %(q)s") % {"s": fb.subject, "q": question})
+        _feedback_notice(fb, "feedback_info", _context(fb, question=question),
+                         key=f"feedback_info_{int(now.timestamp())}")
     return fb
 
 
 def reply_feedback_info(feedback: Feedback, *, text: str, now: datetime | None = None) -> Feedback:
-    """The submitter's additional information: back to the agency's queue, the answer clock restarts."""
+    """The submitter's additional information: back to the agency's queue, the answer clock restarts.
+
+    The caller has found the feedback by the submitter's account or token (`get_feedback_for_submitter`);
+    the table is asked with the submitter's role."""
     text = _text(text, "reply", _("Vui lòng nhập thông tin bổ sung."))
     now = now or timezone.now()
     with transaction.atomic():
         fb = Feedback.objects.select_for_update(of=("self",)).select_related("agency").get(pk=feedback.pk)
-        _require_open(fb, (FeedbackStatus.NEEDS_INFO,))
+        _check("reply-info", fb, {tt.SUBMITTER})
         stamp = timezone.localtime(now).strftime("%H:%M %d/%m/%Y")
         fb.citizen_reply = f"{fb.citizen_reply}\n[{stamp}] {text}".strip()
         fb.replied_at = now
-        fb.status = FeedbackStatus.RECEIVED
+        fb.status = tt.FEEDBACK.next_state("reply-info", fb.status)
         fb.answer_due_at = _clock().add_working_hours(now, FEEDBACK_ANSWER_DAYS * 8, fb.agency)
         fb.is_late = False
         fb.late_notified_at = None
@@ -222,24 +247,19 @@ def answer_feedback(feedback: Feedback, *, actor, answer: str, publish: bool = F
     answer = _text(answer, "answer", _("Vui lòng nhập nội dung trả lời."), limit=20000)
     now = now or timezone.now()
     with transaction.atomic():
-        fb = _lock_feedback(feedback, actor)
-        _require_open(fb)
-        fb.status, fb.answer, fb.answered_at, fb.answered_by = FeedbackStatus.ANSWERED, answer, now, actor
+        fb = _handle(feedback, "answer", actor)
+        fb.answer, fb.answered_at, fb.answered_by = answer, now, actor
         fb.handled_at, fb.handled_by = now, actor
         fb.is_late = bool(fb.answer_due_at and now > fb.answer_due_at)
         fb.published = bool(publish)
         fb.save()
-        with translation.override(settings.LANGUAGE_CODE):
-            _feedback_notice(fb, "feedback_answered", _("Trả lời phản ánh, kiến nghị số %(n)d") % {"n": fb.pk},
-                             _("%(agency)s trả lời phản ánh “%(s)s”: %(a)s") % {"agency": fb.agency.name, "s": fb.subject,
-                                                                                "a": answer})
+        _feedback_notice(fb, "feedback_answered", _context(fb, answer=answer))
     return fb
 
 
 def set_feedback_published(feedback: Feedback, *, actor, published: bool) -> Feedback:
     with transaction.atomic():
-        fb = _lock_feedback(feedback, actor)
-        _require_open(fb, (FeedbackStatus.ANSWERED,))
+        fb = _handle(feedback, "publish" if published else "unpublish", actor)
         fb.published = bool(published)
         fb.save(update_fields=["published"])
     return fb
@@ -252,7 +272,7 @@ def rate_feedback_answer(feedback: Feedback, *, rating: str) -> Feedback:
         raise ValidationFailed(msg, fields={"rating": [msg]})
     with transaction.atomic():
         fb = Feedback.objects.select_for_update().get(pk=feedback.pk)
-        _require_open(fb, (FeedbackStatus.ANSWERED,))
+        _check("rate-answer", fb, {tt.SUBMITTER})
         if fb.answer_rating:
             raise ActionNotAllowed(_("Câu trả lời này đã được đánh giá."), code="already_rated")
         fb.answer_rating = rating

@@ -10,7 +10,7 @@ PAGE_SIZE = 20
 
 
 def error_status(exc: DomainError) -> int:
-    return exc.status_code if exc.status_code in (400, 409, 413, 415, 429) else 400
+    return exc.status_code if exc.status_code in (400, 403, 409, 413, 415, 429) else 400
 
 
 def fail(form, exc: DomainError) -> int:

@@ -18,7 +18,9 @@ from organisation.selectors import scoped_agency_ids
 
 from .. import forms as f
 from .. import selectors, services
+from .. import transitions as tt
 from ..models import FeedbackStatus
+from ..services.feedback import handler_roles
 from .common import PAGE_SIZE, error_status, fail
 
 
@@ -165,8 +167,11 @@ def feedback_handle(request, pk):
             else:
                 messages.error(request, str(exc.detail))
                 status = error_status(exc)
+    roles = handler_roles(feedback, request.user)
     return render(request, "citizens/feedback_handle.html", {
-        "feedback": feedback, "open": feedback.status in services.OPEN_FEEDBACK, "action": action,
+        "feedback": feedback, "can": set(tt.FEEDBACK.available(feedback.status, roles)),
+        "handler": bool(roles & tt.FEEDBACK_HANDLERS),
+        "action": action,
         "answer_form": forms_by_name["answer"], "info_form": forms_by_name["request-info"],
         "refuse_form": forms_by_name["refuse"],
     }, status=status)

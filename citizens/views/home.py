@@ -1,4 +1,4 @@
-"""The pages a visitor lands on first: the portal's front door and the public look-up."""
+"""The pages a visitor lands on first: the home page, the portal's front door and the public look-up."""
 
 from __future__ import annotations
 
@@ -13,6 +13,22 @@ from .. import selectors
 from ..errors import TooManyAttempts
 from ..lookup import find_dossier
 from .common import error_status
+
+
+@require_GET
+def front_page(request):
+    """The home page: the catalogue search, the dossier look-up box and the procedures most used at the
+    citizen's commune (the province's when it is not known); the worklist link for staff."""
+    from organisation.models import Agency
+    from organisation.selectors import user_roles
+
+    roles = user_roles(request.user) if request.user.is_authenticated else set()
+    commune_id = None if roles else selectors.home_commune_id(request.user)
+    commune = Agency.objects.filter(pk=commune_id).only("name").first() if commune_id else None
+    return render(request, "home.html", {
+        "roles": roles, "lookup_form": f.LookupForm(), "commune": commune,
+        "popular": selectors.popular_procedures(commune_id),
+    })
 
 
 @require_GET
@@ -45,7 +61,8 @@ def lookup(request):
                 status = error_status(exc) if isinstance(exc, TooManyAttempts) else 404
             else:
                 status = 200
-                context.update(result=selectors.lookup_payload(found), secret=form.cleaned_data["secret"])
+                context.update(result=selectors.lookup_payload(found), secret=form.cleaned_data["secret"],
+                               looked_up=form.cleaned_data["code"].strip().upper())
                 if context["result"]["can_rate"]:
                     context["rating_form"] = f.RatingForm()
     return render(request, "citizens/lookup.html", context, status=status)

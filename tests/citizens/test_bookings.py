@@ -14,7 +14,7 @@ from citizens import services
 from citizens.models import Booking, Slot
 from citizens.reminders import send_booking_reminders
 from notices.models import Notice
-from organisation.errors import ActionNotAllowed
+from organisation.errors import ActionNotAllowed, NotAllowed
 from organisation.models import Desk
 
 from .conftest import login
@@ -192,3 +192,32 @@ def test_desk_opens_slots_for_a_day(staff, org, desk):
     assert services.create_slots(desk=desk, day=date(2026, 11, 25), start="07:30", end="09:30", minutes=30,
                                  capacity=4) == list(slots)
     assert Slot.objects.filter(desk=desk).count() == 4
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_desk_cancels_and_the_citizen_is_told_a_manager_cannot(staff, citizen, slot):
+    mine = services.book_slot(slot, citizen=citizen)
+    with pytest.raises(NotAllowed):
+        services.cancel_booking(mine, actor=staff.manager)
+    with pytest.raises(NotAllowed):
+        services.cancel_booking(mine, actor=staff.desk2)
+    services.cancel_booking(mine, actor=staff.desk)
+    mine.refresh_from_db(), slot.refresh_from_db()
+    assert mine.status == "cancelled" and slot.booked == 0
+    told = Notice.objects.filter(event="booking_cancelled")
+    assert sorted(told.values_list("channel", flat=True)) == ["email", "in_app", "sms"]
+    assert "08:00 ngày 24/11/2026" in told.first().body
+    # A second cancellation changes nothing and tells nobody again.
+    services.cancel_booking(mine, actor=staff.desk)
+    assert Notice.objects.filter(event="booking_cancelled").count() == 3
+    slot.refresh_from_db()
+    assert slot.booked == 0
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_owner_cancelling_is_not_told(citizen, slot):
+    mine = services.book_slot(slot, citizen=citizen)
+    services.cancel_booking(mine, actor=citizen)
+    assert not Notice.objects.filter(event="booking_cancelled").exists()

@@ -11,6 +11,7 @@ from citizens import services
 from citizens.deadlines import sweep_feedback
 from citizens.models import Feedback, FeedbackStatus
 from notices.models import Notice
+from organisation.errors import ActionNotAllowed, NotAllowed
 
 from .conftest import login
 
@@ -220,3 +221,43 @@ def test_feedback_api_for_staff(api, staff, org):
     from citizens.models import Feedback as F
 
     assert F.objects.get(pk=pk).status == "answered"
+
+
+def test_a_higher_agencys_manager_reads_but_cannot_handle(staff, org):
+    """The table's handlers are the agency's desk officers, officers and head; a province manager oversees."""
+    fb = make_feedback(org)
+    manager = login(staff.manager)
+    page = manager.get(f"/cong-dan/phan-anh/xu-ly/{fb.pk}/").content.decode()
+    assert 'value="answer"' not in page and "không giữ vai trò xử lý" in page
+    r = manager.post(f"/cong-dan/phan-anh/xu-ly/{fb.pk}/", {"action": "answer", "answer": "Đã xem."})
+    assert r.status_code == 403
+    with pytest.raises(NotAllowed):
+        services.answer_feedback(fb, actor=staff.manager, answer="Đã xem.")
+    fb.refresh_from_db()
+    assert fb.status == FeedbackStatus.RECEIVED and not fb.answer
+    # The commune's processing officer may answer.
+    services.answer_feedback(fb, actor=staff.officer, answer="Đã giải quyết.")
+    fb.refresh_from_db()
+    assert fb.status == FeedbackStatus.ANSWERED
+
+
+def test_the_submitter_replies_only_when_asked_and_rates_only_answers(staff, org):
+    fb = make_feedback(org)
+    with pytest.raises(ActionNotAllowed):
+        services.reply_feedback_info(fb, text="Thêm thông tin")
+    with pytest.raises(ActionNotAllowed):
+        services.rate_feedback_answer(fb, rating="satisfied")
+    services.request_feedback_info(fb, actor=staff.desk, question="Địa chỉ?")
+    services.reply_feedback_info(fb, text="Thôn 2")
+    fb.refresh_from_db()
+    assert fb.status == FeedbackStatus.RECEIVED and "Thôn 2" in fb.citizen_reply
+
+
+def test_feedback_notices_take_their_words_from_the_messages_table(staff, org):
+    fb = make_feedback(org, subject="Đèn đường")
+    received = Notice.objects.get(event="feedback_received", channel="sms", recipient="0903000111")
+    assert received.subject == f"Đã tiếp nhận phản ánh, kiến nghị số {fb.pk}"
+    assert "“Đèn đường”" in received.body and org.commune.name in received.body
+    services.refuse_feedback(fb, actor=staff.head, reason="Không thuộc thẩm quyền")
+    refused = Notice.objects.get(event="feedback_refused", channel="sms")
+    assert refused.body.endswith("Lý do: Không thuộc thẩm quyền")
