@@ -73,3 +73,8 @@ def person_record(citizen, *, lookup: PopulationLookup | None = None) -> dict:
     profile = CitizenProfile.objects.filter(user=citizen).first()
     return merge_person(population=_population_part(lookup), claims=_claims_part(profile),
                         profile=_profile_part(profile), previous=_previous_part(citizen))
+
+
+def applicant_fields(record: dict) -> dict:
+    """The applicant fields a submission page shows today, from the record."""
+    return {name: record.get(name, "") for name in ("full_name", "id_number", "phone", "email", "address")}
