@@ -26,6 +26,7 @@ from .common import PAGE_SIZE, fail
 
 EVENT_LABELS = {
     "submit": gettext_lazy("Nộp hồ sơ trực tuyến"),
+    "forward": gettext_lazy("Tiếp nhận phi địa giới, chuyển cơ quan có thẩm quyền"),
     "receive": gettext_lazy("Hồ sơ được tiếp nhận"),
     "refuse": gettext_lazy("Hồ sơ không được tiếp nhận / giải quyết"),
     "transfer": gettext_lazy("Chuyển xử lý"),

@@ -35,18 +35,18 @@ def test_reuse_indicators_from_the_recorded_facts(api, make_user, citizen, org, 
     extract = online_procedure.components.create(order=3, name="Giấy khai sinh", kind="copy", held_in="reused",
                                                  required=False)
 
-    def submit(lookup=None, **files):
+    def submit(files, lookup=None):
         return submit_application(citizen=citizen, procedure=online_procedure, agency=org.commune,
                                   applicant=dict(APPLICANT), return_method="online",
                                   files={tokhai.pk: pdf(), **files}, population_lookup=lookup)
 
     # 1. Typed by hand, every paper uploaded: no reuse.
-    plain = submit(**{cccd.pk: pdf("cccd.pdf"), extract.pk: pdf("ks.pdf")})
+    plain = submit({cccd.pk: pdf("cccd.pdf"), extract.pk: pdf("ks.pdf")})
     # 2. With consent: the identity paper comes from the population database.
     found = consult_population(citizen=citizen, id_number="056090001234", consent=True, purpose="test")
-    from_population = submit(lookup=usable_lookup(citizen, found.pk), **{extract.pk: pdf("ks.pdf")})
+    from_population = submit({extract.pk: pdf("ks.pdf")}, lookup=usable_lookup(citizen, found.pk))
     # 3. The birth extract scanned for dossier 1 is reused; the identity paper uploaded.
-    reused = submit(**{cccd.pk: pdf("cccd.pdf")})
+    reused = submit({cccd.pk: pdf("cccd.pdf")})
     assert DossierComponent.objects.get(dossier=from_population, component=cccd).data_source == "population"
     assert DossierComponent.objects.get(dossier=reused, component=extract).data_source == "reused"
     assert set(plain.components.values_list("data_source", flat=True)) == {""}
