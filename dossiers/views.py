@@ -479,7 +479,8 @@ def available_actions(dossier, user) -> list[str]:
 def documents_for(dossier) -> list[tuple[str, str]]:
     """The printed forms that apply to the dossier as it stands."""
     steps = list(dossier.steps.all())
-    received = dossier.received_at is not None and dossier.code
+    # A boundary-free dossier (phi địa giới) has its receipt from the desk that took it at once.
+    received = (dossier.received_at is not None or dossier.intake_agency_id is not None) and dossier.code
     out = []
     if received and not (dossier.status == Status.REFUSED and not steps):
         out.append("receipt")

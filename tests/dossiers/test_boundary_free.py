@@ -161,3 +161,16 @@ def test_desk_page_intake(client, staff, org, free):
     response = client.post(f"/ho-so/tiep-nhan/{free.code}/", {**data, "competent_agency": org.province.pk,
                                                                 "idempotency_key": "k-free-2"})
     assert response.status_code == 400 and Dossier.objects.count() == 1
+
+
+def test_the_receiving_desk_prints_the_receipt_at_once(client, staff, org, free):
+    from tests.dossiers.test_documents import pdf_text
+
+    d = _take(staff, free)
+    client.force_login(staff.desk2)
+    assert f"/ho-so/{d.code}/in/receipt.pdf" in client.get(f"/ho-so/{d.code}/").content.decode()
+    response = client.get(f"/ho-so/{d.code}/in/receipt.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    text = " ".join(pdf_text(response.content).split())
+    assert org.commune2.name.upper() in text and "dự kiến" in text and d.code in text
+    assert f"chuyển đến {org.commune.name}" in text
