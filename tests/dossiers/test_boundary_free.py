@@ -152,7 +152,9 @@ def test_desk_page_intake(client, staff, org, free):
     d = Dossier.objects.get()
     assert (d.agency, d.intake_agency, d.status) == (org.commune, org.commune2, Status.SUBMITTED)
     detail = client.get(response["Location"])
-    assert detail.status_code == 200 and d.code in detail.content.decode()
+    html = detail.content.decode()
+    assert detail.status_code == 200 and d.code in html
+    assert "Nơi nhận hồ sơ (phi địa giới)" in html and "chờ tiếp nhận; thời hạn tính từ khi cơ quan này" in html
     # The competent desk sees it waiting to be received.
     client.force_login(staff.desk)
     assert d.code in client.get(f"/ho-so/{d.code}/").content.decode()
