@@ -37,14 +37,6 @@ def profile_for(user) -> CitizenProfile:
     return CitizenProfile(user=user, full_name=join_name(user.last_name, user.first_name), email=user.email, phone=phone)
 
 
-def applicant_from_profile(profile: CitizenProfile) -> dict:
-    """The e-form's applicant fields, prefilled from the profile."""
-    return {
-        "full_name": profile.full_name, "id_number": profile.id_number, "phone": profile.phone,
-        "email": profile.email, "address": profile.address,
-    }
-
-
 # --- online submission ------------------------------------------------------------------------------
 
 

@@ -66,11 +66,12 @@ def _population_part(lookup: PopulationLookup | None) -> dict:
 def person_record(citizen, *, lookup: PopulationLookup | None = None) -> dict:
     """The merged record of `citizen` (a user). `lookup`: a consented population look-up of theirs (see
     `population.services.usable_lookup`); without one the population database is not read."""
-    from citizens.models import CitizenProfile
+    from citizens.selectors import profile_for
 
     if lookup is not None and lookup.citizen_id != citizen.pk:
         lookup = None
-    profile = CitizenProfile.objects.filter(user=citizen).first()
+    # An account without a profile (staff filing for themselves) gets one filled from the account, unsaved.
+    profile = profile_for(citizen)
     return merge_person(population=_population_part(lookup), claims=_claims_part(profile),
                         profile=_profile_part(profile), previous=_previous_part(citizen))
 

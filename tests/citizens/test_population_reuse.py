@@ -64,6 +64,12 @@ def test_record_from_the_profile(make_citizen):
     assert record["sources"]["phone"] == "profile" and record["household"] == []
 
 
+def test_record_of_an_account_without_a_profile(make_user):
+    user = make_user(first_name="An", last_name="Nguyễn Văn", email="an@example.vn")
+    record = person_record(user)
+    assert (record["full_name"], record["email"]) == ("Nguyễn Văn An", "an@example.vn")
+
+
 def test_record_from_the_previous_dossier_when_the_profile_is_empty(make_citizen, online_dossier):
     citizen = make_citizen(id_number="", email="", address="")
     online_dossier(citizen, applicant={"full_name": "Nguyễn Văn An", "id_number": "079123456789",
