@@ -37,14 +37,6 @@ def profile_for(user) -> CitizenProfile:
     return CitizenProfile(user=user, full_name=join_name(user.last_name, user.first_name), email=user.email, phone=phone)
 
 
-def applicant_from_profile(profile: CitizenProfile) -> dict:
-    """The e-form's applicant fields, prefilled from the profile."""
-    return {
-        "full_name": profile.full_name, "id_number": profile.id_number, "phone": profile.phone,
-        "email": profile.email, "address": profile.address,
-    }
-
-
 # --- online submission ------------------------------------------------------------------------------
 
 
@@ -173,7 +165,7 @@ def result_available(dossier: Dossier) -> bool:
 
 
 def lookup_queryset() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related("procedure", "agency").prefetch_related(
+    return Dossier.objects.select_related("procedure", "agency", "intake_agency").prefetch_related(
         Prefetch("steps", queryset=Step.objects.select_related("agency").order_by("order"))
     )
 
@@ -195,6 +187,8 @@ def lookup_payload(dossier: Dossier, now: datetime | None = None) -> dict:
         "procedure_name": dossier.procedure.name,
         "agency": dossier.agency.code,
         "agency_name": dossier.agency.name,
+        # A boundary-free dossier (phi địa giới): the desk that took it, "" otherwise.
+        "intake_agency_name": dossier.intake_agency.name if dossier.intake_agency_id else "",
         "received_at": dossier.received_at,
         "appointment_at": dossier.appointment_at,
         "finished_at": dossier.finished_at,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Role
+from organisation.selectors import province_agency_ids
 from procedures.models import Procedure
 from procedures.selectors import level_q, public_procedures
 from procedures.text import fold
@@ -201,8 +202,11 @@ def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None,
 
 def intake_procedures(agency, q: str = "") -> QuerySet[Procedure]:
     """Published procedures in effect that an agency's desk receives: those naming the agency, or naming
-    no agency but performed at its level; matched with the catalogue's folded search."""
-    qs = public_procedures().filter(Q(agencies=agency) | (Q(agencies__isnull=True) & level_q(agency.level)))
+    no agency but performed at its level, and the boundary-free ones of its province; matched with the
+    catalogue's folded search."""
+    # Boundary-free procedures (phi địa giới) performed anywhere in the province are received here too.
+    elsewhere = Q(boundary_free=True) & (Q(agencies__in=sorted(province_agency_ids(agency))) | Q(agencies__isnull=True))
+    qs = public_procedures().filter(Q(agencies=agency) | (Q(agencies__isnull=True) & level_q(agency.level)) | elsewhere)
     qs = Procedure.objects.filter(pk__in=qs.values("pk")).select_related("field")
     for word in fold(q).split()[:8]:
         qs = qs.filter(search_text__contains=word)

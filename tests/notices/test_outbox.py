@@ -81,6 +81,7 @@ SAMPLE = {
     "old_appointment": "17:00 25/11/2026", "new_appointment": "16:00 27/11/2026", "step": "Thẩm định",
     "due": "11:30 24/11/2026", "deadline": "17:00 30/11/2026",
     "restart": "Thời hạn giải quyết được tính lại từ khi nhận đủ hồ sơ.",
+    "desk": "UBND xã Phú Mỹ",  # the desk that took a boundary-free dossier (phi địa giới)
 }
 
 
