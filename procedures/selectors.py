@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from organisation.errors import NotFound, ValidationFailed
 from organisation.models import Agency, AgencyLevel
 
-from .models import Component, Field, OnlineMode, Procedure, ProcedureStatus, ProcedureStep
+from .models import Component, Field, FormDefinition, OnlineMode, Procedure, ProcedureStatus, ProcedureStep
 from .text import fold, search_tokens
 
 MAX_QUERY_LENGTH = 200
@@ -190,6 +190,23 @@ def catalogue_for_export() -> QuerySet[Procedure]:
             components_prefetch(),
             Prefetch("steps", queryset=ProcedureStep.objects.select_related("agency").order_by("order")),
             Prefetch("agencies", queryset=Agency.objects.order_by("code")),
+            Prefetch("form_definitions", queryset=FormDefinition.objects.order_by("-effective_from", "-version"),
+                     to_attr="form_versions"),
         )
         .order_by("code")
     )
+
+
+def form_for(procedure: Procedure, on: datetime.date | None = None) -> FormDefinition | None:
+    """The version of the procedure's electronic form in force on a day (today by default): the latest
+    effective by then, the highest version among those of the same day; None when it has none yet."""
+    on = on or timezone.localdate()
+    return (FormDefinition.objects.filter(procedure=procedure, effective_from__lte=on)
+            .order_by("-effective_from", "-version").first())
+
+
+def procedures_with_forms(procedure_ids, on: datetime.date | None = None) -> set[int]:
+    """Which of these procedures have an electronic form in force (one query, for list pages)."""
+    on = on or timezone.localdate()
+    return set(FormDefinition.objects.filter(procedure_id__in=list(procedure_ids), effective_from__lte=on)
+               .values_list("procedure_id", flat=True).distinct())
