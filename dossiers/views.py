@@ -675,6 +675,23 @@ def document(request, ref, form):
     return response
 
 
+@staff_required
+@require_GET
+def declaration(request, ref):
+    """The applicant's electronic form (tờ khai) as filed, printed as the official PDF."""
+    from procedures.printing import render_filed_declaration
+
+    dossier = _lookup(request.user, ref,
+                      queryset=Dossier.objects.select_related("procedure", "agency", "form_definition"))
+    if dossier.form_definition_id is None:
+        raise Http404(_("Hồ sơ không có tờ khai điện tử."))
+    language = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "vi"
+    response = HttpResponse(render_filed_declaration(dossier, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.ref}-to-khai.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- the register (sổ theo dõi hồ sơ, form 07) ---------------------------------------------------
 
 

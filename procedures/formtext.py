@@ -109,12 +109,10 @@ def text_in(text: Mapping[str, str] | None, language: str | None = None) -> str:
 # --- a filled form, laid out ----------------------------------------------------------------------
 
 
-@dataclass
-class BoundField:
-    spec: formdefs.FieldDef
-    key: str  # the page's input name and the error path: form.parents[1].id_number
-    value: object
-    errors: list[str] = field(default_factory=list)
+class _Labelled:
+    """The label and help of a field or group, in the page's language."""
+
+    spec: formdefs.FieldDef | formdefs.GroupDef
 
     @property
     def label(self) -> str:
@@ -123,6 +121,14 @@ class BoundField:
     @property
     def help(self) -> str:
         return text_in(self.spec.help)
+
+
+@dataclass
+class BoundField(_Labelled):
+    spec: formdefs.FieldDef
+    key: str  # the page's input name and the error path: form.parents[1].id_number
+    value: object
+    errors: list[str] = field(default_factory=list)
 
     @property
     def input_id(self) -> str:
@@ -175,19 +181,11 @@ class BoundRow:
 
 
 @dataclass
-class BoundGroup:
+class BoundGroup(_Labelled):
     spec: formdefs.GroupDef
     key: str
     rows: list[BoundRow]
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return text_in(self.spec.label)
-
-    @property
-    def help(self) -> str:
-        return text_in(self.spec.help)
 
     @property
     def can_add(self) -> bool:
@@ -246,3 +244,23 @@ def bind(definition: formdefs.Definition, values: Mapping | None, errors: Mappin
                                                list(errors.get(f"{key}.{f.name}", []))) for f in item.fields], key)]
         items.append(BoundGroup(item, key, rows, list(errors.get(key, []))))
     return BoundForm(definition, items, list(errors.get(prefix, [])))
+
+
+def read_post(definition: formdefs.Definition, post, *, prefix: str = "form") -> tuple[dict, bool]:
+    """The values a page posted, and whether the post only added or removed a row of a repeated group
+    (`form_action` = `add:<group>` or `remove:<group>:<index>`): then the page is shown again, not sent."""
+    values = formdefs.from_flat(definition, post.get, prefix=prefix)
+    kind, _sep, rest = (post.get("form_action") or "").partition(":")
+    if kind == "add":
+        return formdefs.add_row(definition, values, rest), True
+    if kind == "remove":
+        name, _sep, index = rest.partition(":")
+        if index.isdigit():
+            return formdefs.remove_row(definition, values, name, int(index)), True
+    return values, False
+
+
+def split_errors(fields: Mapping[str, list], *, prefix: str = "form") -> tuple[dict, dict]:
+    """A ValidationFailed's `fields` split into the form's (by path) and the rest of the page's."""
+    mine = {k: list(v) for k, v in fields.items() if k == prefix or k.startswith((f"{prefix}.", f"{prefix}["))}
+    return mine, {k: v for k, v in fields.items() if k not in mine}

@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,6 +164,7 @@ def get_public_procedure(code: str, today: datetime.date | None = None) -> Proce
     procedure = (
         public_procedures(today)
         .filter(code=code)
+        .annotate(current_form_id=current_form_subquery(today))
         .select_related("field")
         .prefetch_related(
             components_prefetch(),
@@ -205,8 +206,22 @@ def form_for(procedure: Procedure, on: datetime.date | None = None) -> FormDefin
             .order_by("-effective_from", "-version").first())
 
 
-def procedures_with_forms(procedure_ids, on: datetime.date | None = None) -> set[int]:
-    """Which of these procedures have an electronic form in force (one query, for list pages)."""
+def current_form_subquery(on: datetime.date | None = None) -> Subquery:
+    """The id of the form version in force (as `form_for` picks it), to annotate procedures with, so a page
+    knows whether there is a form without another query."""
     on = on or timezone.localdate()
-    return set(FormDefinition.objects.filter(procedure_id__in=list(procedure_ids), effective_from__lte=on)
-               .values_list("procedure_id", flat=True).distinct())
+    return Subquery(FormDefinition.objects.filter(procedure=OuterRef("pk"), effective_from__lte=on)
+                    .order_by("-effective_from", "-version").values("id")[:1])
+
+
+# The component that is the form itself: "Tờ khai …", "Giấy đề nghị …", "Đơn đề nghị …", "Phiếu đề nghị …".
+_DECLARATION_PREFIXES = ("to khai", "giay de nghi", "don de nghi", "don xin", "phieu de nghi", "de nghi")
+
+
+def declaration_component_id(components) -> int | None:
+    """Which of a procedure's components the electronic form stands for (its "Mẫu đơn, tờ khai" cell
+    links to the printed form): the first whose name says it is a declaration or application."""
+    for component in components:
+        if fold(component.name).startswith(_DECLARATION_PREFIXES):
+            return component.id
+    return None

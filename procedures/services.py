@@ -19,10 +19,11 @@ from national.services import set_national_codes
 from organisation.errors import PayloadTooLarge, ValidationFailed
 from organisation.models import Agency
 
-from . import formdefs, importing
+from . import formdefs, formtext, importing
 from .formtext import definition_error_text
 from .importing import ProcedureSpec, RowError
 from .models import Component, Field, FormDefinition, Procedure, ProcedureStep
+from .selectors import form_for
 
 CHUNK = 500
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -341,3 +342,26 @@ def set_status(procedures, status: str) -> int:
             procedure.save(update_fields=["status", "search_text", "updated_at"])
             changed += 1
     return changed
+
+
+def check_form(procedure: Procedure, data, *, on=None, required: bool = False):
+    """The form version in force for a filing and the cleaned values of `data` (the applicant's tờ khai).
+
+    Returns (None, {}) when the procedure has no electronic form and nothing was sent; raises ValidationFailed
+    with `fields` keyed by path (`form.parents[1].id_number`) when the values do not pass, when a form is sent
+    for a procedure without one, or when `required` and nothing was sent. Nothing is written.
+    """
+    version = form_for(procedure, on)
+    if version is None:
+        if data:
+            message = str(formtext.PROBLEMS["no_form"])
+            raise ValidationFailed(message, code="invalid", fields={"form": [message]})
+        return None, {}
+    if data is None and not required:
+        return None, {}
+    result = formdefs.validate(version.parsed(), data, today=on or timezone.localdate())
+    if not result.ok:
+        fields = formtext.error_messages(result.errors)
+        raise ValidationFailed(_("Tờ khai chưa hợp lệ: %(n)d mục cần sửa.") % {"n": len(fields)}, code="invalid",
+                               fields=fields)
+    return version, result.cleaned
