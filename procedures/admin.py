@@ -5,9 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from organisation.models import AgencyLevel
-
 from organisation.errors import ValidationFailed
+from organisation.models import AgencyLevel
 
 from . import formdefs, services
 from .formtext import definition_error_text

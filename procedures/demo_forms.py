@@ -24,7 +24,8 @@ def group(name: str, vi: str, en: str, fields: list[dict], **extra) -> dict:
     return {"name": name, "type": "group", "label": t(vi, en), "fields": fields, **extra}
 
 
-SEX = [{"value": "nam", "label": t("Nam", "Male")}, {"value": "nu", "label": t("Nữ", "Female")}]
+# The values the person record uses for gender (population.records), so a prefill matches a choice.
+SEX = [{"value": "male", "label": t("Nam", "Male")}, {"value": "female", "label": t("Nữ", "Female")}]
 ID_HELP = t("12 chữ số trên thẻ Căn cước / Căn cước công dân.", "The 12 digits on the citizen identity card.")
 DATE_HELP = t("Ngày/tháng/năm, ví dụ 05/09/2026.", "Day/month/year, e.g. 05/09/2026.")
 COMMIT = ("Tôi cam đoan những nội dung khai trên đây là đúng sự thật và chịu trách nhiệm trước pháp luật về "

@@ -42,11 +42,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# The one phone rule of the portal (pure, like this module): "+84 912 345 678" is "0912345678".
+from citizens.rules import is_mobile, normalize_phone
+
 TYPES = ("text", "date", "id_number", "phone", "email", "choice", "number", "long_text", "address", "checkbox")
 PREFILL_PATHS = ("person.id_number", "person.full_name", "person.birth_date", "person.gender", "person.address",
                  "person.phone", "person.email")
 ROW_KEYS = ("id_number", "full_name", "birth_date", "relation", "gender", "address", "phone", "email")
-HOUSEHOLD = "person.household[]"
 ID_KINDS = ("cccd", "cmnd", "passport")
 LANGUAGES = ("vi", "en")
 MAX_FIELDS = 200
@@ -56,7 +58,6 @@ DEFAULT_MAX_LENGTH = {"text": 255, "address": 500, "long_text": 4000}
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HOUSEHOLD_SOURCE = re.compile(r"^person\.household\[(?:relation=([^\]]+))?\]$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
-_PHONE = re.compile(r"^0\d{9}$")
 _PASSPORT = re.compile(r"^([A-Z]\d{7}|[A-Z0-9]{8,9})$")
 
 
@@ -409,15 +410,6 @@ def parse_date(value) -> dt.date:
     raise _Invalid("invalid_date")
 
 
-def normalise_phone(text: str) -> str:
-    digits = re.sub(r"[\s.\-()]", "", text)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
 def _clean_text(spec: FieldDef, value) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and spec.type in ("text", "address"):
         value = str(value)
@@ -495,8 +487,8 @@ def _clean(spec: FieldDef, value, today: dt.date):
             raise _Invalid("passport")
         return text.upper()
     if kind == "phone":
-        digits = normalise_phone(text)
-        if not _PHONE.match(digits):
+        digits = normalize_phone(text)
+        if not is_mobile(digits):
             raise _Invalid("invalid_phone")
         return digits
     if kind == "email":
@@ -745,3 +737,12 @@ def remove_row(definition: Definition, values: dict, group_name: str, index: int
 
 def _group(definition: Definition, name: str) -> GroupDef | None:
     return next((item for item in definition.items if item.is_group and item.repeated and item.name == name), None)
+
+
+def is_blank(values) -> bool:
+    """Nothing filled in: every value empty or unticked, every row of every group too."""
+    if isinstance(values, Mapping):
+        return all(is_blank(v) for v in values.values())
+    if isinstance(values, list):
+        return all(is_blank(v) for v in values)
+    return _blank(values) or values is False

@@ -11,9 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import formdefs
 
@@ -264,3 +263,31 @@ def split_errors(fields: Mapping[str, list], *, prefix: str = "form") -> tuple[d
     """A ValidationFailed's `fields` split into the form's (by path) and the rest of the page's."""
     mine = {k: list(v) for k, v in fields.items() if k == prefix or k.startswith((f"{prefix}.", f"{prefix}["))}
     return mine, {k: v for k, v in fields.items() if k not in mine}
+
+
+class PageForm:
+    """A procedure's electronic form on a page (the citizen's submission, the desk's intake): the version in
+    force, the values as posted or prefilled, and the messages by path; `rows_changed` when the post only
+    added or removed a row."""
+
+    def __init__(self, version, *, post=None, initial: Mapping | None = None):
+        self.version, self.definition = version, version.parsed()
+        self.errors: dict[str, list[str]] = {}
+        self.rows_changed = False
+        if post is not None:
+            self.values, self.rows_changed = read_post(self.definition, post)
+        else:
+            self.values = dict(initial) if initial is not None else formdefs.blank_values(self.definition)
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed (a desk that received the tờ khai on paper leaves it empty)."""
+        return formdefs.is_blank(self.values)
+
+    def take_errors(self, fields: Mapping[str, list]) -> dict:
+        """Keep the form's messages from a ValidationFailed's `fields`; the rest, for the page's other inputs."""
+        self.errors, rest = split_errors(fields)
+        return rest
+
+    def bound(self) -> BoundForm:
+        return bind(self.definition, self.values, self.errors)

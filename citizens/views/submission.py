@@ -19,6 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossiers.models import Status
 from dossiers.uploads import component_file_response, private_file_response, result_filename
 from organisation.errors import DomainError, NotFound
+from procedures import formdefs, formtext
+from procedures.selectors import declaration_component_id, form_for
+from procedures.services import check_form
 
 from .. import forms as f
 from .. import selectors, services
@@ -81,6 +84,28 @@ def _submission_form(request, procedure, draft, data=None, files=None):
     return f.SubmissionForm(data, files, procedure=procedure, agencies=agencies, kept_files=kept)
 
 
+def _person_record(request) -> dict:
+    """What the portal already knows of the citizen, in the person-record shape forms prefill from."""
+    profile = selectors.profile_for(request.user)
+    record = selectors.applicant_from_profile(profile)
+    if getattr(profile, "date_of_birth", None):
+        record["birth_date"] = profile.date_of_birth.isoformat()
+    return record
+
+
+def _eform(request, procedure, draft) -> formtext.PageForm | None:
+    """The form in force, its values: as posted, as kept in the draft, or prefilled from what the state and
+    the citizen's profile already hold (data reuse, so nothing known is asked again)."""
+    version = form_for(procedure)
+    if version is None:
+        return None
+    if request.method == "POST":
+        return formtext.PageForm(version, post=request.POST)
+    if draft is not None and isinstance(draft.data.get("form"), dict):
+        return formtext.PageForm(version, initial=draft.data["form"])
+    return formtext.PageForm(version, initial=formdefs.prefill(version.parsed(), _person_record(request)))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request, code):
@@ -98,16 +123,30 @@ def submit(request, code):
             raise Http404 from None
         if draft.procedure_id != procedure.pk:
             raise Http404
+    eform = _eform(request, procedure, draft)
     if request.method == "GET":
         form = _submission_form(request, procedure, draft)
-        return _render_submit(request, procedure, form, draft)
+        return _render_submit(request, procedure, form, draft, eform=eform)
+    if eform is not None and eform.rows_changed:
+        # A row added to or removed from a repeated group: the page again with what was typed, nothing sent.
+        form = f.SubmissionForm(initial=request.POST.dict(), procedure=procedure,
+                                agencies=selectors.receiving_agencies(procedure))
+        return _render_submit(request, procedure, form, draft, eform=eform)
     form = _submission_form(request, procedure, draft, request.POST, request.FILES)
-    if not form.is_valid():
-        return _render_submit(request, procedure, form, draft, status=400)
     action = request.POST.get("action", "submit")
+    if eform is not None and action != "save":
+        try:
+            check_form(procedure, eform.values)
+        except DomainError as exc:
+            eform.take_errors(exc.fields or {})
+    if not form.is_valid() or (eform is not None and eform.errors):
+        return _render_submit(request, procedure, form, draft, status=400, eform=eform)
     try:
         if action == "save":
-            draft = services.save_draft(citizen=request.user, procedure=procedure, data=form.draft_data(),
+            data = form.draft_data()
+            if eform is not None:
+                data["form"] = eform.values
+            draft = services.save_draft(citizen=request.user, procedure=procedure, data=data,
                                         files=form.uploads(), draft=draft)
             messages.success(request, _("Đã lưu hồ sơ nháp. Ông/bà có thể tiếp tục bất cứ lúc nào."))
             return redirect(f"{reverse('citizens:submit', args=[procedure.code])}?nhap={draft.pk}")
@@ -117,20 +156,25 @@ def submit(request, code):
             summary=d.get("summary", ""), return_method=d.get("return_method") or "online",
             return_address=d.get("return_address", ""), files=form.uploads(), draft=draft,
             idempotency_key=(request.POST.get("idempotency_key") or "")[:100],
+            form=eform.values if eform is not None else None,
         )
     except DomainError as exc:
+        if eform is not None:
+            exc.fields = eform.take_errors(exc.fields or {})
         status = fail(form, exc)
-        return _render_submit(request, procedure, form, draft, status=status)
+        return _render_submit(request, procedure, form, draft, status=status, eform=eform)
     appointment = timezone.localtime(dossier.appointment_at).strftime("%H:%M %d/%m/%Y") if dossier.appointment_at else ""
     messages.success(request, _("Đã nộp hồ sơ trực tuyến %(ref)s. Hồ sơ đang chờ cơ quan tiếp nhận; thời gian hẹn trả "
                                 "dự kiến: %(at)s.") % {"ref": dossier.reference, "at": appointment})
     return redirect("citizens:dossier", dossier.reference)
 
 
-def _render_submit(request, procedure, form, draft, status=200):
+def _render_submit(request, procedure, form, draft, status=200, eform: formtext.PageForm | None = None):
     context = {
         "procedure": procedure, "form": form, "draft": draft, "idempotency_key": uuid.uuid4().hex,
         "full_online": procedure.online_mode == "full",
+        "eform": eform.bound() if eform is not None else None,
+        "declaration_id": (declaration_component_id(procedure.components.all()) if eform is not None else None),
     }
     return render(request, "citizens/submit.html", context, status=status)
 

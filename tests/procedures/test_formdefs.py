@@ -249,7 +249,7 @@ def test_birth_registration_demo_form_accepts_a_real_filing():
     result = validate(parse(demo_forms.BIRTH), {
         "declarant": {"full_name": "Trần Thị Bình", "id_number": "056190001234", "address": "Diên Khánh, Khánh Hòa",
                       "relation": "Mẹ"},
-        "child": {"full_name": "Nguyễn Minh An", "sex": "nam", "birth_date": "20/11/2026",
+        "child": {"full_name": "Nguyễn Minh An", "sex": "male", "birth_date": "20/11/2026",
                   "birth_place": "Bệnh viện Đa khoa tỉnh Khánh Hòa", "ethnicity": "Kinh", "nationality": "Việt Nam"},
         "parents": [{"role": "me", "full_name": "Trần Thị Bình", "birth_date": "1994-03-02", "ethnicity": "Kinh",
                      "nationality": "Việt Nam", "address": "Diên Khánh", "id_number": "056190001234"}],
