@@ -36,7 +36,7 @@ def _blank_for_paper(definition: formdefs.Definition) -> dict:
 
 def render_declaration(definition: formdefs.Definition, values: dict | None = None, *, procedure=None,
                        addressee: str = "", code: str = "", filed_at: dt.datetime | None = None,
-                       version=None, language: str = "vi") -> bytes:
+                       version=None, signer: str = "", language: str = "vi") -> bytes:
     """The tờ khai as PDF: blank when `values` is None, else filled with the cleaned values of a dossier."""
     with translation.override(language):
         blank = values is None
@@ -49,6 +49,7 @@ def render_declaration(definition: formdefs.Definition, values: dict | None = No
             "code": code,
             "filed_at": filed_at,
             "version": version,
+            "signer": signer,
         }
         html = render_to_string("procedures/declaration.html", context)
     base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
@@ -63,4 +64,4 @@ def render_filed_declaration(dossier, *, language: str = "vi") -> bytes:
     return render_declaration(version.parsed(), dossier.form_data or {}, procedure=dossier.procedure,
                               addressee=dossier.agency.name, code=dossier.code or dossier.reference,
                               filed_at=dossier.submitted_at or dossier.received_at or dossier.created_at,
-                              version=version, language=language)
+                              version=version, signer=dossier.applicant_name, language=language)
