@@ -150,11 +150,16 @@ class BoundField(_Labelled):
         return [(c.value, text_in(c.label)) for c in self.spec.choices]
 
     @property
+    def checked(self) -> bool:
+        """A tick box's state, from a cleaned value (True) or a posted one ("on")."""
+        return self.value is True or (isinstance(self.value, str) and self.value.strip().lower() in ("on", "true", "1"))
+
+    @property
     def display(self) -> str:
         """The value as an officer reads it and the tờ khai prints it."""
         value = self.value
         if self.spec.type == "checkbox":
-            return _("Có") if value is True else (_("Không") if value is False else "")
+            return _("Có") if self.checked else (_("Không") if value is False else "")
         if value in (None, ""):
             return ""
         if self.spec.type == "date":

@@ -5,6 +5,7 @@ import copy
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -188,9 +189,10 @@ def test_desk_intake_fills_the_form_with_messages_next_to_fields(client, staff, 
     page = client.get(url).content.decode()
     assert 'name="form.subject.id_number"' in page and 'name="form.commitment"' in page
     bad = client.post(url, _intake_post(procedure, org, **{"form.subject.full_name": "An",
-                                                           "form.subject.id_number": "123"}))
+                                                           "form.subject.id_number": "123", "form.commitment": "on"}))
     assert bad.status_code == 400
     html = bad.content.decode()
+    assert re.search(r'name="form.commitment"[^>]*checked', html)  # what was ticked stays ticked
     assert "Số định danh cá nhân phải gồm 12 chữ số (đã nhập 3)." in html
     assert 'id="f-form-subject-id_number-error"' in html and 'value="An"' in html
     assert not Dossier.objects.exists()

@@ -110,8 +110,9 @@ def test_birth_registration_through_the_electronic_form_on_a_phone(live_server, 
     page.get_by_label("Cơ quan tiếp nhận").select_option(label=org.commune.name)
     upload_papers(page, scan)
     page.get_by_role("button", name="Nộp hồ sơ").click()
-    page.wait_for_url("**/cong-dan/ho-so/TT-*/")
+    page.wait_for_load_state()
     shot(page, "3-submitted")
+    assert "/cong-dan/ho-so/TT-" in page.url, page.locator(".error").all_inner_texts()
 
     dossier = Dossier.objects.get(citizen=world["citizen"])
     assert dossier.status == Status.SUBMITTED and dossier.form_definition.procedure.code == "1.001193"
