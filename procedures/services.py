@@ -351,13 +351,13 @@ def check_form(procedure: Procedure, data, *, on=None, required: bool = False):
     with `fields` keyed by path (`form.parents[1].id_number`) when the values do not pass, when a form is sent
     for a procedure without one, or when `required` and nothing was sent. Nothing is written.
     """
+    if data is None and not required:
+        return None, {}  # nothing sent, nothing to look up
     version = form_for(procedure, on)
     if version is None:
         if data:
             message = str(formtext.PROBLEMS["no_form"])
             raise ValidationFailed(message, code="invalid", fields={"form": [message]})
-        return None, {}
-    if data is None and not required:
         return None, {}
     result = formdefs.validate(version.parsed(), data, today=on or timezone.localdate())
     if not result.ok:

@@ -107,7 +107,7 @@ def submit_application(*, citizen, procedure, agency, applicant: dict, summary: 
     if return_method == "post" and not (return_address or "").strip():
         errors["return_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")]
     components, opened = [], []
-    filled = form_for(procedure) is not None and form is not None
+    filled = form is not None and form_for(procedure) is not None
     declaration = declaration_component_id(procedure.components.all()) if filled else None
     try:
         for component in procedure.components.all():
