@@ -118,13 +118,20 @@ class SubmissionForm(forms.Form):
     return_method = forms.ChoiceField(label=_("Hình thức nhận kết quả"), choices=ReturnMethod.choices,
                                       initial=ReturnMethod.ONLINE, widget=forms.RadioSelect)
     return_address = forms.CharField(label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=500, required=False)
+    # The consent step of the national population database (population.services.consult_population) and the
+    # consented look-up whose data this submission uses.
+    population_consent = forms.BooleanField(
+        label=_("Tôi đồng ý cho cơ quan khai thác thông tin của tôi trong Cơ sở dữ liệu quốc gia về dân cư để điền "
+                "tờ khai và thay cho giấy tờ cơ sở dữ liệu này đã có."), required=False)
+    population_lookup = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
-    def __init__(self, *args, procedure, agencies, kept_files=None, **kwargs):
+    def __init__(self, *args, procedure, agencies, kept_files=None, reuse=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         self.fields["agency"].queryset = agencies
         self.components = list(procedure.components.all())
         self.kept = kept_files or {}
+        self.reuse = reuse or {}
         for component in self.components:
             self.fields[f"file_{component.pk}"] = forms.FileField(
                 label=component.name, required=False,
@@ -132,8 +139,9 @@ class SubmissionForm(forms.Form):
             )
 
     def component_rows(self):
-        """(component, bound file field, file kept in the draft or None) per component."""
-        return [(c, self[f"file_{c.pk}"], self.kept.get(c.pk)) for c in self.components]
+        """(component, bound file field, file kept in the draft or None, population.reuse.Reuse or None) per
+        component: a component the state holds is taken from it instead of uploaded."""
+        return [(c, self[f"file_{c.pk}"], self.kept.get(c.pk), self.reuse.get(c.pk)) for c in self.components]
 
     def uploads(self) -> dict[int, object]:
         return {c.pk: self.files.get(f"file_{c.pk}") for c in self.components if self.files.get(f"file_{c.pk}")}

@@ -16,6 +16,9 @@ class CitizenProfile(models.Model):
     verified_at = models.DateTimeField(_("xác thực lúc"), null=True, blank=True)
     # The `sub` claim of the national identity service (OpenID Connect), when the account came from there.
     oidc_subject = models.CharField(max_length=255, blank=True, default="", editable=False)
+    # The identity service's claims at the last VNeID log-in (they prefill forms: population.records).
+    identity_claims = models.JSONField(default=dict, blank=True, editable=False)
+    identity_claims_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("hồ sơ công dân")

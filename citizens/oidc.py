@@ -7,7 +7,8 @@ settings that turn it on are listed in the lead's notes (OIDC_ENABLED is read in
 
 The identity service vouches for the person, so an account made here is active and its profile verified
 at once; the claims overwrite the name, number and date of birth at every log-in, while the address,
-phone and e-mail the citizen typed in are only filled when still empty.
+phone and e-mail the citizen typed in are only filled when still empty. The claims themselves (those in
+KEPT_CLAIMS) are kept on the profile with their time, for the person record (population.records).
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ def profile_from_claims(claims: dict) -> dict:
             "email": email[:254], "address": _text(address)[:500]}
 
 
+# The claims kept on the profile at each log-in (population.records prefills forms from them); nothing else
+# the identity service sends (tokens, session data) is stored.
+KEPT_CLAIMS = ("sub", "name", "family_name", "middle_name", "given_name", "birthdate", "gender", "address",
+               "phone_number", "email", "email_verified", *ID_NUMBER_CLAIMS)
+
+
+def kept_claims(claims: dict) -> dict:
+    return {k: claims[k] for k in KEPT_CLAIMS if k in claims and claims[k] not in (None, "")}
+
+
 def username_for(subject: str) -> str:
     return "vneid-" + hashlib.sha256(subject.encode()).hexdigest()[:24]
 
@@ -89,6 +100,8 @@ def sync_user_from_claims(claims: dict):
                 setattr(profile, name, fields[name])
         profile.full_name = profile.full_name or user.get_username()
         profile.verified_at = profile.verified_at or timezone.now()
+        profile.identity_claims = kept_claims(claims)
+        profile.identity_claims_at = timezone.now()
         profile.save()
         last, _sep, first = profile.full_name.rpartition(" ")
         user.first_name, user.last_name = first[:150], last[:150]

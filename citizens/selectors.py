@@ -172,7 +172,7 @@ def result_available(dossier: Dossier) -> bool:
 
 
 def lookup_queryset() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related("procedure", "agency").prefetch_related(
+    return Dossier.objects.select_related("procedure", "agency", "intake_agency").prefetch_related(
         Prefetch("steps", queryset=Step.objects.select_related("agency").order_by("order"))
     )
 
@@ -190,6 +190,8 @@ def lookup_payload(dossier: Dossier, now: datetime | None = None) -> dict:
         "procedure_name": dossier.procedure.name,
         "agency": dossier.agency.code,
         "agency_name": dossier.agency.name,
+        # A boundary-free dossier (phi địa giới): the desk that took it, "" otherwise.
+        "intake_agency_name": dossier.intake_agency.name if dossier.intake_agency_id else "",
         "received_at": dossier.received_at,
         "appointment_at": dossier.appointment_at,
         "finished_at": dossier.finished_at,

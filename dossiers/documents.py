@@ -321,6 +321,8 @@ def _load(dossier, *, with_steps: bool = False) -> Dossier:
         Dossier.objects.select_related(
             "agency__parent__admin_unit",
             "agency__admin_unit",
+            "intake_agency__parent__admin_unit",
+            "intake_agency__admin_unit",
             "procedure",
             "received_by",
             "current_agency",
@@ -409,8 +411,11 @@ def _lines(text: str) -> list[str]:
 
 
 def _receipt(dossier) -> tuple[dict, dict]:
-    # A counter dossier sent home for a supplement or refused has a code but was never received.
-    if not dossier.code or not dossier.received_at:
+    # A counter dossier sent home for a supplement or refused has a code but was never received. A
+    # boundary-free one (phi địa giới) is: by the desk that took it, which issues the receipt at once.
+    desk = dossier.intake_agency if dossier.intake_agency_id else None
+    received_at = dossier.submitted_at if desk is not None else dossier.received_at
+    if not dossier.code or not received_at:
         raise _not_applicable("receipt")
     components = [c for c in dossier.components.all() if c.supplement_round == 0]
     receive_event = _event(list(dossier.events.all()), Status.RECEIVED)
@@ -432,7 +437,18 @@ def _receipt(dossier) -> tuple[dict, dict]:
         "fee": dossier.fee_amount,
         "signatures": signatures,
     }
-    return context, {"when": dossier.received_at}
+    if desk is not None:
+        top, issuer = header_lines(desk)
+        context.update({
+            "parent_name": top, "agency_name": issuer, "place_date": place_and_date(desk, received_at),
+            "received_text": format_clock(received_at),
+            "boundary_free_note": _(
+                "Hồ sơ tiếp nhận không phụ thuộc địa giới hành chính, được chuyển đến %(agency)s, cơ quan có thẩm "
+                "quyền giải quyết. Thời hạn giải quyết tính từ khi %(agency)s tiếp nhận hồ sơ%(expected)s.")
+            % {"agency": dossier.agency.name,
+               "expected": _("; thời gian trả kết quả trên đây là dự kiến") if dossier.received_at is None else ""},
+        })
+    return context, {"when": received_at}
 
 
 def _register_book(dossier) -> str:

@@ -72,10 +72,20 @@ class IntakeForm(forms.Form):
     )
     refusal_reason = forms.CharField(label=_("Lý do từ chối tiếp nhận"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, procedure, agencies, default_agency=None, **kwargs):
+    # A boundary-free procedure another agency of the province performs (phi địa giới, Decree 309/2026).
+    competent_agency = forms.ModelChoiceField(label=_("Cơ quan có thẩm quyền giải quyết"),
+                                              queryset=Agency.objects.none(), required=False,
+                                              empty_label=_("– Chọn cơ quan –"))
+
+    def __init__(self, *args, procedure, agencies, default_agency=None, competent=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         self.default_agency = default_agency
+        # The agencies a boundary-free dossier taken here may go to; empty when this desk performs it.
+        self.competent = list(competent)
+        self.fields["competent_agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in self.competent])
+        if len(self.competent) == 1:
+            self.fields["competent_agency"].initial = self.competent[0].pk
         self.components = list(procedure.components.all())
         self.fields["agency"].queryset = agencies
         if len(agencies) == 1:
@@ -174,7 +184,7 @@ INTAKE_FIELD_MAP = {
     "full_name": "full_name", "id_type": "id_type", "id_number": "id_number", "phone": "phone", "email": "email",
     "address": "address", "summary": "summary", "channel": "channel", "return_method": "return_method",
     "return_address": "return_address", "received_at": "received_at", "agency": "agency",
-    "items": "missing_items", "reason": "refusal_reason",
+    "items": "missing_items", "reason": "refusal_reason", "competent_agency": "competent_agency",
 }
 
 _INDEXED = re.compile(r"^components\[(\d+)\](?:\.(\w+))?$")

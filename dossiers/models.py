@@ -121,6 +121,12 @@ class Dossier(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="received_dossiers",
         verbose_name=_("cán bộ tiếp nhận"),
     )
+    # A boundary-free dossier (phi địa giới, Decree 309/2026): the desk that took it and issued the receipt,
+    # when that is not `agency` (the competent agency, whose receipt starts the clock).
+    intake_agency = models.ForeignKey(
+        "organisation.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="boundary_free_dossiers",
+        verbose_name=_("nơi nhận hồ sơ (phi địa giới)"),
+    )
     # Where the dossier is now: the agency holding its current step (liên thông).
     current_agency = models.ForeignKey(
         "organisation.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="held_dossiers",

@@ -759,8 +759,8 @@ def _apology_open(dossier: Dossier) -> bool:
 def check_printable(dossier: Dossier, form: str) -> None:
     """NotFound for a printed form the dossier's state rules out before the forms module is asked: a
     dossier recorded at the counter but not received (supplement asked for, refused) has its code and
-    no receipt (form 01) yet."""
-    if form == "receipt" and dossier.received_at is None:
+    no receipt (form 01) yet; a boundary-free one (phi địa giới) has the receipt of the desk that took it."""
+    if form == "receipt" and dossier.received_at is None and dossier.intake_agency_id is None:
         raise NotFound(_("Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận và hẹn trả kết quả."),
                        code="document_not_applicable")
 

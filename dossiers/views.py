@@ -49,6 +49,7 @@ FORM_LABELS = {
     "control-sheet": gettext_lazy("Phiếu kiểm soát quá trình giải quyết (mẫu 06)"),
 }
 EVENT_LABELS = {
+    "forward": gettext_lazy("Tiếp nhận phi địa giới, chuyển cơ quan có thẩm quyền"),
     "submit": gettext_lazy("Nộp hồ sơ trực tuyến"),
     "submitted": gettext_lazy("Nộp hồ sơ trực tuyến"),
     "receive": gettext_lazy("Tiếp nhận hồ sơ"),
@@ -83,6 +84,8 @@ EVENT_LABELS = {
     "late": gettext_lazy("Quá hạn"),
 }
 NOTICE_EVENT_LABELS = {
+    "forwarded": gettext_lazy("Đã tiếp nhận, chuyển cơ quan có thẩm quyền"),
+    "forwarded_in": gettext_lazy("Hồ sơ phi địa giới chờ tiếp nhận"),
     "received": gettext_lazy("Đã tiếp nhận"),
     "submitted": gettext_lazy("Đã nộp trực tuyến"),
     "refused": gettext_lazy("Từ chối"),
@@ -238,13 +241,16 @@ def intake(request, code):
     """Step two: the intake form of one procedure; on success the dossier page with its receipt."""
     agencies, agency = _intake_agency(request)
     procedure = _intake_procedure(agency, code)
+    competent = _competent_agencies(procedure, agency)
     eform = _intake_eform(request, procedure)
     if request.method == "POST" and eform is not None and eform.rows_changed:
         # A row added to or removed from the tờ khai: the page again with what was typed, nothing recorded.
-        form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, initial=request.POST.dict())
+        form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, competent=competent,
+                            initial=request.POST.dict())
         status = 200
     elif request.method == "POST":
-        form = f.IntakeForm(request.POST, request.FILES, procedure=procedure, agencies=agencies, default_agency=agency)
+        form = f.IntakeForm(request.POST, request.FILES, procedure=procedure, agencies=agencies, default_agency=agency,
+                            competent=competent)
         valid = form.is_valid()
         # The applicant's data is checked by the service's rules now too, so every problem shows at once.
         valid = _check_applicant(form) and valid
@@ -255,7 +261,8 @@ def intake(request, code):
                 return redirect(reverse("dossiers:detail", args=[dossier_ref(dossier)]) + "?vua-tiep-nhan=1")
         status = 400
     else:
-        form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, initial={"agency": agency.pk})
+        form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, initial={"agency": agency.pk},
+                            competent=competent)
         status = 200
     context = {
         "procedure": procedure,
@@ -266,6 +273,13 @@ def intake(request, code):
         "suggested_items": form.suggested_missing_items() if form.is_bound else "",
     }
     return render(request, "dossiers/intake.html", context, status=status)
+
+
+def _competent_agencies(procedure: Procedure, agency: Agency) -> list[Agency]:
+    """Where a boundary-free dossier taken at `agency` goes (phi địa giới); [] when `agency` performs it."""
+    from .services import competent_agencies, performs
+
+    return [] if performs(procedure, agency) else competent_agencies(procedure, agency)
 
 
 def _intake_eform(request, procedure):
@@ -324,6 +338,7 @@ def _submit_intake(request, form: f.IntakeForm, procedure: Procedure, eform=None
             outcome=decision,
             items=data.get("missing_items", "") if decision == "supplement" else "",
             reason=data.get("refusal_reason", "") if decision == "refuse" else "",
+            competent_agency=data.get("competent_agency"),
             form=eform.values if eform is not None and not eform.is_blank else None,
         )
     except ValidationFailed as exc:
@@ -499,7 +514,8 @@ def available_actions(dossier, user) -> list[str]:
 def documents_for(dossier) -> list[tuple[str, str]]:
     """The printed forms that apply to the dossier as it stands."""
     steps = list(dossier.steps.all())
-    received = dossier.received_at is not None and dossier.code
+    # A boundary-free dossier (phi địa giới) has its receipt from the desk that took it at once.
+    received = (dossier.received_at is not None or dossier.intake_agency_id is not None) and dossier.code
     out = []
     if received and not (dossier.status == Status.REFUSED and not steps):
         out.append("receipt")

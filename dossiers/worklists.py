@@ -206,10 +206,15 @@ def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None,
 
 def intake_procedures(agency, q: str = "") -> QuerySet[Procedure]:
     """Published procedures in effect that an agency's desk receives: those naming the agency, or naming
-    no agency but performed at its level; matched with the catalogue's folded search."""
+    no agency but performed at its level, and the boundary-free ones of its province; matched with the
+    catalogue's folded search."""
     from procedures.selectors import level_q, public_procedures
 
-    qs = public_procedures().filter(Q(agencies=agency) | (Q(agencies__isnull=True) & level_q(agency.level)))
+    from organisation.selectors import province_agency_ids
+
+    # Boundary-free procedures (phi địa giới) performed anywhere in the province are received here too.
+    elsewhere = Q(boundary_free=True) & (Q(agencies__in=sorted(province_agency_ids(agency))) | Q(agencies__isnull=True))
+    qs = public_procedures().filter(Q(agencies=agency) | (Q(agencies__isnull=True) & level_q(agency.level)) | elsewhere)
     qs = Procedure.objects.filter(pk__in=qs.values("pk")).select_related("field")
     for word in fold(q).split()[:8]:
         qs = qs.filter(search_text__contains=word)

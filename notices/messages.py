@@ -20,6 +20,12 @@ CITIZEN_EVENTS = {
           "Thời gian hẹn trả kết quả: {appointment}. "
           "Ông/bà tra cứu tình trạng hồ sơ bằng mã hồ sơ và 4 số cuối của số điện thoại đã đăng ký."),
     ),
+    "forwarded": (
+        _("Hồ sơ {code} đã được tiếp nhận và chuyển đến {agency}"),
+        _("Hồ sơ {code} ({procedure}) đã được tiếp nhận tại {desk} và chuyển đến {agency}, cơ quan có thẩm quyền "
+          "giải quyết. Thời hạn giải quyết tính từ khi {agency} tiếp nhận; ông/bà sẽ nhận thông báo khi đó. "
+          "Tra cứu hồ sơ bằng mã hồ sơ và 4 số cuối của số điện thoại đã đăng ký."),
+    ),
     "submitted": (
         _("Đã nhận hồ sơ trực tuyến {ref}"),
         _("Hồ sơ trực tuyến {ref} ({procedure}) đã được gửi đến {agency} và đang chờ tiếp nhận."),
@@ -97,6 +103,11 @@ STAFF_EVENTS = {
     "assigned": (
         _("Hồ sơ {code} được giao cho ông/bà"),
         _("Hồ sơ {code} ({procedure}) được giao xử lý bước “{step}”, hạn {due}."),
+    ),
+    "forwarded_in": (
+        _("Hồ sơ phi địa giới {code} chờ tiếp nhận"),
+        _("{desk} đã tiếp nhận hồ sơ {code} ({procedure}) và chuyển đến cơ quan; thời hạn giải quyết tính từ khi "
+          "cơ quan tiếp nhận."),
     ),
     "submitted_online": (
         _("Hồ sơ trực tuyến mới"),

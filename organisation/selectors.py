@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import Agency, Role, StaffMembership
+from .models import Agency, AgencyLevel, Role, StaffMembership
 
 # Attribute names on the user object; `dossiers.services.staff_pairs` reads the same cache.
 PAIRS_ATTR = "_motcua_staff_pairs"
@@ -73,6 +73,17 @@ def descendant_ids(agency_ids: Iterable[int]) -> set[int]:
             sorted(found),
         )
         return found | {row[0] for row in cursor.fetchall()}
+
+
+def province_of(agency: Agency) -> Agency:
+    """The province an agency belongs to: itself or its nearest province ancestor (the top one if none)."""
+    chain = [agency, *agency.ancestors()]
+    return next((a for a in chain if a.level == AgencyLevel.PROVINCE), chain[-1])
+
+
+def province_agency_ids(agency: Agency) -> set[int]:
+    """Every agency of `agency`'s province, the province included (phi địa giới: any desk of the province)."""
+    return descendant_ids({province_of(agency).pk})
 
 
 def scoped_agency_ids(user, roles: Iterable[str] | None = None) -> set[int] | None:

@@ -22,7 +22,7 @@ class FieldAdmin(admin.ModelAdmin):
 class ComponentInline(admin.TabularInline):
     model = Component
     extra = 0
-    fields = ["order", "name", "kind", "count", "required", "blank_form"]
+    fields = ["order", "name", "kind", "count", "required", "held_in", "blank_form"]
 
 
 class ProcedureStepInline(admin.TabularInline):
@@ -43,8 +43,8 @@ class ProcedureForm(forms.ModelForm):
         model = Procedure
         fields = ["code", "name", "field", "status", "effective_from", "effective_to", "agency_levels", "agencies",
                   "time_limit_amount", "time_limit_unit", "committed_amount", "fee_text", "fee_amount",
-                  "online_mode", "online_only", "on_the_spot", "full_online_eligible", "paper_result", "requirements",
-                  "result", "legal_basis"]
+                  "online_mode", "online_only", "on_the_spot", "full_online_eligible", "paper_result", "boundary_free",
+                  "requirements", "result", "legal_basis"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +89,8 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     change_list_template = "procedures/admin/procedure_change_list.html"
     list_display = ["code", "name", "field", "agency_levels", "time_limit_amount", "time_limit_unit", "online_mode",
                     "status", "effective_from", "effective_to"]
-    list_filter = ["status", EffectiveFilter, "online_mode", "time_limit_unit", "on_the_spot", "online_only", "field"]
+    list_filter = ["status", EffectiveFilter, "online_mode", "time_limit_unit", "on_the_spot", "online_only", "boundary_free",
+                   "field"]
     list_select_related = ["field"]
     search_fields = ["code", "name", "search_text"]
     autocomplete_fields = ["field"]
@@ -98,7 +99,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["code", "name", "field", "status", ("effective_from", "effective_to")]}),
-        (_("Thực hiện"), {"fields": ["agency_levels", "agencies"]}),
+        (_("Thực hiện"), {"fields": ["agency_levels", "agencies", "boundary_free"]}),
         (_("Thời hạn, phí"), {"fields": [("time_limit_amount", "time_limit_unit"), "committed_amount",
                                            ("fee_text", "fee_amount")]}),
         (_("Trực tuyến"), {"fields": ["online_mode", "online_only", "on_the_spot", "full_online_eligible",

@@ -7,6 +7,7 @@ like the national catalogue's; fees and legal bases are plausible demo values, n
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 from . import demo_forms
@@ -251,6 +252,20 @@ def _catalogue() -> list[dict]:
     ]
 
 
+# Decree 309/2026: procedures the province accepts at any desk (phi địa giới).
+BOUNDARY_FREE = {"2.000488", "2.000815", "2.000884"}
+
+
+def held_in(component_name: str) -> str:
+    """Where the national databases already hold a demo component: identity papers in the population
+    database, birth certificates in the civil-status records (reuse of digitised data)."""
+    if component_name.startswith("Giấy tờ tùy thân") or component_name.startswith("Giấy tờ pháp lý của cá nhân"):
+        return "population"
+    if "Giấy khai sinh" in component_name:
+        return "reused"
+    return ""
+
+
 def specs(commune_codes: list[str] | None, province_codes: list[str] | None) -> list[ProcedureSpec]:
     result = []
     for row, values in enumerate(_catalogue(), start=2):
@@ -267,10 +282,12 @@ def specs(commune_codes: list[str] | None, province_codes: list[str] | None) -> 
             online_mode=values.pop("online_mode"), online_only=values.pop("online_only", False),
             on_the_spot=values.pop("on_the_spot", False), fee_text=values.pop("fee_text", ""),
             fee_amount=values.pop("fee_amount", 0), legal_basis=values.pop("legal_basis", ""), status="published",
-            effective_from=EFFECTIVE_FROM, effective_to=None, components=values.pop("components"),
+            effective_from=EFFECTIVE_FROM, effective_to=None,
+            components=[replace(c, held_in=held_in(c.name)) for c in values.pop("components")],
             steps=values.pop("steps"), agencies=list(agencies) if agencies is not None else None,
             requirements=values.pop("requirements", ""), result=values.pop("result", ""),
             full_online_eligible=spec_online == "full", paper_result=True, form=_form(code),
+            boundary_free=code in BOUNDARY_FREE,
         ))
         assert not values, values
     return result

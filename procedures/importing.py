@@ -7,6 +7,7 @@ exported file imports back with no change.
 
 Cells holding lists use `;` between items and `|` between the parts of an item:
   components: `Tờ khai|original|1|required; Giấy chứng sinh|original|1|required`
+              (name|kind|count|required[|held in: population, reused or citizen_store])
   steps:      `Tiếp nhận|receiving|desk_officer|4; Thẩm định|parent|processing_officer|16|Sở Tư pháp`
               (name|performer|role|hours[|department[|agency code]])
 A literal `;`, `|` or `\\` inside a name is written with a backslash before it.
@@ -34,7 +35,7 @@ from organisation.models import AgencyLevel
 
 from . import formdefs
 from .formtext import definition_error_text
-from .models import ComponentKind, OnlineMode, Performer, ProcedureStatus, StepRole, TimeUnit
+from .models import ComponentKind, DataHolder, OnlineMode, Performer, ProcedureStatus, StepRole, TimeUnit
 from .text import fold
 
 COLUMNS = [
@@ -44,7 +45,7 @@ COLUMNS = [
 ]
 # Optional: when the column is absent, imported procedures keep what they have.
 OPTIONAL_COLUMNS = ["agencies", "requirements", "result", "national_code", "full_online_eligible", "paper_result",
-                    "form"]
+                    "boundary_free", "form"]
 EXPORT_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 
 MAX_AMOUNT = Decimal("99999.99")
@@ -70,6 +71,7 @@ class ComponentSpec:
     kind: str = ComponentKind.ORIGINAL
     count: int = 1
     required: bool = True
+    held_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class ProcedureSpec:
     national_code: str | None = None  # the national procedure code (mã TTHC quốc gia), kept by `national`
     full_online_eligible: bool | None = None  # Decision 766 (3.3), None: keep the current value
     paper_result: bool | None = None  # Decision 766 (4.1), None: keep the current value
+    boundary_free: bool | None = None  # Decree 309/2026 (phi địa giới), None: keep the current value
     form: FormSpec | None = None  # None: keep the procedure's electronic forms
 
     def model_values(self) -> dict:
@@ -130,7 +133,7 @@ class ProcedureSpec:
         }
         if self.requirements is not None:
             values["requirements"] = self.requirements
-        for name in ("full_online_eligible", "paper_result"):
+        for name in ("full_online_eligible", "paper_result", "boundary_free"):
             if getattr(self, name) is not None:
                 values[name] = getattr(self, name)
         if self.result is not None:
@@ -425,16 +428,20 @@ def _components(value) -> list[ComponentSpec]:
     for number, item in enumerate(items, start=1):
         parts = [p.strip() for p in split_escaped(item.strip(), "|")]
         try:
-            if len(parts) > 4:
-                raise CellError(_("Quá nhiều phần (tên|loại bản|số lượng|bắt buộc)."))
+            if len(parts) > 5:
+                raise CellError(_("Quá nhiều phần (tên|loại bản|số lượng|bắt buộc|nguồn dữ liệu)."))
             name = _limited(parts[0], 500, required=True)
             kind = _choice(parts[1] if len(parts) > 1 else "", ComponentKind, KIND_ALIASES, LABEL_KIND,
                            default=ComponentKind.ORIGINAL)
             count = _integer(parts[2] if len(parts) > 2 else "", maximum=MAX_COUNT, minimum=1, default=1)
             required = _bool(parts[3]) if len(parts) > 3 and parts[3] != "" else True
+            held_in = parts[4] if len(parts) > 4 else ""
+            if held_in not in DataHolder.values:
+                raise CellError(_("Nguồn dữ liệu phải là một trong: %(values)s.")
+                                % {"values": ", ".join(v for v in DataHolder.values if v)})
         except CellError as exc:
             raise CellError(_("Thành phần %(n)d: %(msg)s") % {"n": number, "msg": exc}) from None
-        specs.append(ComponentSpec(name=name, kind=kind, count=count, required=required))
+        specs.append(ComponentSpec(name=name, kind=kind, count=count, required=required, held_in=held_in))
     return specs
 
 
@@ -616,6 +623,7 @@ def parse_table(
         national_code = parse("national_code", _limited, 40) if "national_code" in index else None
         eligible = parse("full_online_eligible", _bool) if "full_online_eligible" in index else None
         paper = parse("paper_result", _bool) if "paper_result" in index else None
+        boundary_free = parse("boundary_free", _bool) if "boundary_free" in index else None
         form = parse("form", form_cell) if "form" in index else None
         if code and any(e.column == "form" for e in row_errors):  # name the procedure, not only the row
             row_errors[:] = [RowError(e.row, e.column, _("Thủ tục %(code)s: %(msg)s") % {"code": code, "msg": e.message},
@@ -631,7 +639,7 @@ def parse_table(
             legal_basis=legal_basis, status=status, effective_from=effective_from, effective_to=effective_to,
             components=components, steps=steps, agencies=agencies, requirements=requirements, result=result,
             national_code=national_code,
-            full_online_eligible=eligible, paper_result=paper, form=form,
+            full_online_eligible=eligible, paper_result=paper, boundary_free=boundary_free, form=form,
         ))
     if not specs and not errors:
         errors.append(RowError(2, "", _("Tệp không có dòng dữ liệu nào.")))
@@ -650,7 +658,8 @@ def _number(value: Decimal | None) -> str:
 def export_row(procedure) -> list[str]:
     """One procedure as a row of EXPORT_COLUMNS; needs field, components, steps (with agency), agencies."""
     components = "; ".join(
-        "|".join([escape(c.name), c.kind, str(c.count), "required" if c.required else "optional"])
+        "|".join([escape(c.name), c.kind, str(c.count), "required" if c.required else "optional",
+                  *([c.held_in] if c.held_in else [])])
         for c in procedure.components.all()
     )
     steps = []
@@ -674,6 +683,7 @@ def export_row(procedure) -> list[str]:
         "; ".join(a.code for a in procedure.agencies.all()), procedure.requirements, procedure.result,
         getattr(getattr(procedure, "national_mapping", None), "national_code", ""),
         "true" if procedure.full_online_eligible else "false", "true" if procedure.paper_result else "false",
+        "true" if procedure.boundary_free else "false",
         form_json(procedure),
     ]
 

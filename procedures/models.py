@@ -67,6 +67,9 @@ class Procedure(models.Model):
     full_online_eligible = models.BooleanField(_("đủ điều kiện cung cấp trực tuyến toàn trình"), default=False)
     paper_result = models.BooleanField(_("kết quả là giấy tờ"), default=True)
     on_the_spot = models.BooleanField(_("4 tại chỗ"), default=False)
+    # Decree 309/2026: accepted at any desk of the province whatever the applicant's address (phi địa giới);
+    # the receiving desk forwards the dossier to the competent agency, whose receipt starts the clock.
+    boundary_free = models.BooleanField(_("tiếp nhận không phụ thuộc địa giới hành chính"), default=False)
     fee_text = models.CharField(_("phí, lệ phí"), max_length=500, blank=True)
     fee_amount = models.PositiveIntegerField(_("lệ phí (đồng)"), default=0)
     status = models.CharField(_("trạng thái"), max_length=10, choices=ProcedureStatus.choices, default=ProcedureStatus.DRAFT)
@@ -112,6 +115,16 @@ class ComponentKind(models.TextChoices):
     COPY = "copy", _("Bản sao")
 
 
+class DataHolder(models.TextChoices):
+    """Which national database already holds a component (Decree 309/2026: not asked for again). The values
+    are those of the dossier component's `data_source` (Decision 766 indicators 4.3, 4.4, 4.5b)."""
+
+    NONE = "", _("Người nộp cung cấp")
+    POPULATION = "population", _("Cơ sở dữ liệu quốc gia về dân cư")
+    REUSED = "reused", _("Dữ liệu đã số hóa (hộ tịch, giấy tờ đã nộp)")
+    CITIZEN_STORE = "citizen_store", _("Kho quản lý dữ liệu điện tử của công dân")
+
+
 class Component(models.Model):
     """A document the applicant brings (thành phần hồ sơ)."""
 
@@ -122,6 +135,9 @@ class Component(models.Model):
     count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
     required = models.BooleanField(_("bắt buộc"), default=True)
     blank_form = models.FileField(_("mẫu đơn, tờ khai"), upload_to="forms/", blank=True)
+    # Taken from this database instead of uploaded when the citizen consents (population.reuse).
+    held_in = models.CharField(_("dữ liệu có sẵn tại"), max_length=20, choices=DataHolder.choices, blank=True,
+                               default=DataHolder.NONE)
     history = HistoricalRecords()
 
     class Meta:

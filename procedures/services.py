@@ -177,11 +177,12 @@ def _sync_components(specs, procedures, user, now) -> set[int]:
     current: dict[int, list[tuple]] = {}
     for chunk in _chunks(ids):
         rows = (Component.objects.filter(procedure_id__in=chunk).order_by("procedure_id", "order", "id")
-                .values_list("procedure_id", "name", "kind", "count", "required"))
+                .values_list("procedure_id", "name", "kind", "count", "required", "held_in"))
         for pid, *values in rows:
             current.setdefault(pid, []).append(tuple(values))
     changed = [spec for spec in specs
-               if current.get(procedures[spec.code].id, []) != [(c.name, c.kind, c.count, c.required) for c in spec.components]]
+               if current.get(procedures[spec.code].id, []) != [(c.name, c.kind, c.count, c.required, c.held_in)
+                                                                for c in spec.components]]
     if not changed:
         return set()
     instances: dict[int, list[Component]] = {}
@@ -199,17 +200,18 @@ def _sync_components(specs, procedures, user, now) -> set[int]:
             reuse = pool.get(c.name)
             if reuse:
                 component = reuse.pop(0)
-                if (component.order, component.kind, component.count, component.required) != (order, c.kind, c.count, c.required):
-                    component.order, component.kind, component.count, component.required = order, c.kind, c.count, c.required
+                wanted = (order, c.kind, c.count, c.required, c.held_in)
+                if (component.order, component.kind, component.count, component.required, component.held_in) != wanted:
+                    component.order, component.kind, component.count, component.required, component.held_in = wanted
                     update.append(component)
             else:
                 create.append(Component(procedure_id=pid, order=order, name=c.name, kind=c.kind, count=c.count,
-                                        required=c.required))
+                                        required=c.required, held_in=c.held_in))
         delete.extend(component.id for rest in pool.values() for component in rest)
     for chunk in _chunks(delete):
         Component.objects.filter(id__in=chunk).delete()
     if update:
-        bulk_update_with_history(update, Component, ["order", "kind", "count", "required"], batch_size=CHUNK,
+        bulk_update_with_history(update, Component, ["order", "kind", "count", "required", "held_in"], batch_size=CHUNK,
                                  default_user=user, default_change_reason=CHANGE_REASON, default_date=now)
     if create:
         bulk_create_with_history(create, Component, batch_size=CHUNK, default_user=user,

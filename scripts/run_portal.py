@@ -2,7 +2,7 @@
 
 Without REDIS_URL the worker and beat use the embedded file broker under var/broker, so a fresh
 machine needs nothing else. External services that are not configured (national portal, payment gateway,
-postal service)
+postal service, population database)
 are served by their local stand-ins, and a demo signing certificate is made at first start. A child that
 dies (a stand-in, the worker, beat or gunicorn) is started again after a back-off (1, 2, 4 … 30 s; back to 1 s once it has run a minute), with a log line; the portal stops
 only on Ctrl-C or SIGTERM, which stops all three.
@@ -54,7 +54,7 @@ def commands(root: Path = ROOT, host: str = HOST, port: str = PORT) -> dict[str,
 
 def external_standins(env: dict, host: str = HOST, port: str = PORT) -> dict[str, list[str]]:
     """The stand-ins of the external services that are not configured (the national portal, the payment
-    gateway, the postal service): each a real HTTP server, the portal pointed at it through `env`."""
+    gateway, the postal service, the population database): each a real HTTP server, the portal pointed at it through `env`."""
     standins = {}
     if not env.get("DVCQG_URL"):
         # Dossiers can be seen arriving at the stand-in national portal's /_standin/log.
@@ -77,6 +77,13 @@ def external_standins(env: dict, host: str = HOST, port: str = PORT) -> dict[str
         env["POSTAL_SERVICE_URL"] = f"http://127.0.0.1:{postal_port}"
         env.setdefault("POSTAL_CALLBACK_URL", f"http://{host}:{port}/buu-chinh/callback/")
         standins["postal-standin"] = [PY, "manage.py", "run_postal_standin", "--port", postal_port]
+    if not env.get("POPULATION_SERVICE_URL"):
+        # The demo citizen's data (and household) come from the stand-in population database.
+        population_port = env.get("POPULATION_STANDIN_PORT", "8767")
+        env["POPULATION_SERVICE_URL"] = f"http://127.0.0.1:{population_port}"
+        env.setdefault("POPULATION_API_TOKEN", "demo-population-token")
+        standins["population-standin"] = [PY, "-m", "population.standin", "--port", population_port,
+                                          "--token", env["POPULATION_API_TOKEN"]]
     return standins
 
 

@@ -31,6 +31,9 @@ class LookupSerializer(serializers.Serializer):
     procedure_name = serializers.CharField()
     agency = serializers.CharField(help_text="Receiving agency code")
     agency_name = serializers.CharField()
+    intake_agency_name = serializers.CharField(
+        help_text="A boundary-free dossier (phi địa giới): the desk that took it (`agency` is then the competent "
+                  "agency, whose receipt starts the time limit); empty otherwise")
     received_at = serializers.DateTimeField(allow_null=True)
     appointment_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)

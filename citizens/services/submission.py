@@ -87,16 +87,20 @@ def _open_draft_file(draft_file: DraftFile) -> File | None:
 
 def submit_application(*, citizen, procedure, agency, applicant: dict, summary: str = "", return_method: str,
                        return_address: str = "", files: dict | None = None, draft: Draft | None = None,
-                       idempotency_key: str = "", form: dict | None = None) -> Dossier:
+                       idempotency_key: str = "", population_lookup=None, form: dict | None = None) -> Dossier:
     """Send the e-form to the receiving agency (status 1) through `dossiers.services.submit_online`.
 
-    Each component gets the file uploaded now or, failing that, the one kept in the draft. For a fully
-    online procedure every required component needs its file; a partly online one may leave papers for
-    the desk. `form` is the procedure's electronic form (tờ khai điện tử) as typed; when the procedure has
-    one, it stands for the declaration component, which then needs no scan. The draft is deleted once the
-    dossier exists.
+    Each component gets the file uploaded now or, failing that, the one kept in the draft, or else what the
+    state already holds (`population.reuse`: the population database through `population_lookup`, the
+    citizen's consented look-up; a scan of an earlier dossier), recorded as the component's `data_source`.
+    For a fully online procedure every required component needs one of those; a partly online one may
+    leave papers for the desk. `form` is the procedure's electronic form (tờ khai điện tử) as typed; when
+    the procedure has one, it stands for the declaration component, which then needs no scan. The draft is
+    deleted once the dossier exists; the look-up names the dossier.
     """
     from dossiers.services import submit_online
+    from population.reuse import reuse_plan, reused_component
+    from population.services import attach_to_dossier
     from procedures.selectors import declaration_component_id, form_for
 
     if draft is not None and (draft.citizen_id != citizen.pk or draft.procedure_id != procedure.pk):
@@ -107,6 +111,7 @@ def submit_application(*, citizen, procedure, agency, applicant: dict, summary: 
     if return_method == "post" and not (return_address or "").strip():
         errors["return_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")]
     components, opened = [], []
+    plan = reuse_plan(procedure, citizen, population_lookup)
     filled = form is not None and form_for(procedure) is not None
     declaration = declaration_component_id(procedure.components.all()) if filled else None
     try:
@@ -122,6 +127,13 @@ def submit_application(*, citizen, procedure, agency, applicant: dict, summary: 
                 upload = _open_draft_file(kept[component.pk])
                 if upload is not None:
                     opened.append(upload)
+            if upload is None and component.pk in plan:
+                entry, handle = reused_component(plan[component.pk])
+                if handle is not None:
+                    opened.append(handle)
+                if entry.get("data_source"):
+                    components.append(entry)
+                    continue
             if upload is None:
                 if component.required and procedure.online_mode == "full":
                     errors[f"file_{component.pk}"] = [_("Vui lòng tải lên giấy tờ này.")]
@@ -135,6 +147,8 @@ def submit_application(*, citizen, procedure, agency, applicant: dict, summary: 
                 components=components, return_method=return_method, return_address=return_address,
                 idempotency_key=idempotency_key, form=form,
             )
+            if population_lookup is not None:
+                attach_to_dossier(population_lookup, dossier)
             if draft is not None:
                 names = [f.file.name for f in kept.values()]
                 Draft.objects.filter(pk=draft.pk).delete()

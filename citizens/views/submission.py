@@ -29,6 +29,7 @@ from .common import PAGE_SIZE, fail
 
 EVENT_LABELS = {
     "submit": gettext_lazy("Nộp hồ sơ trực tuyến"),
+    "forward": gettext_lazy("Tiếp nhận phi địa giới, chuyển cơ quan có thẩm quyền"),
     "receive": gettext_lazy("Hồ sơ được tiếp nhận"),
     "refuse": gettext_lazy("Hồ sơ không được tiếp nhận / giải quyết"),
     "transfer": gettext_lazy("Chuyển xử lý"),
@@ -66,36 +67,78 @@ def online_catalogue(request):
     return render(request, "citizens/online_catalogue.html", {"page": page, "q": q, "query": f"q={q}" if q else ""})
 
 
-def _submission_form(request, procedure, draft, data=None, files=None):
+def _population_lookup(request):
+    """The citizen's consented population look-up this page uses (`?dan_cu=` after the consent step, then the
+    form's hidden field), while still usable; None otherwise."""
+    from population.services import usable_lookup
+
+    ref = request.POST.get("population_lookup") if request.method == "POST" else request.GET.get("dan_cu")
+    return usable_lookup(request.user, ref) if ref else None
+
+
+def _submission_form(request, procedure, draft, data=None, files=None, lookup=None):
+    """The e-form; unbound, the applicant is prefilled from the person record (population.records: the
+    population database when the citizen consented, VNeID, the profile, the previous dossier)."""
+    from population.records import applicant_fields, person_record
+    from population.reuse import reuse_plan
+
     agencies = selectors.receiving_agencies(procedure)
     kept = {df.component_id: df for df in draft.files.all()} if draft is not None else {}
+    reuse = reuse_plan(procedure, request.user, lookup)
     if data is None:
+        record = person_record(request.user, lookup=lookup)
         if draft is not None:
             initial = dict(draft.data)
             agency = agencies.filter(code=initial.get("agency")).first()
             initial["agency"] = agency.pk if agency else None
+            if lookup is not None:
+                initial.update({k: v for k, v in applicant_fields(record).items() if v})
         else:
-            profile = selectors.profile_for(request.user)
-            initial = selectors.applicant_from_profile(profile)
-            initial["return_address"] = profile.address
+            initial = applicant_fields(record)
+            initial["return_address"] = record["address"]
             if agencies.count() == 1:
                 initial["agency"] = agencies.first().pk
-        return f.SubmissionForm(initial=initial, procedure=procedure, agencies=agencies, kept_files=kept)
-    return f.SubmissionForm(data, files, procedure=procedure, agencies=agencies, kept_files=kept)
+        initial["population_lookup"] = lookup.pk if lookup is not None else ""
+        form = f.SubmissionForm(initial=initial, procedure=procedure, agencies=agencies, kept_files=kept, reuse=reuse)
+        form.person = record
+        return form
+    return f.SubmissionForm(data, files, procedure=procedure, agencies=agencies, kept_files=kept, reuse=reuse)
 
 
-def _person_record(request) -> dict:
-    """What the portal already knows of the citizen, in the person-record shape forms prefill from."""
-    profile = selectors.profile_for(request.user)
-    record = selectors.applicant_from_profile(profile)
-    if getattr(profile, "date_of_birth", None):
-        record["birth_date"] = profile.date_of_birth.isoformat()
-    return record
+def _consult_population(request, procedure, draft, form, eform=None):
+    """The consent step: look the citizen up in the population database. Found: the page again, prefilled;
+    not found, down or slow: the same page with what was typed and the reason, to fill by hand."""
+    from organisation.errors import ValidationFailed
+    from population.models import LookupOutcome
+    from population.services import consult_population
+
+    form.is_valid()
+    try:
+        lookup = consult_population(citizen=request.user, id_number=request.POST.get("id_number", ""),
+                                    consent=bool(form.cleaned_data.get("population_consent")),
+                                    purpose=f"{procedure.code} {procedure.name}")
+    except ValidationFailed as exc:
+        fields = {("population_consent" if k == "consent" else k): v for k, v in exc.fields.items()}
+        for name, errors in fields.items():
+            for error in errors:
+                form.add_error(name, error)
+        return _render_submit(request, procedure, form, draft, status=400, eform=eform)
+    if lookup.outcome == LookupOutcome.FOUND:
+        query = f"dan_cu={lookup.pk}" + (f"&nhap={draft.pk}" if draft is not None else "")
+        return redirect(f"{reverse('citizens:submit', args=[procedure.code])}?{query}")
+    if lookup.outcome == LookupOutcome.NOT_FOUND:
+        notice = _("Không tìm thấy số định danh cá nhân này trong Cơ sở dữ liệu quốc gia về dân cư. Vui lòng kiểm "
+                   "tra lại số, hoặc tự nhập thông tin và tải lên giấy tờ.")
+    else:
+        notice = _("Cơ sở dữ liệu quốc gia về dân cư hiện không phản hồi. Ông/bà vui lòng tự nhập thông tin và tải "
+                   "lên giấy tờ; hồ sơ vẫn nộp được bình thường.")
+    return _render_submit(request, procedure, form, draft, population_notice=notice, eform=eform)
 
 
-def _eform(request, procedure, draft) -> formtext.PageForm | None:
-    """The form in force, its values: as posted, as kept in the draft, or prefilled from what the state and
-    the citizen's profile already hold (data reuse, so nothing known is asked again)."""
+def _eform(request, procedure, draft, record: dict | None = None) -> formtext.PageForm | None:
+    """The form in force, its values: as posted, as kept in the draft, or prefilled from the person `record`
+    (population.records: the population database after the citizen's consent, VNeID, the profile, the
+    previous dossier), so nothing the state or the portal already holds is asked again."""
     version = form_for(procedure)
     if version is None:
         return None
@@ -103,7 +146,7 @@ def _eform(request, procedure, draft) -> formtext.PageForm | None:
         return formtext.PageForm(version, post=request.POST)
     if draft is not None and isinstance(draft.data.get("form"), dict):
         return formtext.PageForm(version, initial=draft.data["form"])
-    return formtext.PageForm(version, initial=formdefs.prefill(version.parsed(), _person_record(request)))
+    return formtext.PageForm(version, initial=formdefs.prefill(version.parsed(), record or {}))
 
 
 @login_required
@@ -123,24 +166,28 @@ def submit(request, code):
             raise Http404 from None
         if draft.procedure_id != procedure.pk:
             raise Http404
-    eform = _eform(request, procedure, draft)
+    lookup = _population_lookup(request)
     if request.method == "GET":
-        form = _submission_form(request, procedure, draft)
-        return _render_submit(request, procedure, form, draft, eform=eform)
+        form = _submission_form(request, procedure, draft, lookup=lookup)
+        eform = _eform(request, procedure, draft, record=form.person)
+        return _render_submit(request, procedure, form, draft, lookup=lookup, eform=eform)
+    eform = _eform(request, procedure, draft)
     if eform is not None and eform.rows_changed:
         # A row added to or removed from a repeated group: the page again with what was typed, nothing sent.
         form = f.SubmissionForm(initial=request.POST.dict(), procedure=procedure,
                                 agencies=selectors.receiving_agencies(procedure))
-        return _render_submit(request, procedure, form, draft, eform=eform)
-    form = _submission_form(request, procedure, draft, request.POST, request.FILES)
+        return _render_submit(request, procedure, form, draft, lookup=lookup, eform=eform)
+    form = _submission_form(request, procedure, draft, request.POST, request.FILES, lookup=lookup)
     action = request.POST.get("action", "submit")
+    if action == "population":
+        return _consult_population(request, procedure, draft, form, eform=eform)
     if eform is not None and action != "save":
         try:
             check_form(procedure, eform.values)
         except DomainError as exc:
             eform.take_errors(exc.fields or {})
     if not form.is_valid() or (eform is not None and eform.errors):
-        return _render_submit(request, procedure, form, draft, status=400, eform=eform)
+        return _render_submit(request, procedure, form, draft, status=400, lookup=lookup, eform=eform)
     try:
         if action == "save":
             data = form.draft_data()
@@ -149,30 +196,33 @@ def submit(request, code):
             draft = services.save_draft(citizen=request.user, procedure=procedure, data=data,
                                         files=form.uploads(), draft=draft)
             messages.success(request, _("Đã lưu hồ sơ nháp. Ông/bà có thể tiếp tục bất cứ lúc nào."))
-            return redirect(f"{reverse('citizens:submit', args=[procedure.code])}?nhap={draft.pk}")
+            keep = f"&dan_cu={lookup.pk}" if lookup is not None else ""
+            return redirect(f"{reverse('citizens:submit', args=[procedure.code])}?nhap={draft.pk}{keep}")
         d = form.cleaned_data
         dossier = services.submit_application(
             citizen=request.user, procedure=procedure, agency=d.get("agency"), applicant=form.applicant(),
             summary=d.get("summary", ""), return_method=d.get("return_method") or "online",
             return_address=d.get("return_address", ""), files=form.uploads(), draft=draft,
-            idempotency_key=(request.POST.get("idempotency_key") or "")[:100],
+            idempotency_key=(request.POST.get("idempotency_key") or "")[:100], population_lookup=lookup,
             form=eform.values if eform is not None else None,
         )
     except DomainError as exc:
         if eform is not None:
             exc.fields = eform.take_errors(exc.fields or {})
         status = fail(form, exc)
-        return _render_submit(request, procedure, form, draft, status=status, eform=eform)
+        return _render_submit(request, procedure, form, draft, status=status, lookup=lookup, eform=eform)
     appointment = timezone.localtime(dossier.appointment_at).strftime("%H:%M %d/%m/%Y") if dossier.appointment_at else ""
     messages.success(request, _("Đã nộp hồ sơ trực tuyến %(ref)s. Hồ sơ đang chờ cơ quan tiếp nhận; thời gian hẹn trả "
                                 "dự kiến: %(at)s.") % {"ref": dossier.reference, "at": appointment})
     return redirect("citizens:dossier", dossier.reference)
 
 
-def _render_submit(request, procedure, form, draft, status=200, eform: formtext.PageForm | None = None):
+def _render_submit(request, procedure, form, draft, status=200, lookup=None, population_notice="",
+                   eform: formtext.PageForm | None = None):
     context = {
         "procedure": procedure, "form": form, "draft": draft, "idempotency_key": uuid.uuid4().hex,
-        "full_online": procedure.online_mode == "full",
+        "full_online": procedure.online_mode == "full", "population_lookup": lookup,
+        "population_notice": population_notice, "person": getattr(form, "person", None),
         "eform": eform.bound() if eform is not None else None,
         "declaration_id": (declaration_component_id(procedure.components.all()) if eform is not None else None),
     }

@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "payments",
     "signing",
     "postal",
+    "population",
 ]
 
 MIDDLEWARE = [
@@ -523,3 +524,17 @@ POSTAL_TIMEOUT = float(os.environ.get("POSTAL_TIMEOUT", "10"))
 POSTAL_POLL_MINUTES = int(os.environ.get("POSTAL_POLL_MINUTES", "15"))
 # Port of the postal stand-in started by `make run` when POSTAL_SERVICE_URL is empty.
 POSTAL_STANDIN_PORT = int(os.environ.get("POSTAL_STANDIN_PORT", "8766"))
+
+# --- National population database (population app; docs/population.md) ---------------------------------
+# Base URL of the population data service (through the provincial data-sharing platform); empty: `make run`
+# starts the local stand-in and sets it; elsewhere look-ups answer "unavailable" and citizens fill by hand.
+POPULATION_SERVICE_URL = os.environ.get("POPULATION_SERVICE_URL", "")
+# Our bearer token and client id there (demo values).
+POPULATION_API_TOKEN = os.environ.get("POPULATION_API_TOKEN", "demo-population-token")
+POPULATION_CLIENT_ID = os.environ.get("POPULATION_CLIENT_ID", "motcua-demo")
+# Seconds to wait for it (connect and read): short, the citizen is waiting on the page.
+POPULATION_TIMEOUT = float(os.environ.get("POPULATION_TIMEOUT", "3"))
+# How long the data of a consented look-up may fill a submission before it must be looked up again.
+POPULATION_LOOKUP_VALID_MINUTES = int(os.environ.get("POPULATION_LOOKUP_VALID_MINUTES", "120"))
+# Port of the population stand-in started by `make run` when POPULATION_SERVICE_URL is empty.
+POPULATION_STANDIN_PORT = int(os.environ.get("POPULATION_STANDIN_PORT", "8767"))

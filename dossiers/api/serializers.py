@@ -52,6 +52,11 @@ class DossierIntakeSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=60, help_text="Procedure code")
     agency = serializers.CharField(required=False, allow_blank=True, max_length=60,
                                    help_text="Receiving agency code; an officer's own desk by default")
+    competent_agency = serializers.CharField(
+        required=False, allow_blank=True, max_length=60,
+        help_text="A boundary-free procedure (phi địa giới) another agency of the province performs: the code of "
+                  "the competent agency the dossier goes to (needed when several perform it). The desk issues the "
+                  "receipt; the dossier waits at status 1 until that agency receives it, which starts the clock")
     channel = serializers.ChoiceField(choices=Channel.values, required=False)
     applicant = DossierApplicantSerializer()
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)

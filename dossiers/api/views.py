@@ -259,7 +259,9 @@ class DossierListCreate(generics.GenericAPIView):
                                       received_at=v.get("received_at"),
                                       return_method=v.get("return_method") or "desk",
                                       outcome=v.get("outcome") or "receive", items=v.get("items") or "",
-                                      reason=v.get("reason", ""), **common)
+                                      reason=v.get("reason", ""),
+                                      competent_agency=_agency(v.get("competent_agency"), "competent_agency"),
+                                      **common)
         else:
             if v.get("received_at"):
                 msg = _("Chỉ cán bộ được nhập thời điểm tiếp nhận.")

@@ -17,7 +17,9 @@ The rooms, by group of actions (docs/architecture.md has the map):
 - `supplements`: `request_supplement`, `supplement_received`;
 - `payment`: `request_payment`, `confirm_payment`;
 - `closing`: `draft_result`, `decide`, `return_result`, `refuse`, `withdraw`, `stop`;
-- `apology`: `apologize` (form 04).
+- `apology`: `apologize` (form 04);
+- `boundary_free`: a boundary-free dossier (phi địa giới) taken at any desk of the province for the
+  competent agency (`receive_across_boundaries`, reached through `intake`).
 
 The rules both these actions and the reads ask (roles, the current step, where a supplemented dossier
 resumes, …) are pure, in `dossiers.rules`. This package re-exports the names other code uses, so a caller
@@ -45,6 +47,7 @@ from .base import (
     _when,
     verdict_for,
 )
+from .boundary_free import competent_agencies, receive_across_boundaries
 from .closing import decide, draft_result, refuse, return_result, stop, withdraw
 from .intake import (
     INTAKE_OUTCOMES,
@@ -81,8 +84,9 @@ __all__ = [
     "ACTIONS", "ACTION_LABELS", "CLOSED_STEP_STATUSES", "DESK_ONLY_ACTIONS", "INTAKE_OUTCOMES", "CleanComponent",
     "_check", "_clock", "_due_soon_from", "_event", "_finish_dossier", "_fmt", "_lock", "_now", "_reset_flags",
     "_save", "_start_step", "_steps", "_when",
-    "agency_staff", "apologize", "assign", "clean_applicant", "confirm_payment", "current_step", "decide",
-    "draft_result", "intake", "performs", "receive", "refuse", "request_payment", "request_supplement",
+    "agency_staff", "apologize", "assign", "clean_applicant", "competent_agencies", "confirm_payment",
+    "current_step", "decide",
+    "draft_result", "intake", "performs", "receive", "receive_across_boundaries", "refuse", "request_payment", "request_supplement",
     "resume_target", "return_result", "roles_for", "staff_pairs", "step_holding", "stop", "submit_online",
     "supplement_received", "transfer", "verdict_for", "withdraw",
 ]

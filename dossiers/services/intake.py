@@ -341,7 +341,8 @@ def _clean_outcome(outcome, items, reason) -> tuple[str, str, str]:
 def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant: dict, summary: str = "",
            components=(), received_at: datetime | None = None, return_method: str = "desk",
            return_address: str = "", idempotency_key: str = "", outcome: str = "receive", items="",
-           reason: str = "", fully_online: bool = False, form=None) -> Dossier:
+           reason: str = "", fully_online: bool = False, competent_agency: Agency | None = None,
+           form=None) -> Dossier:
     """A desk officer takes a dossier at the counter and records the outcome of the check (domain.md §3).
 
     `outcome` "receive" (tiếp nhận, form 01): status 2 at once, with its code, appointment and steps, the
@@ -356,8 +357,22 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
     `form` is the procedure's electronic form (tờ khai điện tử) as filled, checked against the version in
     force on the day it was taken and stored with it; a bad value is a 400 naming its path.
     The same `idempotency_key` and body return the dossier made the first time; a different body is 409.
+
+    A boundary-free procedure (phi địa giới) that `agency` does not perform goes to
+    `boundary_free.receive_across_boundaries`: received here for `competent_agency` (or the only agency of
+    the province that performs it), whose receipt starts the clock.
     """
     agency = _intake_agency(actor, procedure, agency)
+    if procedure.boundary_free and agency.is_active and not performs(procedure, agency):
+        from .boundary_free import receive_across_boundaries
+
+        if received_at is not None:
+            msg = _("Hồ sơ phi địa giới được chuyển ngay khi tiếp nhận, không nhập bù thời điểm tiếp nhận.")
+            raise ValidationFailed(msg, code="boundary_free_no_backdating", fields={"received_at": [msg]})
+        return receive_across_boundaries(
+            actor=actor, procedure=procedure, receiving=agency, competent=competent_agency, applicant=applicant,
+            summary=summary, components=components, channel=channel, return_method=return_method,
+            return_address=return_address, idempotency_key=idempotency_key, outcome=outcome, form=form)
     _check_procedure(procedure, agency)
     outcome, items_text, reason_text = _clean_outcome(outcome, items, reason)
     tt_roles = {Role.DESK_OFFICER} if actor.is_superuser or (agency.pk, Role.DESK_OFFICER) in staff_pairs(actor) \

@@ -41,14 +41,19 @@ from .base import (
 
 
 def receive(dossier, *, actor, expected_version=None, at: datetime | None = None) -> Dossier:
-    """The desk receives an online dossier (1 → 2): code, appointment from now, steps, receipt notice."""
+    """The desk receives an online dossier (1 → 2): code, appointment from now, steps, receipt notice.
+
+    A boundary-free dossier (phi địa giới) forwarded by another desk of the province keeps the code and
+    register entry that desk gave it; its clock starts here, at the competent agency's receipt (Decree
+    309/2026), and its steps follow the desk's hand-over (step 0)."""
     with transaction.atomic():
         d = _lock(dossier, expected_version)
         _check(d, actor, "receive")
         when = _when(at)
-        d.code = next_dossier_code(d.agency, timezone.localdate(when))
-        d.register_year = timezone.localdate(when).year
-        d.register_no = next_register_number(d.agency_id, d.register_year)
+        if not d.code:
+            d.code = next_dossier_code(d.agency, timezone.localdate(when))
+            d.register_year = timezone.localdate(when).year
+            d.register_no = next_register_number(d.agency_id, d.register_year)
         d.received_at = when
         d.received_by = actor
         d.status = Status.RECEIVED

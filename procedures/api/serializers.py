@@ -33,7 +33,7 @@ class FeeSerializer(serializers.Serializer):
 class ComponentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Component
-        fields = ["name", "kind", "count", "required"]
+        fields = ["name", "kind", "count", "required", "held_in"]
 
 
 class ComponentDetailSerializer(serializers.ModelSerializer):
@@ -41,7 +41,7 @@ class ComponentDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Component
-        fields = ["name", "kind", "count", "required", "blank_form"]
+        fields = ["name", "kind", "count", "required", "held_in", "blank_form"]
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_blank_form(self, component) -> str | None:
@@ -91,7 +91,7 @@ class ProcedureListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Procedure
         fields = ["code", "name", "field", "agency_level", "agency_levels", "time_limit", "committed_time",
-                  "online", "online_only", "on_the_spot", "fee", "components"]
+                  "online", "online_only", "on_the_spot", "boundary_free", "fee", "components"]
 
     def get_agency_level(self, procedure) -> str:
         levels = procedure.level_list

@@ -101,3 +101,16 @@ def test_beat_starts_on_a_fresh_clone_with_its_schedule_in_redis(run_portal, tmp
 def test_make_run_leaves_nothing_in_tmp():
     text = SCRIPT.read_text() + (Path(settings.BASE_DIR) / "Makefile").read_text()
     assert "/tmp" not in text
+
+
+def test_make_run_serves_the_population_stand_in_unless_a_service_is_configured(run_portal):
+    """The demo's population database is the stand-in (its demo people match the demo accounts); a configured
+    service replaces it."""
+    env = {}
+    standins = run_portal.external_standins(env)
+    command = standins["population-standin"]
+    assert command[1:3] == ["-m", "population.standin"] and "--token" in command
+    assert env["POPULATION_SERVICE_URL"] == "http://127.0.0.1:8767"
+    configured = {"POPULATION_SERVICE_URL": "https://dancu.example.vn"}
+    assert "population-standin" not in run_portal.external_standins(configured)
+    assert configured["POPULATION_SERVICE_URL"] == "https://dancu.example.vn"

@@ -20,7 +20,8 @@ def birth(org, make_procedure, make_field):
     )
     component = procedure.components.create(order=1, name="Tờ khai", kind="original", count=1, required=True)
     component.blank_form.save("to-khai.pdf", ContentFile(b"%PDF-1.4 demo"), save=True)
-    procedure.components.create(order=2, name="Giấy chứng sinh", kind="certified_copy", count=2, required=False)
+    procedure.components.create(order=2, name="Giấy chứng sinh", kind="certified_copy", count=2, required=False,
+                                held_in="reused")
     ProcedureStep.objects.create(procedure=procedure, order=1, name="Tiếp nhận", performer="receiving",
                                  role="desk_officer", allowance_hours=Decimal("4"))
     ProcedureStep.objects.create(procedure=procedure, order=2, name="Cấp thẻ BHYT", performer="parent",
@@ -47,10 +48,11 @@ def test_list_item_shape(api, birth):
         "online": "full",
         "online_only": True,
         "on_the_spot": True,
+        "boundary_free": False,
         "fee": {"text": "Miễn phí", "amount": 0},
         "components": [
-            {"name": "Tờ khai", "kind": "original", "count": 1, "required": True},
-            {"name": "Giấy chứng sinh", "kind": "certified_copy", "count": 2, "required": False},
+            {"name": "Tờ khai", "kind": "original", "count": 1, "required": True, "held_in": ""},
+            {"name": "Giấy chứng sinh", "kind": "certified_copy", "count": 2, "required": False, "held_in": "reused"},
         ],
     }
 

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0013_h10_backfill_report_facts'),
-        ('procedures', '0003_h17a_form_definitions'),
+        ('dossiers', '0014_h17b_intake_agency'),
+        ('procedures', '0004_h17a_form_definitions'),
     ]
 
     operations = [

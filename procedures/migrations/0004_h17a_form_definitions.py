@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0002_h10_online_and_paper_result'),
+        ('procedures', '0003_h17b_boundary_free_held_in'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
