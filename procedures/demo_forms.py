@@ -78,7 +78,9 @@ BIRTH = {
             f("address", "address", "Nơi cư trú", "Place of residence", required=True, prefill="address"),
             f("id_number", "id_number", "Số định danh cá nhân", "Personal identification number", prefill="id_number",
               help=ID_HELP),
-        ], repeat={"min": 1, "max": 2}, prefill=["person", "person.household[relation=vợ|chồng]"],
+        # The declarant (usually a parent) first, then their spouse: the household register names relations to
+        # its head, so the spouse is the wife or husband, or the head when the declarant is the wife or husband.
+        ], repeat={"min": 1, "max": 2}, prefill=["person", "person.household[relation=vợ|chồng|chủ hộ]"],
             help=t("Ghi cả cha và mẹ nếu đã xác định được.", "Both parents where known.")),
         f("copies", "number", "Số bản sao Giấy khai sinh đề nghị cấp", "Copies of the birth certificate requested",
           min=0, max=10),

@@ -27,7 +27,8 @@ prefilled group, a key of the row: ROW_KEYS) and the checks of its type:
 A group: `name`, `type` "group", `label`, optional `help`, `fields` (fields only: groups do not nest), and
 optional `repeat` {min, max} making it a list of rows (the parents); a repeated group may carry `prefill`:
 a list of row sources, "person" (the person themself) or "person.household[]" or
-"person.household[relation=vợ|chồng]" (members of the person's household, optionally of those relations).
+"person.household[relation=vợ|chồng]" (members of the person's household other than the person, optionally
+of those relations to the head of household).
 
 Values: a non-repeated group is an object, a repeated one a list of objects; a field's cleaned value is a
 string (dates as YYYY-MM-DD), a number (int, or a decimal string when `decimals` > 0), or a bool.
@@ -643,7 +644,10 @@ def prefill(definition: Definition, record: Mapping | None) -> dict:
             return bool(value)
         return value
 
-    household = [member for member in (record.get("household") or []) if isinstance(member, Mapping)]
+    # The household as the register lists it (relations to its head); the person themself is never a second row.
+    own_id = str(record.get("id_number") or "")
+    household = [member for member in (record.get("household") or []) if isinstance(member, Mapping)
+                 and not (own_id and str(member.get("id_number") or "") == own_id)]
     for item in definition.items:
         if not item.is_group:
             if item.prefill:

@@ -174,8 +174,11 @@ def submit(request, code):
     eform = _eform(request, procedure, draft)
     if eform is not None and eform.rows_changed:
         # A row added to or removed from a repeated group: the page again with what was typed, nothing sent.
+        from population.reuse import reuse_plan
+
         form = f.SubmissionForm(initial=request.POST.dict(), procedure=procedure,
-                                agencies=selectors.receiving_agencies(procedure))
+                                agencies=selectors.receiving_agencies(procedure),
+                                reuse=reuse_plan(procedure, request.user, lookup))
         return _render_submit(request, procedure, form, draft, lookup=lookup, eform=eform)
     form = _submission_form(request, procedure, draft, request.POST, request.FILES, lookup=lookup)
     action = request.POST.get("action", "submit")

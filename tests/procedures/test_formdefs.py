@@ -316,6 +316,15 @@ def test_prefill_limits_rows_skips_unknown_choices_and_empty_records():
     assert no_household["parents"] == [{"full_name": "", "id_number": "", "birth_date": ""}]
 
 
+def test_prefill_never_lists_the_person_twice():
+    raw = definition({**PARENTS, "prefill": ["person", "person.household[relation=vợ|chồng|chủ hộ]"]})
+    record = {"id_number": "056192004321", "full_name": "Trần Thị Hoa", "household": [
+        {"id_number": "056090001234", "full_name": "Nguyễn Văn An", "relation": "Chủ hộ"},
+        {"id_number": "056192004321", "full_name": "Trần Thị Hoa", "relation": "Vợ"},
+        {"id_number": "056219000777", "full_name": "Nguyễn Minh Khang", "relation": "Con"}]}
+    assert [row["full_name"] for row in prefill(parse(raw), record)["parents"]] == ["Trần Thị Hoa", "Nguyễn Văn An"]
+
+
 def test_prefill_does_not_touch_the_definition():
     parsed = parse(copy.deepcopy(demo_forms.BIRTH))
     before = repr(parsed)
