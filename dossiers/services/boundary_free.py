@@ -11,8 +11,6 @@ competent agency's desk receives it with `routing.receive`: the appointment runs
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +71,8 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
     from the competent agency's receipt, that agency's desk officers told it is coming."""
     from procedures.services import check_form
 
+    from ..selectors import remember_new_rows
+    from ..uploads import delete_stored
     from .intake import (
         _applicant_fields,
         _check_key,
@@ -85,8 +85,6 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
         agency_staff,
         clean_applicant,
     )
-    from ..selectors import remember_new_rows
-    from ..uploads import delete_stored
 
     if (outcome or "receive") != "receive":
         msg = _("Hồ sơ phi địa giới chỉ được tiếp nhận để chuyển đến cơ quan có thẩm quyền; việc yêu cầu bổ sung "
