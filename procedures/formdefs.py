@@ -328,6 +328,8 @@ def parse(raw) -> Definition:
     """The definition from its JSON (already decoded); raises DefinitionError naming the first problem."""
     if not isinstance(raw, Mapping):
         raise DefinitionError("not_an_object", "")
+    if _has_nul(raw):  # PostgreSQL refuses NUL in JSON
+        raise DefinitionError("bad_text", "")
     for key in raw:
         if key not in {"title", "form_number", "addressee", "commitment", "fields"}:
             raise DefinitionError("unknown_key", "", key=str(key)[:40])
@@ -417,8 +419,6 @@ def _clean_text(spec: FieldDef, value) -> str:
     if not isinstance(value, str):
         raise _Invalid("wrong_type", expected="text")
     text = value.strip() if spec.type != "long_text" else value.strip().replace("\r\n", "\n")
-    if "\x00" in text:
-        raise _Invalid("invalid_characters")
     if spec.max_length is not None and len(text) > spec.max_length:
         raise _Invalid("too_long", max=spec.max_length)
     if spec.min_length is not None and len(text) < spec.min_length:
@@ -431,6 +431,8 @@ def _clean_text(spec: FieldDef, value) -> str:
 def _clean(spec: FieldDef, value, today: dt.date):
     """The cleaned value of a non-blank `value`, or _Invalid."""
     kind = spec.type
+    if isinstance(value, str) and "\x00" in value:  # never stored: PostgreSQL refuses NUL in text and JSON
+        raise _Invalid("invalid_characters")
     if kind in ("text", "address", "long_text"):
         return _clean_text(spec, value)
     if kind == "checkbox":
@@ -750,3 +752,24 @@ def is_blank(values) -> bool:
     if isinstance(values, list):
         return all(is_blank(v) for v in values)
     return _blank(values) or values is False
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def without_nul(values):
+    """Values as typed, safe to keep in a draft (PostgreSQL refuses NUL in JSON); checked only when sent."""
+    if isinstance(values, str):
+        return values.replace("\x00", "")
+    if isinstance(values, Mapping):
+        return {str(k).replace("\x00", ""): without_nul(v) for k, v in values.items()}
+    if isinstance(values, list):
+        return [without_nul(v) for v in values]
+    return values

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from dossiers.models import Dossier
 from dossiers.uploads import delete_stored, store_upload, validate_upload
 from organisation.errors import NotFound, ValidationFailed
+from procedures.formdefs import without_nul
 
 from ..models import (
     Draft,
@@ -49,7 +50,7 @@ def save_draft(*, citizen, procedure, data: dict, files: dict | None = None, dra
         raise NotFound(_("Không tìm thấy hồ sơ nháp."))
     values = {key: str(data.get(key) or "")[:2000] for key in DRAFT_KEYS}
     if isinstance(data.get("form"), dict):  # the electronic form as typed so far, checked only when sent
-        values["form"] = data["form"]
+        values["form"] = without_nul(data["form"])
     stored: list[str] = []
     replaced: list[str] = []
     try:

@@ -102,6 +102,7 @@ def test_parse_paths_and_groups():
     (definition({"name": "g", "type": "group", "label": t("G"), "repeat": {"max": 2},
                  "fields": [field("a", "text", prefill="full_name")]}), "bad_prefill", "fields[0](g).fields[0](a).prefill"),
     (definition(*[field(f"f{i}", "text") for i in range(201)]), "too_many_fields", "fields"),
+    (definition(field("a", "text", label=t("A\x00"))), "bad_text", ""),
 ])
 def test_definitions_that_do_not_parse(raw, code, where):
     with pytest.raises(DefinitionError) as error:
@@ -176,6 +177,8 @@ def test_blank_optional_fields_are_left_out_and_checkbox_false():
     (field("a", "phone"), "09123456789", "invalid_phone"),
     (field("a", "email"), "an@", "invalid_email"),
     (field("a", "email"), "a b@c.vn", "invalid_email"),
+    (field("a", "email"), "a\x00@c.vn", "invalid_characters"),
+    (field("a", "choice", choices=[{"value": "x", "label": t("X")}]), "x\x00", "invalid_characters"),
     (field("a", "number"), "ba", "not_a_number"),
     (field("a", "number"), "Infinity", "not_a_number"),
     (field("a", "number"), True, "wrong_type"),
@@ -361,3 +364,7 @@ def test_add_and_remove_rows_within_limits():
     assert len(formdefs.remove_row(parsed, left, "parents", 0)["parents"]) == 1  # min 1
     assert formdefs.remove_row(parsed, values, "parents", 7) == values
     assert formdefs.add_row(parsed, values, "nothing") == values
+
+
+def test_drafts_keep_values_without_nul():
+    assert formdefs.without_nul({"a\x00": ["x\x00y", {"b": "\x00"}], "c": True}) == {"a": ["xy", {"b": ""}], "c": True}
