@@ -176,6 +176,11 @@ class Dossier(models.Model):
     register_year = models.PositiveSmallIntegerField(_("năm sổ theo dõi"), null=True, blank=True)
     register_no = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
 
+    # The electronic form (tờ khai điện tử) as filled, checked against the version in force when it was filed.
+    form_definition = models.ForeignKey("procedures.FormDefinition", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="dossiers", verbose_name=_("phiên bản tờ khai"))
+    form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
+
     idempotency_key = models.CharField(max_length=100, blank=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -183,7 +188,7 @@ class Dossier(models.Model):
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "form_data"])
 
     class Meta:
         verbose_name = _("hồ sơ")

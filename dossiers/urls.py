@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:ref>/", views.detail, name="detail"),
     path("<str:ref>/thao-tac/<slug:name>/", views.action, name="action"),
     path("<str:ref>/in/<slug:form>.pdf", views.document, name="document"),
+    path("<str:ref>/to-khai.pdf", views.declaration, name="declaration"),
     path("<str:ref>/tep/<int:component_id>/", views.scan, name="scan"),
     path("<str:ref>/ket-qua/", views.result_file, name="result_file"),
     path("<str:ref>/du-thao/", views.draft_file, name="draft_file"),

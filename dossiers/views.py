@@ -253,14 +253,21 @@ def intake(request, code):
     agencies, agency = _intake_agency(request)
     procedure = _intake_procedure(agency, code)
     competent = _competent_agencies(procedure, agency)
-    if request.method == "POST":
+    eform = _intake_eform(request, procedure)
+    if request.method == "POST" and eform is not None and eform.rows_changed:
+        # A row added to or removed from the tờ khai: the page again with what was typed, nothing recorded.
+        form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, competent=competent,
+                            initial=request.POST.dict())
+        status = 200
+    elif request.method == "POST":
         form = f.IntakeForm(request.POST, request.FILES, procedure=procedure, agencies=agencies, default_agency=agency,
                             competent=competent)
         valid = form.is_valid()
         # The applicant's data is checked by the service's rules now too, so every problem shows at once.
         valid = _check_applicant(form) and valid
+        valid = _check_eform(procedure, eform) and valid
         if valid:
-            dossier = _submit_intake(request, form, procedure)
+            dossier = _submit_intake(request, form, procedure, eform)
             if dossier is not None:
                 return redirect(reverse("dossiers:detail", args=[dossier_ref(dossier)]) + "?vua-tiep-nhan=1")
         status = 400
@@ -272,6 +279,7 @@ def intake(request, code):
         "procedure": procedure,
         "agency": agency,
         "form": form,
+        "eform": eform.bound() if eform is not None else None,
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "suggested_items": form.suggested_missing_items() if form.is_bound else "",
     }
@@ -285,6 +293,31 @@ def _competent_agencies(procedure: Procedure, agency: Agency) -> list[Agency]:
     return [] if performs(procedure, agency) else competent_agencies(procedure, agency)
 
 
+def _intake_eform(request, procedure):
+    """The procedure's tờ khai at the desk: optional (the applicant may have brought it on paper); what is
+    typed is checked like an online submission's."""
+    from procedures.formtext import PageForm
+    from procedures.selectors import form_for
+
+    version = form_for(procedure)
+    if version is None:
+        return None
+    return PageForm(version, post=request.POST if request.method == "POST" else None)
+
+
+def _check_eform(procedure, eform) -> bool:
+    from procedures.services import check_form
+
+    if eform is None or eform.is_blank:
+        return True
+    try:
+        check_form(procedure, eform.values)
+    except ValidationFailed as exc:
+        eform.take_errors(exc.fields)
+        return False
+    return True
+
+
 def _check_applicant(form: f.IntakeForm) -> bool:
     try:
         clean_applicant(form.applicant())
@@ -296,7 +329,7 @@ def _check_applicant(form: f.IntakeForm) -> bool:
     return True
 
 
-def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier | None:
+def _submit_intake(request, form: f.IntakeForm, procedure: Procedure, eform=None) -> Dossier | None:
     """Record the dossier through the intake service with the officer's decision (received, supplement
     requested or refused); its errors go back next to the inputs."""
     components, index_to_field = form.received_components()
@@ -313,10 +346,12 @@ def _submit_intake(request, form: f.IntakeForm, procedure: Procedure) -> Dossier
             items=data.get("missing_items", "") if decision == "supplement" else "",
             reason=data.get("refusal_reason", "") if decision == "refuse" else "",
             competent_agency=data.get("competent_agency"),
+            form=eform.values if eform is not None and not eform.is_blank else None,
         )
     except ValidationFailed as exc:
-        f.add_service_errors(form, exc.fields, f.INTAKE_FIELD_MAP, index_to_field)
-        if not exc.fields:
+        fields = eform.take_errors(exc.fields) if eform is not None else exc.fields
+        f.add_service_errors(form, fields, f.INTAKE_FIELD_MAP, index_to_field)
+        if not fields:
             form.add_error(None, str(exc.detail))
         return None
     except DomainError as exc:  # 403, 409, 413, 415: a message on top, what was typed stays
@@ -674,6 +709,23 @@ def document(request, ref, form):
     response["Content-Disposition"] = f'inline; filename="{dossier.ref}-{form}.pdf"'
     response["Cache-Control"] = "private, no-store"
     response["X-Signature-Status"] = "valid" if signature else "unsigned"
+    return response
+
+
+@staff_required
+@require_GET
+def declaration(request, ref):
+    """The applicant's electronic form (tờ khai) as filed, printed as the official PDF."""
+    from procedures.printing import render_filed_declaration
+
+    dossier = _lookup(request.user, ref,
+                      queryset=Dossier.objects.select_related("procedure", "agency", "form_definition"))
+    if dossier.form_definition_id is None:
+        raise Http404(_("Hồ sơ không có tờ khai điện tử."))
+    language = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "vi"
+    response = HttpResponse(render_filed_declaration(dossier, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.ref}-to-khai.pdf"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -5,10 +5,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from organisation.errors import ValidationFailed
 from organisation.models import AgencyLevel
 
-from . import services
-from .models import Component, Field, Procedure, ProcedureStatus, ProcedureStep
+from . import formdefs, services
+from .formtext import definition_error_text
+from .models import Component, Field, FormDefinition, Procedure, ProcedureStatus, ProcedureStep
 
 
 @admin.register(Field)
@@ -116,3 +118,48 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     def _set_status(self, request, queryset, status):
         changed = services.set_status(queryset, status)
         self.message_user(request, _("Đã cập nhật %(n)d thủ tục.") % {"n": changed})
+
+
+class FormDefinitionForm(forms.ModelForm):
+    """A new version of a procedure's electronic form: the JSON is checked by the same parser as the import."""
+
+    class Meta:
+        model = FormDefinition
+        fields = ["procedure", "effective_from", "definition"]
+
+    def clean_definition(self):
+        definition = self.cleaned_data["definition"]
+        try:
+            formdefs.parse(definition)
+        except formdefs.DefinitionError as exc:
+            raise forms.ValidationError(definition_error_text(exc)) from None
+        return definition
+
+
+@admin.register(FormDefinition)
+class FormDefinitionAdmin(SimpleHistoryAdmin):
+    """Versions are never edited in place (dossiers keep the version they were filed with): saving a changed
+    definition, from the add page or from an existing version's page, publishes a new version."""
+
+    form = FormDefinitionForm
+    list_display = ["procedure", "version", "effective_from", "created_at"]
+    list_select_related = ["procedure"]
+    search_fields = ["procedure__code", "procedure__name"]
+    autocomplete_fields = ["procedure"]
+    readonly_fields = ["version"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.dossiers.exists()
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return
+        try:
+            saved = services.save_form_definition(obj.procedure, form.cleaned_data["definition"],
+                                                  effective_from=obj.effective_from, user=request.user)
+        except ValidationFailed as exc:  # checked by the form already; kept for a race with another change
+            raise forms.ValidationError(str(exc.detail)) from None
+        obj.pk, obj.version, obj.created_at = saved.pk, saved.version, saved.created_at
+        if change:
+            self.message_user(request, _("Đã lưu thành phiên bản %(version)d; phiên bản cũ được giữ nguyên.")
+                              % {"version": saved.version})

@@ -10,7 +10,8 @@ import datetime
 from dataclasses import replace
 from decimal import Decimal
 
-from .importing import ComponentSpec, ProcedureSpec, StepSpec
+from . import demo_forms
+from .importing import ComponentSpec, FormSpec, ProcedureSpec, StepSpec
 from .models import Procedure
 from .services import apply_catalogue
 
@@ -272,9 +273,9 @@ def specs(commune_codes: list[str] | None, province_codes: list[str] | None) -> 
         level = values.pop("agency_levels", "commune")
         agencies = province_codes if level == "province" else commune_codes
         spec_online = values.get("online_mode")
-        row_code = values["code"]
+        code = values.pop("code")
         result.append(ProcedureSpec(
-            row=row, code=values.pop("code"), name=values.pop("name"), field_code=values["field_code"],
+            row=row, code=code, name=values.pop("name"), field_code=values["field_code"],
             field_name=FIELDS[values.pop("field_code")], agency_levels=level,
             time_limit_amount=Decimal(values.pop("time_limit_amount")), time_limit_unit=values.pop("time_limit_unit"),
             committed_amount=(Decimal(values.pop("committed_amount")) if "committed_amount" in values else None),
@@ -285,11 +286,16 @@ def specs(commune_codes: list[str] | None, province_codes: list[str] | None) -> 
             components=[replace(c, held_in=held_in(c.name)) for c in values.pop("components")],
             steps=values.pop("steps"), agencies=list(agencies) if agencies is not None else None,
             requirements=values.pop("requirements", ""), result=values.pop("result", ""),
-            full_online_eligible=spec_online == "full", paper_result=True,
-            boundary_free=row_code in BOUNDARY_FREE,
+            full_online_eligible=spec_online == "full", paper_result=True, form=_form(code),
+            boundary_free=code in BOUNDARY_FREE,
         ))
         assert not values, values
     return result
+
+
+def _form(code: str) -> FormSpec | None:
+    definition = demo_forms.FORMS.get(code)
+    return FormSpec(definition=definition, effective_from=demo_forms.EFFECTIVE_FROM) if definition else None
 
 
 def seed(context: dict | None = None) -> dict:

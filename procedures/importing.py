@@ -11,6 +11,10 @@ Cells holding lists use `;` between items and `|` between the parts of an item:
   steps:      `Tiếp nhận|receiving|desk_officer|4; Thẩm định|parent|processing_officer|16|Sở Tư pháp`
               (name|performer|role|hours[|department[|agency code]])
 A literal `;`, `|` or `\\` inside a name is written with a backslash before it.
+
+The `form` cell holds the procedure's electronic form as JSON (procedures/formdefs.py):
+  `{"effective_from": "2026-01-01", "definition": {"title": …, "fields": […]}}`, or the definition alone
+  (then effective from the day of the import). An empty cell keeps the forms the procedure has.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +33,8 @@ from django.utils.translation import gettext_lazy
 
 from organisation.models import AgencyLevel
 
+from . import formdefs
+from .formtext import definition_error_text
 from .models import ComponentKind, DataHolder, OnlineMode, Performer, ProcedureStatus, StepRole, TimeUnit
 from .text import fold
 
@@ -38,7 +45,7 @@ COLUMNS = [
 ]
 # Optional: when the column is absent, imported procedures keep what they have.
 OPTIONAL_COLUMNS = ["agencies", "requirements", "result", "national_code", "full_online_eligible", "paper_result",
-                    "boundary_free"]
+                    "boundary_free", "form"]
 EXPORT_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 
 MAX_AMOUNT = Decimal("99999.99")
@@ -78,6 +85,12 @@ class StepSpec:
     agency_code: str = ""
 
 
+@dataclass(frozen=True)
+class FormSpec:
+    definition: dict  # checked by formdefs.parse
+    effective_from: datetime.date | None = None  # None: from the day it is written
+
+
 @dataclass
 class ProcedureSpec:
     row: int
@@ -107,6 +120,7 @@ class ProcedureSpec:
     full_online_eligible: bool | None = None  # Decision 766 (3.3), None: keep the current value
     paper_result: bool | None = None  # Decision 766 (4.1), None: keep the current value
     boundary_free: bool | None = None  # Decree 309/2026 (phi địa giới), None: keep the current value
+    form: FormSpec | None = None  # None: keep the procedure's electronic forms
 
     def model_values(self) -> dict:
         """The Procedure columns this row sets (field_code resolved by the caller)."""
@@ -473,6 +487,33 @@ def _agency_codes(value, known_agencies: Iterable[str]) -> list[str]:
     return codes
 
 
+def form_cell(value) -> FormSpec | None:
+    """The `form` cell: JSON of a form definition, optionally wrapped with its effective date."""
+    text = cell_text(value)
+    if not text:
+        return None
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise CellError(_("Tờ khai điện tử không phải JSON hợp lệ (%(error)s).") % {"error": str(exc)[:120]}) from None
+    effective_from = None
+    if isinstance(raw, dict) and "definition" in raw:
+        if set(raw) - {"definition", "effective_from", "version"}:
+            raise CellError(_("Tờ khai điện tử: chỉ dùng các khóa definition, effective_from, version."))
+        try:
+            effective_from = cell_date(raw.get("effective_from"))
+        except CellError as exc:
+            raise CellError(_("Tờ khai điện tử, effective_from: %(msg)s") % {"msg": exc}) from None
+        raw = raw["definition"]
+    try:
+        formdefs.parse(raw)
+    except formdefs.DefinitionError as exc:
+        raise CellError(_("Tờ khai điện tử không hợp lệ: %(msg)s") % {"msg": definition_error_text(exc)}) from None
+    except RecursionError:
+        raise CellError(_("Tờ khai điện tử không hợp lệ: lồng quá sâu.")) from None
+    return FormSpec(definition=raw, effective_from=effective_from)
+
+
 # --- rows to specs ---------------------------------------------------------------------------------
 
 def parse_table(
@@ -583,6 +624,10 @@ def parse_table(
         eligible = parse("full_online_eligible", _bool) if "full_online_eligible" in index else None
         paper = parse("paper_result", _bool) if "paper_result" in index else None
         boundary_free = parse("boundary_free", _bool) if "boundary_free" in index else None
+        form = parse("form", form_cell) if "form" in index else None
+        if code and any(e.column == "form" for e in row_errors):  # name the procedure, not only the row
+            row_errors[:] = [RowError(e.row, e.column, _("Thủ tục %(code)s: %(msg)s") % {"code": code, "msg": e.message},
+                                   e.value) if e.column == "form" else e for e in row_errors]
 
         if row_errors:
             errors.extend(row_errors)
@@ -594,7 +639,7 @@ def parse_table(
             legal_basis=legal_basis, status=status, effective_from=effective_from, effective_to=effective_to,
             components=components, steps=steps, agencies=agencies, requirements=requirements, result=result,
             national_code=national_code,
-            full_online_eligible=eligible, paper_result=paper, boundary_free=boundary_free,
+            full_online_eligible=eligible, paper_result=paper, boundary_free=boundary_free, form=form,
         ))
     if not specs and not errors:
         errors.append(RowError(2, "", _("Tệp không có dòng dữ liệu nào.")))
@@ -639,7 +684,20 @@ def export_row(procedure) -> list[str]:
         getattr(getattr(procedure, "national_mapping", None), "national_code", ""),
         "true" if procedure.full_online_eligible else "false", "true" if procedure.paper_result else "false",
         "true" if procedure.boundary_free else "false",
+        form_json(procedure),
     ]
+
+
+def form_json(procedure) -> str:
+    """The `form` cell: the procedure's latest form version with its effective date, or empty."""
+    versions = getattr(procedure, "form_versions", None)
+    if versions is None:
+        versions = list(procedure.form_definitions.order_by("-effective_from", "-version"))
+    if not versions:
+        return ""
+    latest = versions[0]
+    return json.dumps({"effective_from": latest.effective_from.isoformat(), "definition": latest.definition},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def write_csv(procedures: Iterable, stream: io.TextIOBase) -> int:

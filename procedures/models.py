@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import formdefs
 from .text import fold
 
 
@@ -189,3 +190,35 @@ class ProcedureStep(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.name}"
+
+
+class FormDefinition(models.Model):
+    """One version of a procedure's electronic form (tờ khai điện tử), as data (procedures/formdefs.py).
+
+    A procedure's form changes when the ministry re-issues it; each version keeps its effective dates and a
+    dossier keeps the version it was filed with, so an old dossier still shows and prints as it was filed.
+    The version in force on a day is the latest one effective by then (`selectors.form_for`).
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="form_definitions",
+                                  verbose_name=_("thủ tục"))
+    version = models.PositiveSmallIntegerField(_("phiên bản"))
+    effective_from = models.DateField(_("hiệu lực từ"))
+    definition = models.JSONField(_("định nghĩa tờ khai"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tờ khai điện tử")
+        verbose_name_plural = _("tờ khai điện tử")
+        ordering = ["procedure", "-effective_from", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "version"], name="form_version_per_procedure"),
+        ]
+
+    def __str__(self):
+        return f"{self.procedure.code} v{self.version}"
+
+    def parsed(self):
+        """The definition as `formdefs.Definition` (it was checked when written)."""
+        return formdefs.parse(self.definition)

@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from organisation.errors import NotFound, ValidationFailed
 from organisation.models import Agency, AgencyLevel
 
-from .models import Component, Field, OnlineMode, Procedure, ProcedureStatus, ProcedureStep
+from .models import Component, Field, FormDefinition, OnlineMode, Procedure, ProcedureStatus, ProcedureStep
 from .text import fold, search_tokens
 
 MAX_QUERY_LENGTH = 200
@@ -164,6 +164,7 @@ def get_public_procedure(code: str, today: datetime.date | None = None) -> Proce
     procedure = (
         public_procedures(today)
         .filter(code=code)
+        .annotate(current_form_id=current_form_subquery(today))
         .select_related("field")
         .prefetch_related(
             components_prefetch(),
@@ -190,6 +191,37 @@ def catalogue_for_export() -> QuerySet[Procedure]:
             components_prefetch(),
             Prefetch("steps", queryset=ProcedureStep.objects.select_related("agency").order_by("order")),
             Prefetch("agencies", queryset=Agency.objects.order_by("code")),
+            Prefetch("form_definitions", queryset=FormDefinition.objects.order_by("-effective_from", "-version"),
+                     to_attr="form_versions"),
         )
         .order_by("code")
     )
+
+
+def form_for(procedure: Procedure, on: datetime.date | None = None) -> FormDefinition | None:
+    """The version of the procedure's electronic form in force on a day (today by default): the latest
+    effective by then, the highest version among those of the same day; None when it has none yet."""
+    on = on or timezone.localdate()
+    return (FormDefinition.objects.filter(procedure=procedure, effective_from__lte=on)
+            .order_by("-effective_from", "-version").first())
+
+
+def current_form_subquery(on: datetime.date | None = None) -> Subquery:
+    """The id of the form version in force (as `form_for` picks it), to annotate procedures with, so a page
+    knows whether there is a form without another query."""
+    on = on or timezone.localdate()
+    return Subquery(FormDefinition.objects.filter(procedure=OuterRef("pk"), effective_from__lte=on)
+                    .order_by("-effective_from", "-version").values("id")[:1])
+
+
+# The component that is the form itself: "Tờ khai …", "Giấy đề nghị …", "Đơn đề nghị …", "Phiếu đề nghị …".
+_DECLARATION_PREFIXES = ("to khai", "giay de nghi", "don de nghi", "don xin", "phieu de nghi", "de nghi")
+
+
+def declaration_component_id(components) -> int | None:
+    """Which of a procedure's components the electronic form stands for (its "Mẫu đơn, tờ khai" cell
+    links to the printed form): the first whose name says it is a declaration or application."""
+    for component in components:
+        if fold(component.name).startswith(_DECLARATION_PREFIXES):
+            return component.id
+    return None

@@ -19,9 +19,11 @@ from national.services import set_national_codes
 from organisation.errors import PayloadTooLarge, ValidationFailed
 from organisation.models import Agency
 
-from . import importing
+from . import formdefs, formtext, importing
+from .formtext import definition_error_text
 from .importing import ProcedureSpec, RowError
-from .models import Component, Field, Procedure, ProcedureStep
+from .models import Component, Field, FormDefinition, Procedure, ProcedureStep
+from .selectors import form_for
 
 CHUNK = 500
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -162,6 +164,7 @@ def _apply(specs: list[ProcedureSpec], report: ImportReport, user) -> None:
     touched |= _sync_components(specs, existing, user, now)
     touched |= _sync_steps(specs, existing, agency_ids, user, now)
     touched |= _sync_agencies(specs, existing, agency_ids)
+    touched |= _sync_forms(specs, existing, user, now)
     touched |= set_national_codes({existing[s.code]: s.national_code for s in specs if s.national_code is not None})
     report.updated += len(touched - {p.id for p in to_update} - {existing[p.code].id for p in to_create})
     report.unchanged = len(ids) - report.created - report.updated
@@ -280,6 +283,58 @@ def _sync_agencies(specs, procedures, agency_ids) -> set[int]:
     return touched
 
 
+def _sync_forms(specs, procedures, user, now) -> set[int]:
+    """Add a form version where the spec's form differs from the procedure's latest version (definition or
+    effective date); an identical one writes nothing, so an exported file imports back unchanged."""
+    listed = [spec for spec in specs if spec.form is not None]
+    if not listed:
+        return set()
+    ids = [procedures[spec.code].id for spec in listed]
+    latest: dict[int, FormDefinition] = {}
+    for chunk in _chunks(ids):
+        for version in (FormDefinition.objects.filter(procedure_id__in=chunk)
+                        .order_by("procedure_id", "-effective_from", "-version")):
+            latest.setdefault(version.procedure_id, version)
+    today = timezone.localdate(now)
+    touched = set()
+    for spec in listed:
+        procedure = procedures[spec.code]
+        current = latest.get(procedure.id)
+        effective_from = spec.form.effective_from or (current.effective_from if current is not None and
+                                                      current.definition == spec.form.definition else today)
+        if current is not None and current.definition == spec.form.definition and current.effective_from == effective_from:
+            continue
+        _add_version(procedure, spec.form.definition, effective_from, user=user)
+        touched.add(procedure.id)
+    return touched
+
+
+def _add_version(procedure: Procedure, definition: dict, effective_from, *, user=None) -> FormDefinition:
+    last = (FormDefinition.objects.select_for_update().filter(procedure=procedure).order_by("-version")
+            .values_list("version", flat=True).first())
+    version = FormDefinition(procedure=procedure, version=(last or 0) + 1, effective_from=effective_from,
+                             definition=definition)
+    version._history_user = user
+    version.save()
+    return version
+
+
+def save_form_definition(procedure: Procedure, definition, *, effective_from=None, user=None) -> FormDefinition:
+    """Publish a new version of a procedure's electronic form (tờ khai điện tử), effective from a day
+    (today by default); the versions before it stay, with the dossiers filed on them.
+
+    `definition` is the decoded JSON; one that does not parse raises ValidationFailed naming the problem.
+    """
+    try:
+        formdefs.parse(definition)
+    except formdefs.DefinitionError as exc:
+        message = definition_error_text(exc)
+        raise ValidationFailed(_("Tờ khai điện tử không hợp lệ: %(msg)s") % {"msg": message},
+                               code="invalid_form_definition", fields={"definition": [message]}) from None
+    with transaction.atomic():
+        return _add_version(procedure, definition, effective_from or timezone.localdate(), user=user)
+
+
 def set_status(procedures, status: str) -> int:
     """Publish or unpublish procedures; one save each, so each change gets its history row."""
     changed = 0
@@ -289,3 +344,26 @@ def set_status(procedures, status: str) -> int:
             procedure.save(update_fields=["status", "search_text", "updated_at"])
             changed += 1
     return changed
+
+
+def check_form(procedure: Procedure, data, *, on=None, required: bool = False):
+    """The form version in force for a filing and the cleaned values of `data` (the applicant's tờ khai).
+
+    Returns (None, {}) when the procedure has no electronic form and nothing was sent; raises ValidationFailed
+    with `fields` keyed by path (`form.parents[1].id_number`) when the values do not pass, when a form is sent
+    for a procedure without one, or when `required` and nothing was sent. Nothing is written.
+    """
+    if data is None and not required:
+        return None, {}  # nothing sent, nothing to look up
+    version = form_for(procedure, on)
+    if version is None:
+        if data:
+            message = str(formtext.PROBLEMS["no_form"])
+            raise ValidationFailed(message, code="invalid", fields={"form": [message]})
+        return None, {}
+    result = formdefs.validate(version.parsed(), data, today=on or timezone.localdate())
+    if not result.ok:
+        fields = formtext.error_messages(result.errors)
+        raise ValidationFailed(_("Tờ khai chưa hợp lệ: %(n)d mục cần sửa.") % {"n": len(fields)}, code="invalid",
+                               fields=fields)
+    return version, result.cleaned

@@ -11,4 +11,5 @@ urlpatterns = [
     path("nhap-khau/", views.catalogue_import, name="import"),
     path("xuat-khau/", views.catalogue_export, name="export"),
     path("<str:code>/", views.procedure_detail, name="detail"),
+    path("<str:code>/to-khai.pdf", views.blank_form_pdf, name="blank_form"),
 ]

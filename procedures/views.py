@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from organisation.errors import DomainError, NotFound, ValidationFailed
 from organisation.models import AgencyLevel, Role, StaffMembership
 
-from . import importing, selectors, services
+from . import importing, printing, selectors, services
 from .models import OnlineMode
 
 PAGE_SIZE = 20
@@ -50,13 +50,32 @@ def procedure_detail(request, code):
     except NotFound:
         raise Http404(code) from None
     steps = list(procedure.steps.all())
+    has_form = procedure.current_form_id is not None
     context = {
         "procedure": procedure,
+        "has_form": has_form,
+        "form_component_id": selectors.declaration_component_id(procedure.components.all()) if has_form else None,
         "steps": steps,
         "total_hours": sum((step.allowance_hours for step in steps), start=0),
         "inter_agency": any(step.performer != "receiving" for step in steps),
     }
     return render(request, "procedures/detail.html", context)
+
+
+def blank_form_pdf(request, code):
+    """The procedure's tờ khai, blank, as the PDF a citizen prints and fills by hand."""
+    try:
+        procedure = selectors.get_public_procedure(code)
+    except NotFound:
+        raise Http404(code) from None
+    form = selectors.form_for(procedure)
+    if form is None:
+        raise Http404(code)
+    language = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "vi"
+    pdf = printing.render_declaration(form.parsed(), procedure=procedure, version=form, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="to-khai-{procedure.code}.pdf"'
+    return response
 
 
 def _require_catalogue_admin(user):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from dossiers.models import Dossier
 from dossiers.uploads import delete_stored, store_upload, validate_upload
 from organisation.errors import NotFound, ValidationFailed
+from procedures.formdefs import without_nul
 
 from ..models import (
     Draft,
@@ -48,6 +49,8 @@ def save_draft(*, citizen, procedure, data: dict, files: dict | None = None, dra
     if draft is not None and draft.citizen_id != citizen.pk:
         raise NotFound(_("Không tìm thấy hồ sơ nháp."))
     values = {key: str(data.get(key) or "")[:2000] for key in DRAFT_KEYS}
+    if isinstance(data.get("form"), dict):  # the electronic form as typed so far, checked only when sent
+        values["form"] = without_nul(data["form"])
     stored: list[str] = []
     replaced: list[str] = []
     try:
@@ -85,18 +88,21 @@ def _open_draft_file(draft_file: DraftFile) -> File | None:
 
 def submit_application(*, citizen, procedure, agency, applicant: dict, summary: str = "", return_method: str,
                        return_address: str = "", files: dict | None = None, draft: Draft | None = None,
-                       idempotency_key: str = "", population_lookup=None) -> Dossier:
+                       idempotency_key: str = "", population_lookup=None, form: dict | None = None) -> Dossier:
     """Send the e-form to the receiving agency (status 1) through `dossiers.services.submit_online`.
 
     Each component gets the file uploaded now or, failing that, the one kept in the draft, or else what the
     state already holds (`population.reuse`: the population database through `population_lookup`, the
     citizen's consented look-up; a scan of an earlier dossier), recorded as the component's `data_source`.
     For a fully online procedure every required component needs one of those; a partly online one may
-    leave papers for the desk. The draft is deleted once the dossier exists; the look-up names the dossier.
+    leave papers for the desk. `form` is the procedure's electronic form (tờ khai điện tử) as typed; when
+    the procedure has one, it stands for the declaration component, which then needs no scan. The draft is
+    deleted once the dossier exists; the look-up names the dossier.
     """
     from dossiers.services import submit_online
     from population.reuse import reuse_plan, reused_component
     from population.services import attach_to_dossier
+    from procedures.selectors import declaration_component_id, form_for
 
     if draft is not None and (draft.citizen_id != citizen.pk or draft.procedure_id != procedure.pk):
         raise NotFound(_("Không tìm thấy hồ sơ nháp."))
@@ -107,9 +113,14 @@ def submit_application(*, citizen, procedure, agency, applicant: dict, summary: 
         errors["return_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")]
     components, opened = [], []
     plan = reuse_plan(procedure, citizen, population_lookup)
+    filled = form is not None and form_for(procedure) is not None
+    declaration = declaration_component_id(procedure.components.all()) if filled else None
     try:
         for component in procedure.components.all():
             upload = files.get(component.pk)
+            if component.pk == declaration and upload is None and component.pk not in kept:
+                components.append({"component": component.pk})  # the electronic form is the declaration
+                continue
             if upload is not None:
                 # Checked here first so a refused file (413/415) is named by the form's own input.
                 validate_upload(upload, field=f"file_{component.pk}")
@@ -135,7 +146,7 @@ def submit_application(*, citizen, procedure, agency, applicant: dict, summary: 
             dossier = submit_online(
                 citizen=citizen, procedure=procedure, agency=agency, applicant=applicant, summary=summary,
                 components=components, return_method=return_method, return_address=return_address,
-                idempotency_key=idempotency_key,
+                idempotency_key=idempotency_key, form=form,
             )
             if population_lookup is not None:
                 attach_to_dossier(population_lookup, dossier)

@@ -19,6 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossiers.models import Status
 from dossiers.uploads import component_file_response, private_file_response, result_filename
 from organisation.errors import DomainError, NotFound
+from procedures import formdefs, formtext
+from procedures.selectors import declaration_component_id, form_for
+from procedures.services import check_form
 
 from .. import forms as f
 from .. import selectors, services
@@ -102,7 +105,7 @@ def _submission_form(request, procedure, draft, data=None, files=None, lookup=No
     return f.SubmissionForm(data, files, procedure=procedure, agencies=agencies, kept_files=kept, reuse=reuse)
 
 
-def _consult_population(request, procedure, draft, form):
+def _consult_population(request, procedure, draft, form, eform=None):
     """The consent step: look the citizen up in the population database. Found: the page again, prefilled;
     not found, down or slow: the same page with what was typed and the reason, to fill by hand."""
     from organisation.errors import ValidationFailed
@@ -119,7 +122,7 @@ def _consult_population(request, procedure, draft, form):
         for name, errors in fields.items():
             for error in errors:
                 form.add_error(name, error)
-        return _render_submit(request, procedure, form, draft, status=400)
+        return _render_submit(request, procedure, form, draft, status=400, eform=eform)
     if lookup.outcome == LookupOutcome.FOUND:
         query = f"dan_cu={lookup.pk}" + (f"&nhap={draft.pk}" if draft is not None else "")
         return redirect(f"{reverse('citizens:submit', args=[procedure.code])}?{query}")
@@ -129,7 +132,21 @@ def _consult_population(request, procedure, draft, form):
     else:
         notice = _("Cơ sở dữ liệu quốc gia về dân cư hiện không phản hồi. Ông/bà vui lòng tự nhập thông tin và tải "
                    "lên giấy tờ; hồ sơ vẫn nộp được bình thường.")
-    return _render_submit(request, procedure, form, draft, population_notice=notice)
+    return _render_submit(request, procedure, form, draft, population_notice=notice, eform=eform)
+
+
+def _eform(request, procedure, draft, record: dict | None = None) -> formtext.PageForm | None:
+    """The form in force, its values: as posted, as kept in the draft, or prefilled from the person `record`
+    (population.records: the population database after the citizen's consent, VNeID, the profile, the
+    previous dossier), so nothing the state or the portal already holds is asked again."""
+    version = form_for(procedure)
+    if version is None:
+        return None
+    if request.method == "POST":
+        return formtext.PageForm(version, post=request.POST)
+    if draft is not None and isinstance(draft.data.get("form"), dict):
+        return formtext.PageForm(version, initial=draft.data["form"])
+    return formtext.PageForm(version, initial=formdefs.prefill(version.parsed(), record or {}))
 
 
 @login_required
@@ -152,16 +169,34 @@ def submit(request, code):
     lookup = _population_lookup(request)
     if request.method == "GET":
         form = _submission_form(request, procedure, draft, lookup=lookup)
-        return _render_submit(request, procedure, form, draft, lookup=lookup)
+        eform = _eform(request, procedure, draft, record=form.person)
+        return _render_submit(request, procedure, form, draft, lookup=lookup, eform=eform)
+    eform = _eform(request, procedure, draft)
+    if eform is not None and eform.rows_changed:
+        # A row added to or removed from a repeated group: the page again with what was typed, nothing sent.
+        from population.reuse import reuse_plan
+
+        form = f.SubmissionForm(initial=request.POST.dict(), procedure=procedure,
+                                agencies=selectors.receiving_agencies(procedure),
+                                reuse=reuse_plan(procedure, request.user, lookup))
+        return _render_submit(request, procedure, form, draft, lookup=lookup, eform=eform)
     form = _submission_form(request, procedure, draft, request.POST, request.FILES, lookup=lookup)
     action = request.POST.get("action", "submit")
     if action == "population":
-        return _consult_population(request, procedure, draft, form)
-    if not form.is_valid():
-        return _render_submit(request, procedure, form, draft, status=400, lookup=lookup)
+        return _consult_population(request, procedure, draft, form, eform=eform)
+    if eform is not None and action != "save":
+        try:
+            check_form(procedure, eform.values)
+        except DomainError as exc:
+            eform.take_errors(exc.fields or {})
+    if not form.is_valid() or (eform is not None and eform.errors):
+        return _render_submit(request, procedure, form, draft, status=400, lookup=lookup, eform=eform)
     try:
         if action == "save":
-            draft = services.save_draft(citizen=request.user, procedure=procedure, data=form.draft_data(),
+            data = form.draft_data()
+            if eform is not None:
+                data["form"] = eform.values
+            draft = services.save_draft(citizen=request.user, procedure=procedure, data=data,
                                         files=form.uploads(), draft=draft)
             messages.success(request, _("Đã lưu hồ sơ nháp. Ông/bà có thể tiếp tục bất cứ lúc nào."))
             keep = f"&dan_cu={lookup.pk}" if lookup is not None else ""
@@ -172,21 +207,27 @@ def submit(request, code):
             summary=d.get("summary", ""), return_method=d.get("return_method") or "online",
             return_address=d.get("return_address", ""), files=form.uploads(), draft=draft,
             idempotency_key=(request.POST.get("idempotency_key") or "")[:100], population_lookup=lookup,
+            form=eform.values if eform is not None else None,
         )
     except DomainError as exc:
+        if eform is not None:
+            exc.fields = eform.take_errors(exc.fields or {})
         status = fail(form, exc)
-        return _render_submit(request, procedure, form, draft, status=status, lookup=lookup)
+        return _render_submit(request, procedure, form, draft, status=status, lookup=lookup, eform=eform)
     appointment = timezone.localtime(dossier.appointment_at).strftime("%H:%M %d/%m/%Y") if dossier.appointment_at else ""
     messages.success(request, _("Đã nộp hồ sơ trực tuyến %(ref)s. Hồ sơ đang chờ cơ quan tiếp nhận; thời gian hẹn trả "
                                 "dự kiến: %(at)s.") % {"ref": dossier.reference, "at": appointment})
     return redirect("citizens:dossier", dossier.reference)
 
 
-def _render_submit(request, procedure, form, draft, status=200, lookup=None, population_notice=""):
+def _render_submit(request, procedure, form, draft, status=200, lookup=None, population_notice="",
+                   eform: formtext.PageForm | None = None):
     context = {
         "procedure": procedure, "form": form, "draft": draft, "idempotency_key": uuid.uuid4().hex,
         "full_online": procedure.online_mode == "full", "population_lookup": lookup,
         "population_notice": population_notice, "person": getattr(form, "person", None),
+        "eform": eform.bound() if eform is not None else None,
+        "declaration_id": (declaration_component_id(procedure.components.all()) if eform is not None else None),
     }
     return render(request, "citizens/submit.html", context, status=status)
 

@@ -176,5 +176,15 @@ def detail(d, *, staff: bool, available_actions: list[str]) -> dict:
         "apology": _apology(d, tz),
         "available_actions": list(available_actions),
         "national_sync": sync_state_json(d) if staff else None,
+        "form": _form(d),
     })
     return out
+
+
+def _form(d) -> dict | None:
+    """The electronic form (tờ khai) as filed with the version it was checked against; None without one.
+    Loads the version only for a dossier that has one."""
+    if d.form_definition_id is None:
+        return None
+    version = d.form_definition
+    return {"version": version.version, "effective_from": version.effective_from.isoformat(), "data": d.form_data}

@@ -77,6 +77,14 @@ class DossierIntakeSerializer(serializers.Serializer):
                                   help_text="outcome=supplement: everything missing, a list or one per line")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000,
                                    help_text="outcome=refuse: the reasons; outcome=supplement: optional")
+    form = serializers.JSONField(
+        required=False,
+        help_text="The procedure's electronic form (tờ khai điện tử), as an object keyed by its field names "
+                  "(GET /api/v1/procedures/{code}/form/ gives the fields): groups as objects, repeated groups as "
+                  "lists of objects, dates YYYY-MM-DD or DD/MM/YYYY. Checked against the version in force; a "
+                  "problem is a 400 whose `fields` name the path, e.g. `form.parents[1].id_number`. In a "
+                  "multipart body, a JSON string.",
+    )
 
 
 class DossierActionSerializer(serializers.Serializer):
@@ -206,6 +214,13 @@ class DossierApologySerializer(serializers.Serializer):
     new_appointment_at = serializers.DateTimeField()
 
 
+class DossierFormSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="Version of the procedure's electronic form it was filed on")
+    effective_from = serializers.DateField()
+    data = serializers.DictField(help_text="The values as filed (procedures/formdefs.py: groups as objects, "
+                                           "repeated groups as lists, dates YYYY-MM-DD)")
+
+
 class DossierDetailSerializer(DossierListSerializer):
     dvcqg_status = serializers.CharField()
     return_method = serializers.CharField()
@@ -228,6 +243,8 @@ class DossierDetailSerializer(DossierListSerializer):
     apology = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
     national_sync = serializers.SerializerMethodField()
+    form = DossierFormSerializer(allow_null=True, read_only=True,
+                                 help_text="The electronic form (tờ khai điện tử) as filed; null without one")
 
     @extend_schema_field(NationalSyncSerializer(allow_null=True))
     def get_national_sync(self, obj):

@@ -44,7 +44,7 @@ from .serializers import (
 
 FORMS = ("receipt", "supplement", "refusal", "apology", "control-sheet")
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
-_JSON_KEYS = ("applicant", "components", "items")
+_JSON_KEYS = ("applicant", "components", "items", "form")
 
 
 def request_data(request) -> dict:
@@ -253,7 +253,7 @@ class DossierListCreate(generics.GenericAPIView):
         common = {
             "procedure": procedure, "agency": agency, "applicant": dict(v.get("applicant") or {}),
             "summary": v.get("summary", ""), "components": [dict(c) for c in v.get("components") or []],
-            "return_address": v.get("return_address", ""), "idempotency_key": key,
+            "return_address": v.get("return_address", ""), "idempotency_key": key, "form": v.get("form"),
         }
         if _is_staff(request.user):
             dossier = services.intake(actor=request.user, channel=v.get("channel") or "counter",

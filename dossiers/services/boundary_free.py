@@ -11,8 +11,6 @@ competent agency's desk receives it with `routing.receive`: the appointment runs
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,11 +64,15 @@ def choose_competent(procedure, receiving: Agency, competent: Agency | None) -> 
 def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent: Agency | None, applicant: dict,
                               summary: str = "", components=(), channel: str = "counter",
                               return_method: str = "desk", return_address: str = "", idempotency_key: str = "",
-                              outcome: str = "receive") -> Dossier:
+                              outcome: str = "receive", form=None) -> Dossier:
     """The desk of `receiving` takes a boundary-free dossier for `competent` (called by `intake`, which has
     checked the officer and the procedure): code and register entry of the desk, step 0 at the desk,
     status 1 at the competent agency, the applicant told where the dossier is and that the time limit runs
     from the competent agency's receipt, that agency's desk officers told it is coming."""
+    from procedures.services import check_form
+
+    from ..selectors import remember_new_rows
+    from ..uploads import delete_stored
     from .intake import (
         _applicant_fields,
         _check_key,
@@ -83,8 +85,6 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
         agency_staff,
         clean_applicant,
     )
-    from ..selectors import remember_new_rows
-    from ..uploads import delete_stored
 
     if (outcome or "receive") != "receive":
         msg = _("Hồ sơ phi địa giới chỉ được tiếp nhận để chuyển đến cơ quan có thẩm quyền; việc yêu cầu bổ sung "
@@ -98,8 +98,10 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
     return_method = _choice(return_method, ReturnMethod, "return_method", ReturnMethod.DESK)
     clean = clean_applicant(applicant)
     key = _check_key(idempotency_key)
+    form_version, form_data = check_form(procedure, form)
     items = _clean_components(procedure, components)
     fingerprint = _fingerprint({
+        **({"form": form_data} if form_version is not None else {}),
         "procedure": procedure.code, "agency": receiving.code, "competent": competent.code, "channel": channel,
         "applicant": clean, "summary": summary or "", "return_method": return_method,
         "return_address": return_address or "",
@@ -121,6 +123,7 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
                 "return_address": (return_address or "")[:500], "summary": summary or "", "received_by": actor,
                 "created_by": actor, "submitted_at": now, "appointment_at": expected.appointment_at,
                 "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
+                "form_definition": form_version, "form_data": form_data,
                 **_applicant_fields(clean),
             }
             dossier, created = _create_with_key(values, agency=receiving, code_day=timezone.localdate(now),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from notices.services import notify_citizen, notify_staff
 from organisation.errors import ConcurrentChange, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role
+from procedures.services import check_form
 
 from .. import rules
 from .. import transitions as tt
@@ -340,7 +341,8 @@ def _clean_outcome(outcome, items, reason) -> tuple[str, str, str]:
 def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant: dict, summary: str = "",
            components=(), received_at: datetime | None = None, return_method: str = "desk",
            return_address: str = "", idempotency_key: str = "", outcome: str = "receive", items="",
-           reason: str = "", fully_online: bool = False, competent_agency: Agency | None = None) -> Dossier:
+           reason: str = "", fully_online: bool = False, competent_agency: Agency | None = None,
+           form=None) -> Dossier:
     """A desk officer takes a dossier at the counter and records the outcome of the check (domain.md §3).
 
     `outcome` "receive" (tiếp nhận, form 01): status 2 at once, with its code, appointment and steps, the
@@ -352,6 +354,8 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
 
     `received_at` enters a dossier taken earlier on paper (never in the future); it is noted in the
     timeline. An online-only procedure may still be entered for a citizen by an officer (noted).
+    `form` is the procedure's electronic form (tờ khai điện tử) as filled, checked against the version in
+    force on the day it was taken and stored with it; a bad value is a 400 naming its path.
     The same `idempotency_key` and body return the dossier made the first time; a different body is 409.
 
     A boundary-free procedure (phi địa giới) that `agency` does not perform goes to
@@ -368,7 +372,7 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
         return receive_across_boundaries(
             actor=actor, procedure=procedure, receiving=agency, competent=competent_agency, applicant=applicant,
             summary=summary, components=components, channel=channel, return_method=return_method,
-            return_address=return_address, idempotency_key=idempotency_key, outcome=outcome)
+            return_address=return_address, idempotency_key=idempotency_key, outcome=outcome, form=form)
     _check_procedure(procedure, agency)
     outcome, items_text, reason_text = _clean_outcome(outcome, items, reason)
     tt_roles = {Role.DESK_OFFICER} if actor.is_superuser or (agency.pk, Role.DESK_OFFICER) in staff_pairs(actor) \
@@ -384,8 +388,10 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
     now = _now()
     backdated = received_at is not None
     received_at = _when(received_at, "received_at")
+    form_version, form_data = check_form(procedure, form, on=timezone.localdate(received_at))
     items = _clean_components(procedure, components)
     fingerprint = _fingerprint({
+        **({"form": form_data} if form_version is not None else {}),
         "procedure": procedure.code, "agency": agency.code, "channel": channel, "applicant": clean,
         "summary": summary or "", "return_method": return_method, "return_address": return_address or "",
         "received_at": received_at.isoformat() if backdated else None,
@@ -409,6 +415,7 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
                 "fully_online": bool(fully_online) and channel == Channel.ONLINE,
                 "received_at": at if received else None, "submitted_at": None if received else at,
                 "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
+                "form_definition": form_version, "form_data": form_data,
                 **_applicant_fields(clean),
             }
             steps: list[Step] = []
@@ -466,11 +473,13 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
 
 
 def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str = "", components=(),
-                  return_method: str = "online", return_address: str = "", idempotency_key: str = "") -> Dossier:
+                  return_method: str = "online", return_address: str = "", idempotency_key: str = "",
+                  form=None) -> Dossier:
     """A citizen's online submission (nộp trực tuyến): status 1 without a code until the desk receives it.
 
     The appointment stored now is the expected one, shown to the citizen; receipt computes the real one.
-    The agency's desk officers get an in-app notice.
+    The agency's desk officers get an in-app notice. `form`: the electronic form as filled, checked against
+    the version in force today and stored with it (a bad value is a 400 naming its path).
     """
     if citizen is None or not citizen.is_authenticated:
         raise NotAllowed(_("Vui lòng đăng nhập để nộp hồ sơ trực tuyến."))
@@ -488,8 +497,10 @@ def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str =
     return_method = _choice(return_method, ReturnMethod, "return_method", ReturnMethod.ONLINE)
     clean = clean_applicant(applicant)
     key = _check_key(idempotency_key)
+    form_version, form_data = check_form(procedure, form)
     items = _clean_components(procedure, components)
     fingerprint = _fingerprint({
+        **({"form": form_data} if form_version is not None else {}),
         "procedure": procedure.code, "agency": agency.code, "applicant": clean, "summary": summary or "",
         "return_method": return_method, "return_address": return_address or "",
         "components": [[c.name, c.kind, c.count, c.component_id, c.digest] for c in items],
@@ -508,6 +519,7 @@ def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str =
                 "return_address": (return_address or "")[:500], "summary": summary or "", "citizen": citizen,
                 "submitted_at": now, "created_by": citizen, "idempotency_key": key,
                 "fully_online": procedure.online_mode == "full",
+                "form_definition": form_version, "form_data": form_data,
                 "idempotency_fingerprint": fingerprint if key else "", **_applicant_fields(clean),
             }
             dossier, created = _create_with_key(values, agency=agency, code_day=None, user=citizen, key=key,

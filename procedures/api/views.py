@@ -2,11 +2,13 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
+from organisation.errors import NotFound
 from organisation.models import AgencyLevel
-from procedures import selectors
+from procedures import formtext, selectors
 from procedures.models import OnlineMode
 
 from .serializers import ProcedureDetailSerializer, ProcedureListSerializer
@@ -41,3 +43,26 @@ class ProcedureDetail(generics.RetrieveAPIView):
 
     def get_object(self):
         return selectors.get_public_procedure(self.kwargs["code"])
+
+
+class ProcedureFormSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    effective_from = serializers.DateField()
+    definition = serializers.DictField(help_text="The form definition (procedures/formdefs.py): title, fields "
+                                                 "with types, labels in vi and en, checks, repeated groups")
+
+
+class ProcedureForm(generics.GenericAPIView):
+    """The electronic form (tờ khai điện tử) in force for a published procedure: what `form` in a dossier's
+    intake must hold. 404 when the procedure has none."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ProcedureFormSerializer
+
+    def get(self, request, code):
+        procedure = selectors.get_public_procedure(code)
+        version = selectors.form_for(procedure)
+        if version is None:
+            raise NotFound(str(formtext.PROBLEMS["no_form"]), code="form_not_found")
+        return Response({"version": version.version, "effective_from": version.effective_from.isoformat(),
+                         "definition": version.definition})

@@ -3,8 +3,6 @@
 digitised component, 4.4 those from the citizen's data store; every received dossier is in the denominator."""
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from citizens.services import submit_application

@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierComponent
+from organisation.errors import ValidationFailed
 from population.models import LookupOutcome, PopulationLookup
 from population.records import person_record
 from population.services import consult_population, usable_lookup
 from population.standin import StandInPopulation
-from organisation.errors import ValidationFailed
 
 from .conftest import login, pdf
 

@@ -9,8 +9,13 @@ import urllib.request
 
 import pytest
 
-from population.service import (HttpPopulationService, PersonNotFound, PopulationUnavailable, person_from_answer,
-                                population_service)
+from population.service import (
+    HttpPopulationService,
+    PersonNotFound,
+    PopulationUnavailable,
+    person_from_answer,
+    population_service,
+)
 from population.standin import StandInPopulation
 
 
