@@ -45,6 +45,21 @@ class ReportMonth(models.Model):
     very_satisfied = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
     dissatisfied = models.IntegerField(default=0)
+    # The counts of the 766 index (reporting/selectors.INDEX_DOSSIER_METRICS) that are not report columns.
+    # The procedure's flags (eligible for fully-online service, paper result) are folded in at read time.
+    decided = models.IntegerField(default=0, db_default=0)
+    electronic_result = models.IntegerField(default=0, db_default=0)
+    digitised = models.IntegerField(default=0, db_default=0)
+    reused = models.IntegerField(default=0, db_default=0)
+    population = models.IntegerField(default=0, db_default=0)
+    citizen_store = models.IntegerField(default=0, db_default=0)
+    complained = models.IntegerField(default=0, db_default=0)  # processed: finished in the month or open at its end
+    complained_open = models.IntegerField(default=0, db_default=0)
+    # Received in the month and paid by now (kept current by the services): a period subtracts the ones
+    # paid after its end (selectors._paid_after, a GiST index over receipt-to-payment ranges).
+    paid_ever = models.IntegerField(default=0, db_default=0)
+    paid_online_ever = models.IntegerField(default=0, db_default=0)
+    synced = models.IntegerField(default=0, db_default=0)  # received in the month and held by the national portal
 
     class Meta:
         constraints = [
