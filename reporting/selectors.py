@@ -20,6 +20,7 @@ inside the aggregates (COUNT ... FILTER) and by `dossiers_behind`, so a count an
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -977,7 +979,7 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
     buckets = _bucket_map(tree, unit, scope_ids)
     py_keys = {"unit": lambda d: buckets.get(d["agency_id"], d["agency_id"]), "part": breakdown_kind, "ch": "channel"}
     current = _grouped(flt, keys, py_keys=py_keys)
-    before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]}, py_keys={"unit": py_keys["unit"]})
+    before = previous_counts(replace(flt, period=previous_period), keys["unit"], py_keys["unit"], buckets)
 
     totals_row = Row(key="total", label=_("Tổng cộng"))
     by_unit: dict = defaultdict(dict)
@@ -1037,6 +1039,44 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
         feedback=feedback_summary(flt),
         filter=flt,
     )
+
+
+def previous_counts(flt: ReportFilter, unit_key, unit_of, buckets: dict[int, int]) -> list[dict]:
+    """The previous period's counts by unit. A period of closed months all in the fact table is cached
+    (Django cache), keyed by the filter, the units' folding and the months' build stamps: a rebuild or a
+    change the services write into a closed month moves its stamp (rollup.refresh_dossier), so a cached
+    comparison is never stale."""
+    stamp = _build_stamp(flt)
+    if stamp is None:
+        return _grouped(flt, {"unit": unit_key}, py_keys={"unit": unit_of})
+    ident = (sorted(flt.agency_ids) if flt.agency_ids is not None else None, flt.field_id, flt.procedure_id,
+             flt.channel, flt.period.start, flt.period.end, sorted(buckets.items()), stamp)
+    key = "report-previous:" + hashlib.sha256(repr(ident).encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = _grouped(flt, {"unit": unit_key}, py_keys={"unit": unit_of})
+        cache.set(key, data, PREVIOUS_CACHE_SECONDS)
+    return data
+
+
+PREVIOUS_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _build_stamp(flt: ReportFilter) -> tuple | None:
+    """When the period is whole closed months, every one built: their build times (None: not cacheable)."""
+    from . import rollup
+    from .models import ReportMonthBuilt
+
+    p = flt.period
+    if flt.live or flt.month is not None or p.start.day != 1 or _month_end(p.end.replace(day=1)) != p.end:
+        return None
+    months = p.months()
+    if not all(rollup.closed(m, flt.as_of) for m in months):
+        return None
+    built = dict(ReportMonthBuilt.objects.filter(month__in=months).values_list("month", "built_at"))
+    if len(built) != len(months):
+        return None
+    return tuple(sorted((m.isoformat(), t.isoformat()) for m, t in built.items()))
 
 
 # --- the lists behind the numbers ---------------------------------------------------------------

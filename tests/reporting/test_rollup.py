@@ -123,3 +123,40 @@ def test_a_payment_after_the_period_is_not_counted_in_it(figures, rules_fixture,
     assert ReportMonth.objects.filter(month=OCT, procedure_id=d.procedure_id, agency_id=d.agency_id,
                                       channel=d.channel).get().paid_online_ever >= 1
     assert selectors.index_766(None, month(2026, 10)).counts == live
+
+
+def stored_rows(first):
+    """A month's rows as the fact table holds them, rows of nothing but zeros left out."""
+    return sorted((r.agency_id, r.procedure_id, r.channel, tuple(getattr(r, k) for k in rollup.COUNTS))
+                  for r in ReportMonth.objects.filter(month=first) if any(getattr(r, k) for k in rollup.COUNTS))
+
+
+def live_rows(first):
+    return sorted((r["agency_id"], r["procedure_id"], r["channel"], tuple(r[k] for k in rollup.COUNTS))
+                  for r in rollup.live_rows(first))
+
+
+def test_refreshing_a_dossier_rewrites_the_rows_of_its_months_in_one_statement(rolled, django_assert_num_queries):
+    from dossiers.models import Dossier, Verdict
+
+    from .conftest import at
+
+    d = Dossier.objects.filter(received_at__gte=at(1), received_at__lt=at(1, month=11), finished_at__isnull=True,
+                               agency__isnull=False).order_by("received_at").first()
+    stamp = ReportMonthBuilt.objects.get(month=OCT).built_at
+    # Finished in October after all (a backdated entry): October's rows move, September's do not.
+    Dossier.objects.filter(pk=d.pk).update(finished_at=at(30), verdict=Verdict.LATE, supplement_count=2)
+    d.refresh_from_db()
+    before_sept = stored_rows(SEPT)
+    with django_assert_num_queries(1):
+        assert rollup.refresh_dossier(d)
+    assert stored_rows(OCT) == live_rows(OCT) != []
+    assert stored_rows(SEPT) == before_sept
+    assert ReportMonthBuilt.objects.get(month=OCT).built_at > stamp
+    stamp = ReportMonthBuilt.objects.get(month=OCT).built_at
+    with django_assert_num_queries(1):
+        rollup.refresh_dossier(d)  # nothing changed: the stamp stays
+    assert ReportMonthBuilt.objects.get(month=OCT).built_at == stamp
+    november = Dossier.objects.filter(received_at__gte=at(1, hour=0, month=11)).first()
+    with django_assert_num_queries(0):
+        assert not rollup.refresh_dossier(november)  # received in the open month
