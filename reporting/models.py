@@ -6,7 +6,10 @@ family those finished in it, the open family those open at its end (reporting/se
 each). A period of whole closed months sums the received and finished counts over its months and takes
 the open counts of its last month; the open month is always read live. `rollup.rebuild_month` writes a
 closed month's rows in one transaction (the nightly task and the `rebuild_report_months` command call
-it); `ReportMonthBuilt` records which months are complete, so a month never built is read live.
+it); `ReportMonthBuilt` records which months are complete, so a month never built is read live. After that
+the services keep the rows current in the transaction of each change (`rollup.refresh_dossier`, one statement,
+none for a dossier received in the open month) and move the month's `built_at`, the stamp the cached
+comparisons are keyed by.
 """
 
 from django.db import models

@@ -129,12 +129,3 @@ def _refresh_sql(agency_id: int, procedure_id: int, channel: str, months: list[d
     """
     params += [agency_id, procedure_id, channel, *months, agency_id, procedure_id, channel]
     return sql, params
-
-
-def invalidate_from(moment: datetime) -> None:
-    """Called by the dossier services in the action's transaction: an action dated in a closed month (a
-    backdated entry) makes that month's rows and the later ones stale, so the reports read them live until
-    the next rebuild. Actions of the open month cost no statement at all."""
-    first = timezone.localtime(moment).date().replace(day=1)
-    if closed(first):
-        ReportMonthBuilt.objects.filter(month__gte=first).delete()

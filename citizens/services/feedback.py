@@ -16,6 +16,7 @@ from dossiers.models import Dossier
 from notices.models import NoticeChannel
 from notices.services import queue_notice
 from organisation.errors import ActionNotAllowed, NotFound, ValidationFailed
+from reporting.rollup import refresh_dossier as refresh_report_months
 
 from ..models import (
     Feedback,
@@ -110,6 +111,8 @@ def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = 
             is_complaint=bool(is_complaint), received_at=now, access_token=secrets.token_urlsafe(24),
             **feedback_deadlines(now, agency),
         )
+        if dossier is not None and feedback.is_complaint:
+            refresh_report_months(dossier)  # a complaint about a dossier counts in the 766 index's rows
         with translation.override(settings.LANGUAGE_CODE):
             _feedback_notice(
                 feedback, "feedback_received", _("Đã tiếp nhận phản ánh, kiến nghị số %(n)d") % {"n": feedback.pk},

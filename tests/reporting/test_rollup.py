@@ -81,17 +81,6 @@ def test_a_month_not_built_is_read_live(figures, org):
     assert selectors._rollup_months(selectors.ReportFilter(month(2026, 9))) == [SEPT]
 
 
-def test_a_backdated_action_in_a_closed_month_sends_the_reports_back_to_live(rolled, org):
-    from reporting.rollup import invalidate_from
-    from tests.reporting.conftest import at
-
-    invalidate_from(at(20, month=11))  # the open month: nothing to do
-    assert ReportMonthBuilt.objects.count() == 3
-    invalidate_from(at(15, month=9))
-    assert set(ReportMonthBuilt.objects.values_list("month", flat=True)) == {date(2026, 8, 1)}
-    assert selectors._rollup_months(selectors.ReportFilter(month(2026, 10))) is None
-
-
 INDEX_PERIODS = [month(2026, 10), month(2026, 9), Period(SEPT, date(2026, 10, 31)), quarter(2026, 4), year(2026),
                  Period(date(2026, 1, 1), date(2026, 10, 20)), Period(date(2026, 8, 1), date(2026, 11, 20))]
 
