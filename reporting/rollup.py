@@ -129,3 +129,15 @@ def _refresh_sql(agency_id: int, procedure_id: int, channel: str, months: list[d
     """
     params += [agency_id, procedure_id, channel, *months, agency_id, procedure_id, channel]
     return sql, params
+
+
+def stored_rows(first: date) -> list[tuple]:
+    """A month's rows as the table holds them (rows of nothing but zeros left out), sorted, for comparison."""
+    return sorted((r.agency_id, r.procedure_id, r.channel, tuple(getattr(r, k) for k in COUNTS))
+                  for r in ReportMonth.objects.filter(month=first) if any(getattr(r, k) for k in COUNTS))
+
+
+def rebuilt_rows(first: date) -> list[tuple]:
+    """The same month's rows as `rebuild_month` would write them now."""
+    return sorted((r["agency_id"], r["procedure_id"], r["channel"], tuple(r[k] for k in COUNTS))
+                  for r in live_rows(first))

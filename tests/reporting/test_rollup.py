@@ -114,15 +114,6 @@ def test_a_payment_after_the_period_is_not_counted_in_it(figures, rules_fixture,
     assert selectors.index_766(None, month(2026, 10)).counts == live
 
 
-def stored_rows(first):
-    """A month's rows as the fact table holds them, rows of nothing but zeros left out."""
-    return sorted((r.agency_id, r.procedure_id, r.channel, tuple(getattr(r, k) for k in rollup.COUNTS))
-                  for r in ReportMonth.objects.filter(month=first) if any(getattr(r, k) for k in rollup.COUNTS))
-
-
-def live_rows(first):
-    return sorted((r["agency_id"], r["procedure_id"], r["channel"], tuple(r[k] for k in rollup.COUNTS))
-                  for r in rollup.live_rows(first))
 
 
 def test_refreshing_a_dossier_rewrites_the_rows_of_its_months_in_one_statement(rolled, django_assert_num_queries):
@@ -136,11 +127,11 @@ def test_refreshing_a_dossier_rewrites_the_rows_of_its_months_in_one_statement(r
     # Finished in October after all (a backdated entry): October's rows move, September's do not.
     Dossier.objects.filter(pk=d.pk).update(finished_at=at(30), verdict=Verdict.LATE, supplement_count=2)
     d.refresh_from_db()
-    before_sept = stored_rows(SEPT)
+    before_sept = rollup.stored_rows(SEPT)
     with django_assert_num_queries(1):
         assert rollup.refresh_dossier(d)
-    assert stored_rows(OCT) == live_rows(OCT) != []
-    assert stored_rows(SEPT) == before_sept
+    assert rollup.stored_rows(OCT) == rollup.rebuilt_rows(OCT) != []
+    assert rollup.stored_rows(SEPT) == before_sept
     assert ReportMonthBuilt.objects.get(month=OCT).built_at > stamp
     stamp = ReportMonthBuilt.objects.get(month=OCT).built_at
     with django_assert_num_queries(1):
