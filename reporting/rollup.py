@@ -49,7 +49,12 @@ def rebuild_month(first: date) -> int:
     with transaction.atomic():
         ReportMonth.objects.filter(month=first).delete()
         ReportMonth.objects.bulk_create([ReportMonth(**r) for r in rows], batch_size=5000)
-        ReportMonthBuilt.objects.update_or_create(month=first, defaults={"built_at": timezone.now(), "rows": len(rows)})
+        # A new stamp every time (the cached sums over the month are keyed by it), even within one clock tick.
+        at = timezone.now()
+        before = ReportMonthBuilt.objects.filter(month=first).values_list("built_at", flat=True).first()
+        if before is not None and before >= at:
+            at = before + timedelta(microseconds=1)
+        ReportMonthBuilt.objects.update_or_create(month=first, defaults={"built_at": at, "rows": len(rows)})
     return len(rows)
 
 

@@ -595,9 +595,9 @@ def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS, 
     (the same keys as functions of an (agency, procedure, channel) row) closed months come from the
     monthly fact table and only the open month is read from the dossiers."""
     if py_keys is not None and not flt.live:
-        months = _rollup_months(flt)
-        if months is not None:
-            return _from_rollup(flt, months, py_keys, names)
+        found = _rollup_months_stamped(flt)
+        if found is not None:
+            return _from_rollup(flt, found[0], py_keys, names, found[1])
     base = touched_in(flt).annotate(**keys)
     return [_with_rated(d) for d in _values(base, keys, _window_aggregates(flt, set(names)))]
 
@@ -614,6 +614,12 @@ INDEX_COLUMNS = ("decided", "electronic_result", "digitised", "reused", "populat
 
 def _rollup_months(flt: ReportFilter) -> list[date] | None:
     """The closed months of a whole-month period, when every one of them is built; None: read live."""
+    found = _rollup_months_stamped(flt)
+    return None if found is None else found[0]
+
+
+def _rollup_months_stamped(flt: ReportFilter) -> tuple[list[date], tuple] | None:
+    """The same months and their build stamps (what a cached sum over them is keyed by)."""
     from . import rollup
     from .models import ReportMonthBuilt
 
@@ -624,9 +630,10 @@ def _rollup_months(flt: ReportFilter) -> list[date] | None:
     closed = [m for m in p.months() if rollup.closed(m, flt.as_of) and _month_end(m) <= p.end]
     if not closed:
         return None
-    if ReportMonthBuilt.objects.filter(month__in=closed).count() != len(closed):
+    built = list(ReportMonthBuilt.objects.filter(month__in=closed).order_by("month").values_list("month", "id", "built_at"))
+    if len(built) != len(closed):
         return None
-    return closed
+    return closed, tuple((m.isoformat(), i, t.isoformat()) for m, i, t in built)
 
 
 def _month_end(first: date) -> date:
@@ -637,7 +644,7 @@ def _field_of() -> dict[int, int]:
     return dict(Procedure.objects.values_list("id", "field_id"))
 
 
-def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) -> list[dict]:
+def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names, stamp: tuple = ()) -> list[dict]:
     """Closed months summed from the fact table (the open counts of the period's last month only), the open
     month (if the period reaches it) counted live, then folded into the keys in Python."""
     from .models import ReportMonth
@@ -673,7 +680,8 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) ->
             if name in d:
                 acc[name] = acc.get(name, 0) + int(d[name] or 0)
 
-    rows = qs.order_by().values(*cols).annotate(**aggregates) if cols else [qs.aggregate(**aggregates)]
+    rows = _cached_sums(qs, cols, aggregates, (flt.agency_ids, flt.field_id, flt.procedure_id, flt.channel,
+                                               last_closed, stamp))
     for d in rows:
         add(d)
     if not last_closed:
@@ -688,6 +696,24 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) ->
     if not py_keys:
         return [_with_rated(out.get((), {}))]
     return [_with_rated(d) for d in out.values()]
+
+
+SUMS_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _cached_sums(qs: QuerySet, cols: list[str], aggregates: dict, ident: tuple) -> list[dict]:
+    """The sums over closed months, cached (Django cache) under the filter, the grouping and the months' build
+    stamps: a rebuild or a change the services write into one of the months moves its stamp, so a cached sum
+    is never stale; the open month is never in it."""
+    agency_ids, *rest = ident
+    key = "report-months:" + hashlib.sha256(repr((
+        sorted(agency_ids) if agency_ids is not None else None, *rest, cols, sorted(aggregates),
+    )).encode()).hexdigest()
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(qs.order_by().values(*cols).annotate(**aggregates)) if cols else [qs.aggregate(**aggregates)]
+        cache.set(key, rows, SUMS_CACHE_SECONDS)
+    return rows
 
 
 def _monthly(flt: ReportFilter, months: list[date], names: Iterable[str]) -> dict[date, dict]:
@@ -983,7 +1009,8 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
     buckets = _bucket_map(tree, unit, scope_ids)
     py_keys = {"unit": lambda d: buckets.get(d["agency_id"], d["agency_id"]), "part": breakdown_kind, "ch": "channel"}
     current = _grouped(flt, keys, py_keys=py_keys)
-    before = previous_counts(replace(flt, period=previous_period), keys["unit"], py_keys["unit"], buckets)
+    # A closed previous period comes from the fact table's cached sums (_cached_sums): no query but the stamps.
+    before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]}, py_keys={"unit": py_keys["unit"]})
 
     totals_row = Row(key="total", label=_("Tổng cộng"))
     by_unit: dict = defaultdict(dict)
@@ -1043,44 +1070,6 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
         feedback=feedback_summary(flt),
         filter=flt,
     )
-
-
-def previous_counts(flt: ReportFilter, unit_key, unit_of, buckets: dict[int, int]) -> list[dict]:
-    """The previous period's counts by unit. A period of closed months all in the fact table is cached
-    (Django cache), keyed by the filter, the units' folding and the months' build stamps: a rebuild or a
-    change the services write into a closed month moves its stamp (rollup.refresh_dossier), so a cached
-    comparison is never stale."""
-    stamp = _build_stamp(flt)
-    if stamp is None:
-        return _grouped(flt, {"unit": unit_key}, py_keys={"unit": unit_of})
-    ident = (sorted(flt.agency_ids) if flt.agency_ids is not None else None, flt.field_id, flt.procedure_id,
-             flt.channel, flt.period.start, flt.period.end, sorted(buckets.items()), stamp)
-    key = "report-previous:" + hashlib.sha256(repr(ident).encode()).hexdigest()
-    data = cache.get(key)
-    if data is None:
-        data = _grouped(flt, {"unit": unit_key}, py_keys={"unit": unit_of})
-        cache.set(key, data, PREVIOUS_CACHE_SECONDS)
-    return data
-
-
-PREVIOUS_CACHE_SECONDS = 7 * 24 * 3600
-
-
-def _build_stamp(flt: ReportFilter) -> tuple | None:
-    """When the period is whole closed months, every one built: their build times (None: not cacheable)."""
-    from . import rollup
-    from .models import ReportMonthBuilt
-
-    p = flt.period
-    if flt.live or flt.month is not None or p.start.day != 1 or _month_end(p.end.replace(day=1)) != p.end:
-        return None
-    months = p.months()
-    if not all(rollup.closed(m, flt.as_of) for m in months):
-        return None
-    built = dict(ReportMonthBuilt.objects.filter(month__in=months).values_list("month", "built_at"))
-    if len(built) != len(months):
-        return None
-    return tuple(sorted((m.isoformat(), t.isoformat()) for m, t in built.items()))
 
 
 # --- the lists behind the numbers ---------------------------------------------------------------
@@ -1221,9 +1210,10 @@ def _index_counts(flt: ReportFilter) -> tuple[dict, set[int] | None]:
     """The dossier counts of the 766 index: whole closed months from the fact table (grouped by procedure,
     folded with the procedures' flags in Python), the rest of the period live. Returns the counts and the
     procedures with a dossier paid online in the window (None: read live, procedure_counts finds them)."""
-    months = None if flt.live else _rollup_months(flt)
-    if months is None:
+    found = None if flt.live else _rollup_months_stamped(flt)
+    if found is None:
         return touched_in(flt).aggregate(**_aggregates(flt, INDEX_DOSSIER_METRICS)), None
+    months, stamp = found
     from .models import ReportMonth
 
     last_closed = _month_end(months[-1]) == flt.period.end
@@ -1255,7 +1245,8 @@ def _index_counts(flt: ReportFilter) -> tuple[dict, set[int] | None]:
         for k in INDEX_LIVE:
             acc[k] += sign * int(d.get(k) or 0)
 
-    for d in qs.order_by().values("procedure_id").annotate(**aggregates):
+    for d in _cached_sums(qs, ["procedure_id"], aggregates, (flt.agency_ids, flt.field_id, flt.procedure_id,
+                                                            flt.channel, last_closed, stamp, "766")):
         add(d["procedure_id"], d)
     # Received in the rolled-up months, paid by now but not by the period's end.
     received_until = datetime.combine(_month_end(months[-1]) + timedelta(days=1), datetime.min.time(), tzinfo=tz())

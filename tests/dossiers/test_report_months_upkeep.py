@@ -16,7 +16,7 @@ from citizens.services import rate_dossier, submit_feedback
 from dossiers import services
 from dossiers.models import Dossier, Status
 from organisation.errors import ActionNotAllowed, ValidationFailed
-from reporting import rollup
+from reporting import periods, rollup, selectors
 from reporting.models import ReportMonthBuilt
 
 from .conftest import APPLICANT
@@ -107,12 +107,19 @@ def test_an_action_costs_the_fact_table_one_statement(staff, procedure):
         clock.move_to(datetime(2026, 10, 2, 9, 0, tzinfo=TZ))
         rollup.rebuild_month(datetime(2026, 9, 1).date())
         before = rollup.stored_rows(datetime(2026, 9, 1).date())
+        september = selectors.ReportFilter(periods.month(2026, 9))
+        cached = selectors.totals(september).counts()  # from the fact table, its sums now cached
+        assert cached == selectors.totals(selectors.ReportFilter(periods.month(2026, 9), live=True)).counts()
         with CaptureQueriesContext(connection) as ctx:
             d = services.request_supplement(d, actor=staff.officer, items=["Bản sao CCCD"], reason="Thiếu")
         touching = [q["sql"] for q in ctx.captured_queries if "reporting_report" in q["sql"]]
         assert len(touching) == 1  # the upsert of September's rows (its supplement count moved)
         assert rollup.stored_rows(datetime(2026, 9, 1).date()) != before
         assert rollup.stored_rows(datetime(2026, 9, 1).date()) == rollup.rebuilt_rows(datetime(2026, 9, 1).date())
+        # The cached sums are keyed by the month's build stamp, which the upsert moved: never stale.
+        now = selectors.totals(selectors.ReportFilter(periods.month(2026, 9))).counts()
+        assert now != cached
+        assert now == selectors.totals(selectors.ReportFilter(periods.month(2026, 9), live=True)).counts()
         # A dossier received in the open month: no statement at all.
         with CaptureQueriesContext(connection) as ctx:
             fresh = services.intake(actor=staff.desk, procedure=procedure, applicant=dict(APPLICANT))
