@@ -105,7 +105,8 @@ def test_a_payment_after_the_period_is_not_counted_in_it(figures, rules_fixture,
 
     from .conftest import at
 
-    d = Dossier.objects.filter(received_at__gte=at(1), received_at__lt=at(1, month=11), paid_at__isnull=True).first()
+    d = Dossier.objects.filter(received_at__gte=at(1, hour=0), received_at__lt=at(1, hour=0, month=11),
+                               paid_at__isnull=True).first()
     Dossier.objects.filter(pk=d.pk).update(paid_at=at(3, month=11), fee_paid_via=FeePayment.ONLINE)
     live = selectors.index_766(None, month(2026, 10)).counts
     call_command("rebuild_report_months", "--from", "2026-10", "--to", "2026-10")
