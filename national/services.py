@@ -185,6 +185,12 @@ def _succeeded(batch: list[OutboxEntry], owner: str) -> None:
         if entry.service == rules.SYNC_DOSSIER:
             values["held_since"] = Coalesce("held_since", now)
         SyncState.objects.filter(pk=entry.dossier_id).update(**values)
+        if entry.service == rules.SYNC_DOSSIER:  # held by the portal: 766 indicator 1.4's monthly rows
+            from dossiers.models import Dossier
+            from reporting.rollup import refresh_dossier
+
+            refresh_dossier(Dossier.objects.only("received_at", "agency_id", "procedure_id", "channel")
+                            .get(pk=entry.dossier_id))
 
 
 def _failed(entry: OutboxEntry, reason: str, *, blocked: bool = False) -> datetime:

@@ -6,7 +6,10 @@ family those finished in it, the open family those open at its end (reporting/se
 each). A period of whole closed months sums the received and finished counts over its months and takes
 the open counts of its last month; the open month is always read live. `rollup.rebuild_month` writes a
 closed month's rows in one transaction (the nightly task and the `rebuild_report_months` command call
-it); `ReportMonthBuilt` records which months are complete, so a month never built is read live.
+it); `ReportMonthBuilt` records which months are complete, so a month never built is read live. After that
+the services keep the rows current in the transaction of each change (`rollup.refresh_dossier`, one statement,
+none for a dossier received in the open month) and move the month's `built_at`, the stamp the cached
+comparisons are keyed by.
 """
 
 from django.db import models
@@ -45,6 +48,21 @@ class ReportMonth(models.Model):
     very_satisfied = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
     dissatisfied = models.IntegerField(default=0)
+    # The counts of the 766 index (reporting/selectors.INDEX_DOSSIER_METRICS) that are not report columns.
+    # The procedure's flags (eligible for fully-online service, paper result) are folded in at read time.
+    decided = models.IntegerField(default=0, db_default=0)
+    electronic_result = models.IntegerField(default=0, db_default=0)
+    digitised = models.IntegerField(default=0, db_default=0)
+    reused = models.IntegerField(default=0, db_default=0)
+    population = models.IntegerField(default=0, db_default=0)
+    citizen_store = models.IntegerField(default=0, db_default=0)
+    complained = models.IntegerField(default=0, db_default=0)  # processed: finished in the month or open at its end
+    complained_open = models.IntegerField(default=0, db_default=0)
+    # Received in the month and paid by now (kept current by the services): a period subtracts the ones
+    # paid after its end (selectors._paid_after, a GiST index over receipt-to-payment ranges).
+    paid_ever = models.IntegerField(default=0, db_default=0)
+    paid_online_ever = models.IntegerField(default=0, db_default=0)
+    synced = models.IntegerField(default=0, db_default=0)  # received in the month and held by the national portal
 
     class Meta:
         constraints = [

@@ -20,6 +20,7 @@ inside the aggregates (COUNT ... FILTER) and by `dossiers_behind`, so a count an
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -28,8 +29,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -43,6 +46,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
@@ -235,7 +239,11 @@ def _families(start: datetime, end: datetime) -> dict[str, Q]:
     received = Q(received_at__gte=start, received_at__lt=end)
     finished = Q(received_at__lt=end, finished_at__gte=start, finished_at__lt=end)
     open_ = Q(received_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
-    return {"received": received, "finished": finished, "open": open_, "any": received | finished | open_}
+    # The same union written the way the indexes read it (received in the window; finished from its start on;
+    # still open: reporting/0005), so that a short window never scans the dossiers received before it.
+    before_end = Q(received_at__lt=end)
+    any_ = received | (before_end & Q(finished_at__gte=start)) | (before_end & Q(finished_at__isnull=True))
+    return {"received": received, "finished": finished, "open": open_, "any": any_}
 
 
 # --- metrics: one definition for the counts and for the lists behind them ------------------------
@@ -351,6 +359,13 @@ def metric_q(metric: str, end_at: datetime, start_at: datetime) -> Q:
         return received & Q(Exists(DossierComponent.objects.filter(dossier_id=OuterRef("pk"), data_source=source)))
 
     paid = received & Q(paid_at__isnull=False, paid_at__lt=end_at)
+    complained = (Q(id__in=Rating.objects.filter(overall=Overall.DISSATISFIED).values("dossier_id"))
+                  | Q(id__in=Feedback.objects.filter(is_complaint=True, dossier__isnull=False).values("dossier_id")))
+    synced = Q(pk__isnull=True)  # nothing, without the national app
+    if apps.is_installed("national"):
+        from national.selectors import held_q
+
+        synced = held_q()
     eligible = received & Q(procedure__full_online_eligible=True)
     rules = {
         "received": received,
@@ -399,9 +414,13 @@ def metric_q(metric: str, end_at: datetime, start_at: datetime) -> Q:
         "very_satisfied": received & Q(rating__overall=Overall.VERY_SATISFIED),
         "satisfied": received & Q(rating__overall=Overall.SATISFIED),
         "dissatisfied": received & Q(rating__overall=Overall.DISSATISFIED),
-        "complained": processed & (
-            Q(id__in=Rating.objects.filter(overall=Overall.DISSATISFIED).values("dossier_id"))
-            | Q(id__in=Feedback.objects.filter(is_complaint=True, dossier__isnull=False).values("dossier_id"))),
+        "complained": processed & complained,
+        # The fact table's own counts (reporting/models.ReportMonth): paid by now, whatever the window's
+        # end (a period subtracts those paid after it), held by the national portal, complained and open.
+        "complained_open": open_ & complained,
+        "paid_ever": received & Q(paid_at__isnull=False),
+        "paid_online_ever": received & Q(paid_at__isnull=False, fee_paid_via=FeePayment.ONLINE),
+        "synced": received & synced,
     }
     try:
         return rules[metric]
@@ -554,7 +573,7 @@ def analytic_queries():
 
 
 def _window_aggregates(flt: ReportFilter, names: set[str], prefix: str = "") -> dict:
-    wanted = [n for n in (*Row.NUMBERS, *OPEN_PARTS) if n in names]
+    wanted = [n for n in (*Row.NUMBERS, *OPEN_PARTS, *INDEX_COLUMNS) if n in names]
     aggregates = {prefix + k: v for k, v in _aggregates(flt, wanted).items()}
     if names & set(RATING_COUNTS):
         received = metric_q("received", flt.received_end_at, flt.start_at)
@@ -576,9 +595,9 @@ def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS, 
     (the same keys as functions of an (agency, procedure, channel) row) closed months come from the
     monthly fact table and only the open month is read from the dossiers."""
     if py_keys is not None and not flt.live:
-        months = _rollup_months(flt)
-        if months is not None:
-            return _from_rollup(flt, months, py_keys, names)
+        found = _rollup_months_stamped(flt)
+        if found is not None:
+            return _from_rollup(flt, found[0], py_keys, names, found[1])
     base = touched_in(flt).annotate(**keys)
     return [_with_rated(d) for d in _values(base, keys, _window_aggregates(flt, set(names)))]
 
@@ -588,6 +607,9 @@ def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS, 
 OPEN_ONLY = ("pending_in_time", "pending_late", "waiting")
 MIXED = ("national_in_time", "national_late", "apologised_late", "apology_missed")
 OPEN_PARTS = tuple(f"{name}_open" for name in MIXED)
+# The 766 counts the fact table holds besides the report columns (reporting/models.ReportMonth).
+INDEX_COLUMNS = ("decided", "electronic_result", "digitised", "reused", "population", "citizen_store", "complained",
+                 "complained_open", "paid_ever", "paid_online_ever", "synced")
 
 
 def month_closed(first: date, now: datetime | None = None) -> bool:
@@ -598,6 +620,12 @@ def month_closed(first: date, now: datetime | None = None) -> bool:
 
 def _rollup_months(flt: ReportFilter) -> list[date] | None:
     """The closed months of a whole-month period, when every one of them is built; None: read live."""
+    found = _rollup_months_stamped(flt)
+    return None if found is None else found[0]
+
+
+def _rollup_months_stamped(flt: ReportFilter) -> tuple[list[date], tuple] | None:
+    """The same months and their build stamps (what a cached sum over them is keyed by)."""
     from .models import ReportMonthBuilt
 
     p = flt.period
@@ -607,9 +635,10 @@ def _rollup_months(flt: ReportFilter) -> list[date] | None:
     closed = [m for m in p.months() if month_closed(m, flt.as_of) and _month_end(m) <= p.end]
     if not closed:
         return None
-    if ReportMonthBuilt.objects.filter(month__in=closed).count() != len(closed):
+    built = list(ReportMonthBuilt.objects.filter(month__in=closed).order_by("month").values_list("month", "id", "built_at"))
+    if len(built) != len(closed):
         return None
-    return closed
+    return closed, tuple((m.isoformat(), i, t.isoformat()) for m, i, t in built)
 
 
 def _month_end(first: date) -> date:
@@ -620,7 +649,7 @@ def _field_of() -> dict[int, int]:
     return dict(Procedure.objects.values_list("id", "field_id"))
 
 
-def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) -> list[dict]:
+def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names, stamp: tuple = ()) -> list[dict]:
     """Closed months summed from the fact table (the open counts of the period's last month only), the open
     month (if the period reaches it) counted live, then folded into the keys in Python."""
     from .models import ReportMonth
@@ -656,7 +685,8 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) ->
             if name in d:
                 acc[name] = acc.get(name, 0) + int(d[name] or 0)
 
-    rows = qs.order_by().values(*cols).annotate(**aggregates) if cols else [qs.aggregate(**aggregates)]
+    rows = _cached_sums(qs, cols, aggregates, (flt.agency_ids, flt.field_id, flt.procedure_id, flt.channel,
+                                               last_closed, stamp))
     for d in rows:
         add(d)
     if not last_closed:
@@ -671,6 +701,24 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names) ->
     if not py_keys:
         return [_with_rated(out.get((), {}))]
     return [_with_rated(d) for d in out.values()]
+
+
+SUMS_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _cached_sums(qs: QuerySet, cols: list[str], aggregates: dict, ident: tuple) -> list[dict]:
+    """The sums over closed months, cached (Django cache) under the filter, the grouping and the months' build
+    stamps: a rebuild or a change the services write into one of the months moves its stamp, so a cached sum
+    is never stale; the open month is never in it."""
+    agency_ids, *rest = ident
+    key = "report-months:" + hashlib.sha256(repr((
+        sorted(agency_ids) if agency_ids is not None else None, *rest, cols, sorted(aggregates),
+    )).encode()).hexdigest()
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(qs.order_by().values(*cols).annotate(**aggregates)) if cols else [qs.aggregate(**aggregates)]
+        cache.set(key, rows, SUMS_CACHE_SECONDS)
+    return rows
 
 
 def _monthly(flt: ReportFilter, months: list[date], names: Iterable[str]) -> dict[date, dict]:
@@ -965,6 +1013,7 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
     buckets = _bucket_map(tree, unit, scope_ids)
     py_keys = {"unit": lambda d: buckets.get(d["agency_id"], d["agency_id"]), "part": breakdown_kind, "ch": "channel"}
     current = _grouped(flt, keys, py_keys=py_keys)
+    # A closed previous period comes from the fact table's cached sums (_cached_sums): no query but the stamps.
     before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]}, py_keys={"unit": py_keys["unit"]})
 
     totals_row = Row(key="total", label=_("Tổng cộng"))
@@ -1063,7 +1112,7 @@ INDICATOR_LINKS = {
 
 
 def procedure_counts(agency_ids: frozenset[int] | None, tree: AgencyTree | None = None,
-                     flt: ReportFilter | None = None) -> dict[str, int]:
+                     flt: ReportFilter | None = None, paid_online_procedures: set[int] | None = None) -> dict[str, int]:
     """Published procedures the units perform (linked to them, or at their level), how many are online, how
     many carry a fee, and (with a filter) how many of those had a dossier paid online in the window."""
     qs = Procedure.objects.filter(status=ProcedureStatus.PUBLISHED)
@@ -1083,6 +1132,9 @@ def procedure_counts(agency_ids: frozenset[int] | None, tree: AgencyTree | None 
         paid_online = touched_in(flt).filter(metric_q("paid_online", flt.received_end_at, flt.start_at))
         aggregates["procedures_paid_online"] = Count(
             "id", distinct=True, filter=Q(fee_amount__gt=0, id__in=paid_online.values("procedure_id")))
+    elif paid_online_procedures is not None:  # found in the fact table
+        aggregates["procedures_paid_online"] = Count(
+            "id", distinct=True, filter=Q(fee_amount__gt=0, id__in=sorted(paid_online_procedures)))
     return qs.order_by().aggregate(**aggregates)
 
 
@@ -1138,13 +1190,111 @@ def _index_766(scope_ids, period, agency, tree) -> Index766:
     tree = tree or AgencyTree.load()
     unit = tree.resolve(agency, scope_ids)
     flt = ReportFilter(period, tree.agency_ids(unit, scope_ids))
-    counts = touched_in(flt).aggregate(**_aggregates(flt, INDEX_DOSSIER_METRICS))
-    counts.update(procedure_counts(flt.agency_ids, tree, flt))
+    counts, paid_online_procedures = _index_counts(flt)
+    if paid_online_procedures is None:
+        counts.update(procedure_counts(flt.agency_ids, tree, flt))
+    else:
+        counts.update(procedure_counts(flt.agency_ids, tree, paid_online_procedures=paid_online_procedures))
     fb = feedback_summary(flt)
     counts.update(feedback_due=fb.due, feedback_on_time=fb.on_time, feedback_rated=fb.rated, feedback_satisfied=fb.satisfied)
     counts.update(feedback_counts(flt))
-    counts["synced"] = synced_count(flt)
+    if "synced" not in counts or not apps.is_installed("national"):
+        counts["synced"] = synced_count(flt)
     return Index766(indicators.score(counts), counts, flt, unit)
+
+
+# The live counts of a 766 tail (the months not in the fact table), per procedure, before the procedure's flags
+# are folded in (_fold_index).
+INDEX_LIVE = ("received", "processed", "national_in_time", "national_late", "online", "fully_online", "decided",
+              "electronic_result", "digitised", "reused", "population", "citizen_store", "complained", "paid",
+              "paid_online", "synced")
+
+
+def _index_counts(flt: ReportFilter) -> tuple[dict, set[int] | None]:
+    """The dossier counts of the 766 index: whole closed months from the fact table (grouped by procedure,
+    folded with the procedures' flags in Python), the rest of the period live. Returns the counts and the
+    procedures with a dossier paid online in the window (None: read live, procedure_counts finds them)."""
+    found = None if flt.live else _rollup_months_stamped(flt)
+    if found is None:
+        return touched_in(flt).aggregate(**_aggregates(flt, INDEX_DOSSIER_METRICS)), None
+    months, stamp = found
+    from .models import ReportMonth
+
+    last_closed = _month_end(months[-1]) == flt.period.end
+    qs = _scoped(ReportMonth.objects.filter(month__in=months), flt)
+    last = Q(month=months[-1])
+
+    def summed(name):
+        return Coalesce(Sum(name), 0)
+
+    def mixed(name, open_name):  # finished in any month, plus open at the period's end (its last month)
+        closed_part = Coalesce(Sum(F(name) - F(open_name)), 0)
+        return closed_part + Coalesce(Sum(open_name, filter=last), 0) if last_closed else closed_part
+
+    aggregates = {n: summed(n) for n in ("received", "online", "fully_online", "decided", "electronic_result",
+                                         "digitised", "reused", "population", "citizen_store", "synced")}
+    aggregates["paid"] = summed("paid_ever")
+    aggregates["paid_online"] = summed("paid_online_ever")
+    aggregates["processed"] = summed("finished")
+    if last_closed:
+        aggregates["processed"] = summed("finished") + Coalesce(
+            Sum(F("pending_in_time") + F("pending_late") + F("waiting"), filter=last), 0)
+    for name in ("national_in_time", "national_late"):
+        aggregates[name] = mixed(name, f"{name}_open")
+    aggregates["complained"] = mixed("complained", "complained_open")
+    per_procedure: dict[int, dict] = defaultdict(lambda: dict.fromkeys(INDEX_LIVE, 0))
+
+    def add(pid, d, sign=1):
+        acc = per_procedure[pid]
+        for k in INDEX_LIVE:
+            acc[k] += sign * int(d.get(k) or 0)
+
+    for d in _cached_sums(qs, ["procedure_id"], aggregates, (flt.agency_ids, flt.field_id, flt.procedure_id,
+                                                            flt.channel, last_closed, stamp, "766")):
+        add(d["procedure_id"], d)
+    # Received in the rolled-up months, paid by now but not by the period's end.
+    received_until = datetime.combine(_month_end(months[-1]) + timedelta(days=1), datetime.min.time(), tzinfo=tz())
+    for d in _paid_after(flt, received_until):
+        add(d["procedure_id"], d, -1)
+    if not last_closed:
+        after = months[-1]
+        tail = replace(flt, period=Period(date(after.year + (after.month == 12), after.month % 12 + 1, 1), flt.period.end))
+        for d in _values(touched_in(tail).annotate(p=F("procedure_id")), {"p": 0}, _aggregates(tail, INDEX_LIVE)):
+            add(d["p"], d)
+    return _fold_index(per_procedure)
+
+
+def _paid_after(flt: ReportFilter, received_until: datetime) -> list[dict]:
+    """Per procedure, the dossiers received from the period's start until `received_until` and paid at or after
+    the period's end: those whose receipt-to-payment span covers the end (a GiST index, reporting/0004)."""
+    spans = RawSQL("tstzrange(dossiers_dossier.received_at, dossiers_dossier.paid_at, '[]') @> %s::timestamptz",
+                   [flt.end_at], output_field=BooleanField())
+    qs = Dossier.objects.filter(received_at__gte=flt.start_at, received_at__lt=received_until,
+                                paid_at__gte=F("received_at")).filter(spans)
+    return list(_scoped(qs, flt).values("procedure_id").annotate(
+        paid=Count("id"), paid_online=Count("id", filter=Q(fee_paid_via=FeePayment.ONLINE))))
+
+
+def _fold_index(per_procedure: dict[int, dict]) -> tuple[dict, set[int]]:
+    """Sum the procedures' counts; the eligible (fully-online) and paper-result counts by the procedures' flags."""
+    flags = {pid: (eligible, paper) for pid, eligible, paper in Procedure.objects.filter(id__in=list(per_procedure))
+             .values_list("id", "full_online_eligible", "paper_result")}
+    out = dict.fromkeys((*INDEX_DOSSIER_METRICS, "synced"), 0)
+    paid_online = set()
+    for pid, d in per_procedure.items():
+        eligible, paper = flags.get(pid, (False, False))
+        for k in ("received", "processed", "national_in_time", "national_late", "online", "digitised", "reused",
+                  "population", "citizen_store", "complained", "paid", "paid_online", "synced"):
+            out[k] += d[k]
+        if eligible:
+            out["eligible"] += d["received"]
+            out["fully_online_eligible"] += d["fully_online"]
+        if paper:
+            out["paper_decided"] += d["decided"]
+            out["paper_electronic_result"] += d["electronic_result"]
+        if d["paid_online"] > 0:
+            paid_online.add(pid)
+    return out, paid_online
 
 
 # --- open data (public, no personal data) ----------------------------------------------------------

@@ -8,3 +8,4 @@ def rebuild_recent_report_months():
 
     for m in rollup.recent_closed_months():
         rollup.rebuild_month(m)
+    rollup.analyze()

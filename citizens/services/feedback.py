@@ -19,6 +19,7 @@ from notices.messages import render
 from notices.models import NoticeChannel
 from notices.services import queue_notice
 from organisation.errors import ActionNotAllowed, NotAllowed, NotFound, ValidationFailed
+from reporting.rollup import refresh_dossier as refresh_report_months
 
 from .. import transitions as tt
 from ..models import (
@@ -146,6 +147,8 @@ def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = 
             is_complaint=bool(is_complaint), received_at=now, access_token=secrets.token_urlsafe(24),
             status=tt.FEEDBACK.next_state("submit", tt.NEW), **feedback_deadlines(now, agency),
         )
+        if dossier is not None and feedback.is_complaint:
+            refresh_report_months(dossier)  # a complaint about a dossier counts in the 766 index's rows
         _feedback_notice(feedback, "feedback_received", _context(feedback))
         _tell_staff_of_feedback(feedback)
     return feedback

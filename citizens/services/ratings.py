@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier
 from organisation.errors import ActionNotAllowed, ValidationFailed
+from reporting.rollup import refresh_dossier as refresh_report_months
 
 from ..models import (
     Attitude,
@@ -57,7 +58,9 @@ def rate_dossier(dossier: Dossier, *, source: str = "online", **values) -> Ratin
         with transaction.atomic():
             if Rating.objects.filter(dossier_id=dossier.pk).exists():
                 raise IntegrityError
-            return Rating.objects.create(dossier_id=dossier.pk, source=source, **clean)
+            rating = Rating.objects.create(dossier_id=dossier.pk, source=source, **clean)
+            refresh_report_months(dossier)  # the reports' monthly rows count the ratings of the dossiers received
+            return rating
     except IntegrityError:
         raise ActionNotAllowed(_("Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần."),
                                code="already_rated") from None

@@ -47,15 +47,16 @@ from .base import (
     _when,
     verdict_for,
 )
-from .boundary_free import competent_agencies, receive_across_boundaries
 from .closing import decide, draft_result, refuse, return_result, stop, withdraw
 from .intake import (
     INTAKE_OUTCOMES,
     CleanComponent,
     agency_staff,
     clean_applicant,
+    competent_agencies,
     intake,
     performs,
+    receive_across_boundaries,
     submit_online,
 )
 from .payment import confirm_payment, request_payment

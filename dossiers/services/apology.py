@@ -24,7 +24,7 @@ from worktime.calendars import calendar_for, subtract_working_hours
 from .. import rules
 from ..models import Apology, Dossier, TimelineEvent
 from ..selectors import apology_owed
-from .base import _lock, _when
+from .base import _lock, _when, refresh_report_months
 
 
 def _is_head_for(actor, dossier: Dossier) -> bool:
@@ -132,6 +132,7 @@ def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at, expec
             from_status=locked.status, to_status=locked.status, note=note,
         )
         record_dossier_event(locked, event)  # the new appointment, to the national portal
+        refresh_report_months(locked)  # the reports' monthly rows (its due time and apology facts moved)
         notify_citizen(locked, "apology", old_appointment=old_at, new_appointment=new_at, reason=reason,
                        agency=holder.name)
     return locked

@@ -20,7 +20,7 @@ from national.services import record_dossier_event
 from organisation.errors import ActionNotAllowed, ConcurrentChange, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role
 from organisation.names import display_name
-from reporting.rollup import invalidate_from
+from reporting.rollup import refresh_dossier as refresh_report_months
 from worktime import calendars
 
 from .. import transitions as tt
@@ -135,13 +135,12 @@ def _actor_name(user) -> str:
 
 
 def _event(dossier, action, actor, from_status, to_status, note="", *, at=None, public=True) -> TimelineEvent:
-    if at is not None:  # an action entered for a closed month: its report rollup is read live until rebuilt
-        invalidate_from(at)
     event = TimelineEvent.objects.create(
         dossier=dossier, at=at or _now(), action=action, actor=actor, actor_name=_actor_name(actor),
         from_status=from_status, to_status=to_status, note=note, public=public,
     )
     record_dossier_event(dossier, event)  # the national portal's outbox row, in this transaction
+    refresh_report_months(dossier)  # the reports' monthly rows of a dossier received in a closed month
     return event
 
 

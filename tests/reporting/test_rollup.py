@@ -81,12 +81,63 @@ def test_a_month_not_built_is_read_live(figures, org):
     assert selectors._rollup_months(selectors.ReportFilter(month(2026, 9))) == [SEPT]
 
 
-def test_a_backdated_action_in_a_closed_month_sends_the_reports_back_to_live(rolled, org):
-    from reporting.rollup import invalidate_from
-    from tests.reporting.conftest import at
+INDEX_PERIODS = [month(2026, 10), month(2026, 9), Period(SEPT, date(2026, 10, 31)), quarter(2026, 4), year(2026),
+                 Period(date(2026, 1, 1), date(2026, 10, 20)), Period(date(2026, 8, 1), date(2026, 11, 20))]
 
-    invalidate_from(at(20, month=11))  # the open month: nothing to do
-    assert ReportMonthBuilt.objects.count() == 3
-    invalidate_from(at(15, month=9))
-    assert set(ReportMonthBuilt.objects.values_list("month", flat=True)) == {date(2026, 8, 1)}
-    assert selectors._rollup_months(selectors.ReportFilter(month(2026, 10))) is None
+
+@pytest.mark.parametrize("period", INDEX_PERIODS, ids=["oct", "sep", "sep-oct", "q4", "2026", "to-20-oct", "aug-to-now"])
+def test_the_766_index_from_the_rollup_equals_the_live_one(figures, rules_fixture, org, period):
+    scopes = (None, {org.province.id, org.commune.id, org.commune2.id}, {org.commune.id})
+    live = [selectors.index_766(scope, period) for scope in scopes]
+    assert all(selectors._rollup_months(i.filter) is None for i in live)
+    call_command("rebuild_report_months", "--from", "2026-08", "--to", "2026-11")
+    for scope, before in zip(scopes, live, strict=True):
+        after = selectors.index_766(scope, period)
+        if period.start >= date(2026, 8, 1):  # every closed month of it built
+            assert selectors._rollup_months(after.filter)
+        assert after.counts == before.counts
+        assert after.result == before.result
+
+
+def test_a_payment_after_the_period_is_not_counted_in_it(figures, rules_fixture, org):
+    """Paid by now is what the fact table keeps; a period subtracts those paid after its end."""
+    from dossiers.models import Dossier, FeePayment
+
+    from .conftest import at
+
+    d = Dossier.objects.filter(received_at__gte=at(1, hour=0), received_at__lt=at(1, hour=0, month=11),
+                               paid_at__isnull=True).first()
+    Dossier.objects.filter(pk=d.pk).update(paid_at=at(3, month=11), fee_paid_via=FeePayment.ONLINE)
+    live = selectors.index_766(None, month(2026, 10)).counts
+    call_command("rebuild_report_months", "--from", "2026-10", "--to", "2026-10")
+    assert ReportMonth.objects.filter(month=OCT, procedure_id=d.procedure_id, agency_id=d.agency_id,
+                                      channel=d.channel).get().paid_online_ever >= 1
+    assert selectors.index_766(None, month(2026, 10)).counts == live
+
+
+
+
+def test_refreshing_a_dossier_rewrites_the_rows_of_its_months_in_one_statement(rolled, django_assert_num_queries):
+    from dossiers.models import Dossier, Verdict
+
+    from .conftest import at
+
+    d = Dossier.objects.filter(received_at__gte=at(1), received_at__lt=at(1, month=11), finished_at__isnull=True,
+                               agency__isnull=False).order_by("received_at").first()
+    stamp = ReportMonthBuilt.objects.get(month=OCT).built_at
+    # Finished in October after all (a backdated entry): October's rows move, September's do not.
+    Dossier.objects.filter(pk=d.pk).update(finished_at=at(30), verdict=Verdict.LATE, supplement_count=2)
+    d.refresh_from_db()
+    before_sept = rollup.stored_rows(SEPT)
+    with django_assert_num_queries(1):
+        assert rollup.refresh_dossier(d)
+    assert rollup.stored_rows(OCT) == rollup.rebuilt_rows(OCT) != []
+    assert rollup.stored_rows(SEPT) == before_sept
+    assert ReportMonthBuilt.objects.get(month=OCT).built_at > stamp
+    stamp = ReportMonthBuilt.objects.get(month=OCT).built_at
+    with django_assert_num_queries(1):
+        rollup.refresh_dossier(d)  # nothing changed: the stamp stays
+    assert ReportMonthBuilt.objects.get(month=OCT).built_at == stamp
+    november = Dossier.objects.filter(received_at__gte=at(1, hour=0, month=11)).first()
+    with django_assert_num_queries(0):
+        assert not rollup.refresh_dossier(november)  # received in the open month

@@ -40,3 +40,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"{m:%Y-%m}: still open, read live")
                 continue
             self.stdout.write(f"{m:%Y-%m}: {rollup.rebuild_month(m)} rows")
+        rollup.analyze()
