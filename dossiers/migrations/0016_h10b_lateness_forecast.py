@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0013_h10_backfill_report_facts'),
+        ('dossiers', '0015_h17a_form_data'),
         ('organisation', '0001_initial'),
         ('procedures', '0002_h10_online_and_paper_result'),
     ]

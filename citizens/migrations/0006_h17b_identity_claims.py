@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('citizens', '0004_profile_oidc_subject'),
+        ('citizens', '0005_h17c_profile_commune'),
     ]
 
     operations = [
