@@ -51,7 +51,7 @@ def render_declaration(definition: formdefs.Definition, values: dict | None = No
             "version": version,
             "signer": signer,
         }
-        html = render_to_string("procedures/declaration.html", context)
+        html = render_to_string("forms/declaration.html", context)
     base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
     from weasyprint import HTML  # imported where a PDF is printed, not at start-up
 
