@@ -172,22 +172,21 @@ def worklist(request):
     if key not in {t.key for t in tabs}:
         key = tabs[0].key
     filters = worklists.Filters.from_query(request.GET)
-    base = worklists.visible(request.user)
-    qs = worklists.worklist(request.user, key, filters, scope=scope, base=base)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = worklists.worklist(request.user, key, filters, scope=scope)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for dossier in page.object_list:
         dossier.ref = dossier_ref(dossier)
-    counts = worklists.tab_counts(request.user, tabs, scope=scope, base=base)
+    counts = worklists.tab_counts(request.user, tabs, scope=scope)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "tabs": [(t, counts.get(t.key, 0)) for t in tabs],
         "active": key,
         "page": page,
+        "total": rows.total(),
         "filters": filters,
         "statuses": Status.choices,
-        "procedures": Procedure.objects.filter(pk__in=base.values("procedure_id")).order_by("code")
-        if key == "tat-ca" else [],
+        "procedures": worklists.procedures_in(request.user) if key == "tat-ca" else [],
         "query": query.urlencode(),
         "can_intake": Role.DESK_OFFICER in scope.roles,
     }

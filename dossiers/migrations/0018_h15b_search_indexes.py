@@ -1,0 +1,38 @@
+"""The staff search's indexes (dossiers.lists.search_q), PostgreSQL only (h15b).
+
+Trigram (pg_trgm, GIN) indexes for "contains" on the folded applicant name (`applicant_search`), the
+normalised phone and the code (`UPPER(code)`, the expression of Django's `icontains`); a btree with
+`varchar_pattern_ops` for the ID number's prefix. Not in the models' Meta: Django cannot express the
+expression with its operator class here, and SQLite (the quick start) has neither. Idempotent.
+"""
+
+from django.db import migrations
+
+INDEXES = {
+    "dossier_name_trgm": "USING gin (applicant_search gin_trgm_ops)",
+    "dossier_phone_trgm": "USING gin (applicant_phone gin_trgm_ops)",
+    "dossier_code_trgm": "USING gin ((UPPER(code::text)) gin_trgm_ops)",
+    "dossier_id_number_prefix": "(applicant_id_number varchar_pattern_ops)",
+}
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for name, how in INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON dossiers_dossier {how}")
+    schema_editor.execute("ANALYZE dossiers_dossier")
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("dossiers", "0017_h15b_normalise_phones")]
+
+    operations = [migrations.RunPython(forwards, backwards)]
