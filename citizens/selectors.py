@@ -22,6 +22,7 @@ from organisation.selectors import scoped_agency_ids
 from procedures.models import OnlineMode, Procedure
 
 from .models import Booking, BookingStatus, CitizenProfile, Draft, Feedback, FeedbackStatus, Slot
+from .rules import RATABLE_STATUSES, normalize_phone
 
 # --- profile ----------------------------------------------------------------------------------------
 
@@ -31,8 +32,6 @@ def profile_for(user) -> CitizenProfile:
     profile = CitizenProfile.objects.filter(user=user).first()
     if profile is not None:
         return profile
-    from .services import normalize_phone
-
     username = user.get_username()
     phone = normalize_phone(username) if username[:1] in "0+" else ""
     return CitizenProfile(user=user, full_name=join_name(user.last_name, user.first_name), email=user.email, phone=phone)
@@ -182,8 +181,6 @@ def lookup_payload(dossier: Dossier, now: datetime | None = None) -> dict:
     """What anyone holding the code and the phone's last four digits may read: no names, no numbers,
     no officers."""
     from dossiers.selectors import dossier_is_late
-
-    from .services import RATABLE_STATUSES
 
     return {
         "code": dossier.code,
