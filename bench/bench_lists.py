@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import bench_api  # noqa: E402
 from bench_api import _children, _cpu_seconds, stop_server  # noqa: E402 - the same /proc readings
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_reports"
@@ -65,16 +66,9 @@ def parse_args():
 
 
 def setup_django(args) -> None:
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["REDIS_URL"] = args.redis_url
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.prod"
-    os.environ["DEBUG"] = "0"
     os.environ["SECURE_SSL_REDIRECT"] = "0"  # plain HTTP on loopback, as behind a TLS-terminating proxy
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    import django
-
-    django.setup()
+    bench_api.setup_django(args)
 
 
 def prepare(args) -> dict[str, dict]:

@@ -18,16 +18,18 @@ and btree; migration dossiers 0018_h15b_search_indexes).
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisation.errors import ValidationFailed
+from organisation.errors import DomainError, ValidationFailed
 from organisation.phones import search_form
 from procedures.text import fold
 
@@ -39,6 +41,34 @@ COUNT_CAP = getattr(settings, "DOSSIER_LIST_COUNT_CAP", 10_000)
 Q_MIN, Q_MAX = 3, 100
 _REFERENCE = re.compile(rf"^{re.escape(ONLINE_REFERENCE_PREFIX)}(\d+)$", re.IGNORECASE)
 _CURSOR_SALT = "dossiers.lists.cursor"
+
+
+class ListTimedOut(DomainError):
+    """A list's query ran past its time limit (`time_limited`): 503, try again or narrow the search."""
+
+    status_code = 503
+    default_code = "list_timeout"
+
+
+@contextmanager
+def time_limited():
+    """The belt under the indexes: the list's queries run with a statement timeout
+    (`settings.DOSSIER_LIST_STATEMENT_TIMEOUT_MS`, in their own transaction), so that no input, however
+    odd, keeps a database backend busy for longer."""
+    limit = int(getattr(settings, "DOSSIER_LIST_STATEMENT_TIMEOUT_MS", 5000))
+    if connection.vendor != "postgresql" or limit <= 0:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {limit}")
+            yield
+    except OperationalError as exc:
+        if type(exc.__cause__).__name__ != "QueryCanceled":
+            raise
+        raise ListTimedOut(_("Danh sách mất quá nhiều thời gian; hãy thu hẹp điều kiện tìm kiếm rồi thử lại."),
+                           ) from None
 
 
 def _bad(name: str, msg: str) -> ValidationFailed:

@@ -464,8 +464,11 @@ class DossierVisibility(models.Model):
     """
 
     pk = models.CompositePrimaryKey("agency_id", "dossier_id")
-    agency = models.ForeignKey("organisation.Agency", on_delete=models.CASCADE, related_name="+", db_index=False)
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="visibility")
+    # No database constraints: the rows are written by PostgreSQL itself from rows that exist (the checks
+    # would double the cost of a backfill of millions), and Django deletes them with their dossier.
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="visibility", db_constraint=False)
     direct = models.BooleanField(default=False)
     status = models.PositiveSmallIntegerField()
     channel = models.CharField(max_length=10)

@@ -34,7 +34,7 @@ from organisation.names import display_name
 from procedures.models import Procedure
 
 from . import forms as f
-from . import worklists
+from . import lists, worklists
 from .models import Dossier, Status, Step
 from .uploads import component_file_response, private_file_response, result_filename
 
@@ -173,20 +173,23 @@ def worklist(request):
         key = tabs[0].key
     filters = worklists.Filters.from_query(request.GET)
     rows = worklists.worklist(request.user, key, filters, scope=scope)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for dossier in page.object_list:
-        dossier.ref = dossier_ref(dossier)
-    counts = worklists.tab_counts(request.user, tabs, scope=scope)
+    with lists.time_limited():
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        for dossier in page.object_list:
+            dossier.ref = dossier_ref(dossier)
+        counts = worklists.tab_counts(request.user, tabs, scope=scope)
+        total = rows.total()
+        procedures = list(worklists.procedures_in(request.user)) if key == "tat-ca" else []
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "tabs": [(t, counts.get(t.key, 0)) for t in tabs],
         "active": key,
         "page": page,
-        "total": rows.total(),
+        "total": total,
         "filters": filters,
         "statuses": Status.choices,
-        "procedures": worklists.procedures_in(request.user) if key == "tat-ca" else [],
+        "procedures": procedures,
         "query": query.urlencode(),
         "can_intake": Role.DESK_OFFICER in scope.roles,
     }

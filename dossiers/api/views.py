@@ -278,7 +278,9 @@ class DossierListCreate(generics.GenericAPIView):
     def get(self, request):
         filters = lists.parse_filters(request.query_params)
         paginator = self.paginator
-        page, count = paginator.page(request, lambda extra: lists.scoped(request.user, filters, fact_extra=extra))
+        with lists.time_limited():
+            page, count = paginator.page(request, lambda extra: lists.scoped(request.user, filters,
+                                                                             fact_extra=extra))
         rows = [selectors.DossierRow(*row) for row in page.rows]
         return paginator.response(request, page, count, representations.list_items(rows))
 
