@@ -250,6 +250,19 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
     return qs
 
 
+def fact_rows(user, filters: Filters | None = None, *, fact_extra: Q | None = None,
+              now: datetime | None = None) -> QuerySet | None:
+    """The fact's own rows behind `scoped(user, filters, fact_extra=...)` when they alone answer it (one
+    key, no search, no agency outside the key): counting them reads one index, without the dossiers.
+    None when they do not."""
+    filters = filters or Filters()
+    keys = keys_for(user) if _active(user) else []
+    if not keys or len(keys) != 1 or filters.q or filters.agency or not uses_fact():
+        return None
+    condition = keys[0].q() & _fact_q(filters, _ids(filters), now or timezone.now(), "")
+    return DossierVisibility.objects.filter(condition & (fact_extra or Q()))
+
+
 def _prefix(condition: Q, prefix: str) -> Q:
     """A copy of `condition` with every lookup under `prefix`."""
     out = Q(_connector=condition.connector, _negated=condition.negated)
@@ -300,7 +313,7 @@ class Count:
 
 def count_capped(qs: QuerySet) -> Count:
     """How many rows, reading at most COUNT_CAP + 1 of them."""
-    n = qs.order_by().values("pk")[:COUNT_CAP + 1].count()
+    n = qs.order_by().values("dossier_id" if qs.model is DossierVisibility else "pk")[:COUNT_CAP + 1].count()
     return Count(min(n, COUNT_CAP), n > COUNT_CAP)
 
 

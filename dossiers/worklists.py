@@ -144,6 +144,19 @@ def _tab(user, scope: Scope, key: str, filters: Filters | None, fact_extra: Q | 
                         fact_extra=condition if condition else None, now=now)
 
 
+def _tab_rows(user, scope: Scope, key: str, filters: Filters | None, fact_extra: Q | None = None,
+              now: datetime | None = None) -> QuerySet | None:
+    """The fact's rows of a tab when they alone answer it (`lists.fact_rows`: a tab with no condition of
+    its own beyond its statuses), for counting from one index; else None."""
+    if tab_filter(scope, key):
+        return None
+    statuses = TAB_STATUSES.get(key)
+    condition = Q(status__in=statuses) if statuses else Q()
+    if fact_extra is not None:
+        condition &= fact_extra
+    return lists.fact_rows(user, (filters or Filters()).as_list_filters(), fact_extra=condition or None, now=now)
+
+
 def with_urgency(qs: QuerySet[Dossier], now: datetime | None = None) -> QuerySet[Dossier]:
     """Annotate `urgency` (LATE, DUE_SOON, IN_TIME, NO_DEADLINE), the rule of `selectors.late_q` as a rank.
 
@@ -215,7 +228,10 @@ class UrgentList:
 
     def counts(self) -> tuple[lists.Count, lists.Count]:
         if self._counts is None:
-            self._counts = (lists.count_capped(self._urgent()), lists.count_capped(self._rest()))
+            self._counts = tuple(
+                lists.count_capped(_tab_rows(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=flag),
+                                             self.now) or query())
+                for flag, query in ((False, self._urgent), (True, self._rest)))
         return self._counts
 
     def total(self) -> lists.Count:
@@ -254,7 +270,8 @@ def worklist(user, key: str, filters: Filters | None = None, *, scope: Scope | N
 def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None) -> dict[str, lists.Count]:
     """How many dossiers wait in each tab, each count stopping at lists.COUNT_CAP: one query per tab."""
     scope = scope or scope_for(user)
-    return {tab.key: lists.count_capped(_tab(user, scope, tab.key, None)) for tab in tabs}
+    return {tab.key: lists.count_capped(_tab_rows(user, scope, tab.key, None) or _tab(user, scope, tab.key, None))
+            for tab in tabs}
 
 
 def procedures_in(user) -> QuerySet[Procedure]:

@@ -207,7 +207,7 @@ class DossierListPagination(Pagination):
                        "schema": {"type": "string"}})
         return params
 
-    def page(self, request, build) -> tuple[lists.Page, lists.Count]:
+    def page(self, request, build, counted=None) -> tuple[lists.Page, lists.Count]:
         """The page asked for and the capped count of the whole list (two queries)."""
         size = self.get_page_size(request)
         raw_cursor = request.query_params.get(self.cursor_query_param) or ""
@@ -234,7 +234,7 @@ class DossierListPagination(Pagination):
         if not page.rows and number > 1:
             raise DRFNotFound(self.invalid_page_message.format(page_number=number, message=""))
         self.request = request
-        return page, lists.count_capped(build(None))
+        return page, lists.count_capped(counted if counted is not None else build(None))
 
     def link(self, request, cursor: lists.Cursor | None) -> str | None:
         if cursor is None:
@@ -280,7 +280,8 @@ class DossierListCreate(generics.GenericAPIView):
         paginator = self.paginator
         with lists.time_limited():
             page, count = paginator.page(request, lambda extra: lists.scoped(request.user, filters,
-                                                                             fact_extra=extra))
+                                                                             fact_extra=extra),
+                                         lists.fact_rows(request.user, filters))
         rows = [selectors.DossierRow(*row) for row in page.rows]
         return paginator.response(request, page, count, representations.list_items(rows))
 
