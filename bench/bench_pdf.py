@@ -48,8 +48,9 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from dossiers.documents import FORMS, render_dossier_form, render_register  # noqa: E402
+from dossiers.documents import FORMS, render_dossier_form  # noqa: E402
 from dossiers.models import Apology, Dossier, DossierComponent, Status, Step, SupplementRequest, Verdict  # noqa: E402
+from dossiers.register import render_register  # noqa: E402
 from organisation.models import AdminUnit, Agency, AgencyLevel, UnitLevel  # noqa: E402
 from procedures.models import Component, Field, Procedure, TimeUnit  # noqa: E402
 

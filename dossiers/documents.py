@@ -1,12 +1,13 @@
 """The printed forms of Circular 03/2025/TT-VPCP (Phụ lục I), rendered to PDF with WeasyPrint.
 
 01 receipt and appointment, 02 supplement request, 03 refusal, 04 apology and new date, 05 stop notice,
-06 control sheet (A5 portrait), and 07 the dossier register (A4 landscape).
+06 control sheet (A5 portrait); 07, the dossier register (A4 landscape), is `dossiers.register`, which
+prints with the helpers here.
 
 The forms are legal papers handed to citizens, so they are rendered in Vietnamese unless a caller asks
 otherwise, with every time in the desks' time zone (settings.TIME_ZONE) whatever the request's zone, and
 with fonts shipped in the repository so that the same dossier prints the same on every server.
-This module only reads; the API view and the desk screens call the two `render_*` functions.
+This module only reads; the API view and the desk screens call `render_dossier_form`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -47,7 +48,6 @@ FORMS = {
     "stop": "05",
     "control-sheet": "06",
 }
-REGISTER_FORM_NUMBER = "07"
 
 # Titles as Circular 03/2025 names the forms.
 FORM_TITLES = {
@@ -58,7 +58,6 @@ FORM_TITLES = {
     "apology": gettext_lazy("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ\nGIA HẠN THỜI GIAN GIẢI QUYẾT"),
     "stop": gettext_lazy("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"),
     "control-sheet": gettext_lazy("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
-    "register": gettext_lazy("SỔ THEO DÕI HỒ SƠ"),
 }
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
@@ -675,126 +674,3 @@ def render_dossier_form(dossier, form: str, *, language: str = "vi") -> bytes:
         form_set = form_set_for(meta["when"])
         context["form_set"] = form_set
         return _write_pdf(_form_template(form_set, form), context)
-
-
-# --- form 07: the register ------------------------------------------------------------------------------
-
-
-def _register_queryset(agency, date_from: dt.date, date_to: dt.date, dossiers) -> list[Dossier]:
-    related = ("procedure", "received_by", "agency")
-    if dossiers is None:
-        zone = _zone()
-        start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
-        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        dossiers = Dossier.objects.filter(agency=agency, received_at__gte=start, received_at__lt=end)
-    if isinstance(dossiers, QuerySet):
-        dossiers = register_prefetch(
-            dossiers.select_related(*related).select_related("apology").order_by("received_at", "code", "id")
-        )
-    return list(dossiers)
-
-
-def register_prefetch(qs: QuerySet) -> QuerySet:
-    """What the register prints of each dossier's steps and transfers, in one query each (once)."""
-    if any(getattr(lookup, "to_attr", None) == "register_steps" for lookup in qs._prefetch_related_lookups):
-        return qs
-    return qs.prefetch_related(
-        Prefetch("steps", queryset=Step.objects.select_related("agency").order_by("order"), to_attr="register_steps"),
-        Prefetch("events", queryset=TimelineEvent.objects.filter(action="transfer").order_by("at", "id"),
-                 to_attr="register_transfers"),
-    )
-
-
-def _register_note(dossier) -> str:
-    parts = []
-    if dossier.status == Status.REFUSED and dossier.received_at is None:
-        parts.append(_("Từ chối tiếp nhận tại quầy"))
-    elif dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.received_at is None:
-        parts.append(_("Hướng dẫn bổ sung, chưa tiếp nhận"))
-    elif dossier.status not in (Status.RETURNED,):
-        parts.append(Status(dossier.status).label)
-    # Only a result has a verdict against its appointment: a refused or stopped dossier is not "early".
-    if dossier.verdict and dossier.status in (Status.DECIDED, Status.RETURNED):
-        parts.append(Verdict(dossier.verdict).label)
-    elif dossier.is_late and dossier.status not in (Status.REFUSED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED):
-        parts.append(_("Đang quá hạn"))
-    if dossier.supplement_count:
-        parts.append(_("Bổ sung %(count)s lần") % {"count": dossier.supplement_count})
-    if _apology(dossier) is not None:
-        parts.append(_("Đã xin lỗi, hẹn lại"))
-    return "; ".join(str(p) for p in parts)
-
-
-def _lead_agency(dossier) -> str:
-    """The agency leading the settlement: the one of the first processing step, else the receiving one."""
-    steps = getattr(dossier, "register_steps", None)
-    if steps is None:
-        steps = list(dossier.steps.select_related("agency").order_by("order"))
-    for step in steps:
-        if step.role != "desk_officer":
-            return step.agency.name
-    return dossier.agency.name
-
-
-def _transferred_at(dossier):
-    transfers = getattr(dossier, "register_transfers", None)
-    if transfers is None:
-        transfers = list(dossier.events.filter(action="transfer").order_by("at", "id")[:1])
-    return transfers[0].at if transfers else None
-
-
-def register_rows(dossiers) -> list[dict]:
-    return [
-        {
-            # The sequence of the year's book, continuous through the year (the list's place without one).
-            "no": d.register_no or index,
-            "code": d.code or "",
-            "procedure": d.procedure.name,
-            "sets": "01",
-            "lead_agency": _lead_agency(d),
-            "transferred": format_short(_transferred_at(d)),
-            "summary": d.summary or d.procedure.name,
-            "owner": d.owner_name or d.applicant_name,
-            "address": d.applicant_address,
-            "phone": d.applicant_phone,
-            "received": format_short(d.received_at),
-            "due": format_short(d.appointment_at),
-            "returned": format_short(d.returned_at),
-            "officer": person_name(d.received_by),
-            "note": _register_note(d),
-        }
-        for index, d in enumerate(dossiers, start=1)
-    ]
-
-
-def render_register(
-    agency, date_from: dt.date, date_to: dt.date, dossiers=None, *, language: str = "vi"
-) -> bytes:
-    """Form 07, the register of the dossiers an agency received in [date_from, date_to] (A4 landscape).
-
-    `dossiers` lets a caller pass its own (already scoped or filtered) queryset or list instead of the
-    default selection; a queryset is ordered chronologically and joined here.
-    """
-    with translation.override(language):
-        listed = _register_queryset(agency, date_from, date_to, dossiers)
-        rows = register_rows(listed)
-        top, issuer = header_lines(agency)
-        years = sorted({d.register_year for d in listed if d.register_year} or {date_from.year})
-        context = {
-            "form": "register",
-            "form_number": REGISTER_FORM_NUMBER,
-            "title": FORM_TITLES["register"],
-            "book": ", ".join(f"01/{year}" for year in years),
-            "form_set": form_set_for(date_to),
-            "page_size": "A4 landscape",
-            "parent_name": top,
-            "agency_name": issuer,
-            "place_date": place_and_date(agency, dt.datetime.now(tz=_zone())),
-            "period": _("Từ ngày %(start)s đến ngày %(end)s")
-            % {"start": format_date(date_from), "end": format_date(date_to)},
-            "rows": rows,
-            "total": len(rows),
-            "code": "",
-            "signatures": [],
-        }
-        return _write_pdf(_form_template(context["form_set"], "register"), context)

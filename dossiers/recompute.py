@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from notices.services import notify_citizen
 
 from .models import Dossier, Status
-from .services import _clock, _due_soon_from, _event, _fmt, _lock, _reset_flags, _save, _start_step
+from .services.base import _clock, _due_soon_from, _event, _fmt, _lock, _reset_flags, _save, _start_step
 
 # Received and not finished: the statuses whose appointment is still a promise.
 OPEN_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,

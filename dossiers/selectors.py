@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from notices.models import Notice
 from organisation.errors import NotFound
 from organisation.models import Agency, Department
-from organisation.selectors import scoped_agency_ids
+from organisation.selectors import scoped_agency_ids, staff_pairs
 from procedures.models import Procedure, ProcedureStep
 
+from . import rules
 from . import transitions as tt
 from .models import (
     ONLINE_REFERENCE_PREFIX,
@@ -515,6 +516,27 @@ def dossier_is_late(dossier: Dossier, now: datetime | None = None) -> bool:
     return dossier.status in PENDING_STATUSES and dossier.appointment_at is not None and dossier.appointment_at < now
 
 
+def roles_for(dossier, user, action: str | None = None, pairs: set[tuple[int, str]] | None = None) -> set[str]:
+    """The roles `user` holds for `action` on `dossier` (`rules.roles_held`), with the user's (agency, role)
+    pairs read once per request (`organisation.selectors.staff_pairs`) unless given."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser:
+        pairs = ()
+    elif pairs is None:
+        pairs = staff_pairs(user)
+    return rules.roles_held(user_id=user.pk, is_superuser=user.is_superuser, pairs=pairs,
+                            citizen_id=dossier.citizen_id, agency_id=dossier.agency_id,
+                            holding_agency_id=dossier.current_agency_id, action=action)
+
+
+def apology_owed(dossier: Dossier, now: datetime | None = None) -> bool:
+    """Whether the head may issue the apology now (`rules.apology_owed`, from the dossier as loaded)."""
+    return rules.apology_owed(status=dossier.status, is_late=dossier.is_late, is_due_soon=dossier.is_due_soon,
+                              due_soon_at=dossier.due_soon_at, appointment_at=dossier.appointment_at,
+                              now=now or timezone.now())
+
+
 def actions_available(dossier: Dossier, user) -> list[str]:
     """The actions `user` may take on `dossier` now: those the transition table allows them from its
     status and that the service would carry out as the dossier stands (a hand-over needs somewhere to go,
@@ -523,8 +545,6 @@ def actions_available(dossier: Dossier, user) -> list[str]:
     Reads the steps, supplements and apology as loaded: with `dossier_detail_queryset` it costs no query
     in the common cases.
     """
-    from .services import roles_for, staff_pairs
-
     pairs = staff_pairs(user)
     actions = [
         action for action in tt.ACTION_NAMES
@@ -544,9 +564,10 @@ def _would_succeed(action: str, dossier: Dossier, user, pairs) -> bool:
     if action == "request-payment":
         return dossier.fee_amount is None
     if action == "supplement":
-        from .services import resume_target, roles_for
-
-        needs = tt.supplement_needs(resume_target(dossier, open_supplement(dossier)))
+        open_round = open_supplement(dossier)
+        target = rules.resume_target(received=dossier.received_at is not None,
+                                     recorded_resume_status=open_round.resume_status if open_round else None)
+        needs = tt.supplement_needs(target)
         if needs is None:
             return True
         needed_action, status = needs
@@ -560,9 +581,7 @@ def _loaded_steps(dossier: Dossier) -> list[Step]:
 
 def current_step_of(dossier: Dossier) -> Step | None:
     """The step being worked on, from the steps as loaded (prefetched by the detail queryset)."""
-    from .services import current_step
-
-    return current_step(_loaded_steps(dossier))
+    return rules.current_step(_loaded_steps(dossier))
 
 
 def open_supplement(dossier: Dossier):
@@ -574,13 +593,11 @@ def open_supplement(dossier: Dossier):
 def may_finish_current_step(dossier: Dossier, user, pairs) -> bool:
     """Whether `user` holds the step being worked on (`transitions.holds_step`), from the steps as loaded
     and the (agency, role) pairs of the request: departments are the service's to check."""
-    from .services import step_holding
-
     current = current_step_of(dossier)
     if current is None:
         return True
     memberships = [(agency, role, None) for agency, role in pairs]
-    return tt.holds_step(step_holding(current), user.pk, memberships, superuser=user.is_superuser)
+    return tt.holds_step(rules.step_holding(current), user.pk, memberships, superuser=user.is_superuser)
 
 
 def can_transfer(dossier: Dossier) -> bool:
@@ -629,10 +646,6 @@ def _apology_open(dossier: Dossier) -> bool:
         return False
     except Dossier.apology.RelatedObjectDoesNotExist:
         pass
-    try:
-        from .deadlines import apology_owed
-    except ImportError:  # pragma: no cover - the deadlines module ships with the app
-        return True
     return apology_owed(dossier)
 
 

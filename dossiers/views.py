@@ -456,8 +456,7 @@ def build_action_form(name: str, dossier, data=None, files=None):
 
 def available_actions(dossier, user) -> list[str]:
     """The actions the transition table allows this user now; the apology only once it is owed."""
-    from .deadlines import apology_owed
-    from .selectors import actions_available
+    from .selectors import actions_available, apology_owed
 
     names = [name for name in actions_available(dossier, user) if name in ACTION_SCREENS]
     if "apologize" in names and (_apology(dossier) is not None or not apology_owed(dossier)):
@@ -595,7 +594,7 @@ def _concurrent_form(name: str, ref: str, request):
 def run_action(name: str, dossier, user, form):
     """Call the service behind an action with the form's values and the version the officer saw."""
     from . import services
-    from .deadlines import apologize
+    from .services import apologize
 
     kwargs = form.service_kwargs()
     kwargs["expected_version"] = form.cleaned_data.get("version")
@@ -728,7 +727,7 @@ def register_rows(agency, date_from: date, date_to: date) -> QuerySet[Dossier]:
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     at_counter = Q(received_at__isnull=True, code__isnull=False, submitted_at__gte=start, submitted_at__lt=end)
-    from .documents import register_prefetch
+    from .register import register_prefetch
 
     return register_prefetch(
         Dossier.objects.filter(agency=agency)
@@ -768,7 +767,7 @@ def register_pdf(request):
         raise Http404
     if errors:
         return redirect(reverse("dossiers:register") + "?" + request.GET.urlencode())
-    from .documents import render_register
+    from .register import render_register
 
     pdf = render_register(agency, date_from, date_to, list(register_rows(agency, date_from, date_to)))
     response = HttpResponse(pdf, content_type="application/pdf")

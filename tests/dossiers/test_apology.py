@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.db import connection
 
-from dossiers.deadlines import apologize, sweep
+from dossiers.deadlines import sweep
 from dossiers.models import Apology, Dossier, Status, TimelineEvent
+from dossiers.services.apology import apologize
 from notices.models import Notice, NoticeChannel
 from organisation.errors import ActionNotAllowed, NotAllowed, ValidationFailed
 from organisation.models import Role

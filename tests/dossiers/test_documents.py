@@ -14,7 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from dossiers import documents
-from dossiers.documents import FORMS, render_dossier_form, render_register
+from dossiers.documents import FORMS, render_dossier_form
 from dossiers.models import (
     Apology,
     Channel,
@@ -27,6 +27,7 @@ from dossiers.models import (
     TimelineEvent,
     Verdict,
 )
+from dossiers.register import render_register
 from organisation.errors import NotFound
 from organisation.models import AdminUnit, Agency, AgencyLevel, Department, Desk, UnitLevel
 from procedures.models import Component, ComponentKind, Field, Procedure, TimeUnit

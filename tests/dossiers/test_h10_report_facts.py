@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from dossiers import services
-from dossiers.deadlines import apologize, sweep
+from dossiers.deadlines import sweep
 from dossiers.models import DossierComponent, Status, Verdict
+from dossiers.services.apology import apologize
 from organisation.errors import ValidationFailed
 from worktime.services import add_working_hours
 

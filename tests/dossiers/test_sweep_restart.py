@@ -9,8 +9,9 @@ import pytest
 import time_machine
 
 from dossiers import services
-from dossiers.deadlines import apologize, sweep
+from dossiers.deadlines import sweep
 from dossiers.models import Dossier, Step
+from dossiers.services.apology import apologize
 from notices.models import Notice
 from procedures.models import TimeUnit
 

@@ -179,7 +179,8 @@ def test_a_dossier_through_the_first_week(live_server, world, browser, tmp_path)
     context.close()
 
     # The printed forms of this dossier and the desk's register.
-    from dossiers.documents import render_dossier_form, render_register
+    from dossiers.documents import render_dossier_form
+    from dossiers.register import render_register
 
     dossier = Dossier.objects.get(pk=dossier.pk)
     for form in ("receipt", "supplement", "control-sheet"):
@@ -277,7 +278,8 @@ def test_screenshots_of_the_refusal_after_appraisal_and_the_counter_forms(world)
     """Forms 02 (at the counter, never received), 03 after appraisal and 07 with a counter refusal."""
     from django.utils import timezone
 
-    from dossiers.documents import render_dossier_form, render_register
+    from dossiers.documents import render_dossier_form
+    from dossiers.register import render_register
     from organisation.models import Role, StaffMembership
 
     staff, org, procedure = world["staff"], world["org"], world["procedure"]

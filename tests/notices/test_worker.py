@@ -22,8 +22,8 @@ from django.db import connection
 from django.utils import timezone
 
 from dossiers import services
-from dossiers.deadlines import apologize
 from dossiers.models import Dossier, Status
+from dossiers.services.apology import apologize
 from dossiers.tasks import sweep_deadlines
 from notices.delivery import resend_stuck
 from notices.models import Notice, NoticeChannel, NoticeStatus

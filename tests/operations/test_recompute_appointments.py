@@ -9,9 +9,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from dossiers import services
-from dossiers.deadlines import apologize
 from dossiers.models import Dossier, Status, TimelineEvent
 from dossiers.recompute import recompute_appointments
+from dossiers.services.apology import apologize
 from notices.models import Notice
 from worktime.services import add_holiday
 
