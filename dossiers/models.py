@@ -476,12 +476,12 @@ class DossierVisibility(models.Model):
                                   db_constraint=False, db_index=False)
     field = models.ForeignKey("procedures.Field", null=True, on_delete=models.DO_NOTHING, related_name="+",
                               db_constraint=False, db_index=False)
-    # When the dossier is, or becomes, late / due soon: -infinity once flagged (or finished late), its
+    # When the dossier is, or becomes, late / due soon: 1970-01-01 once flagged (or finished late), its
     # appointment / due-soon point while pending and not yet flagged, null when it never will be. "Late
     # now" is `late_from <= now`: right between two sweeps, and unchanged in truth when the sweep flags.
     late_from = models.DateTimeField(null=True)
     due_soon_from = models.DateTimeField(null=True)
-    # The worklists' urgency order ("late first, then due soon, then by appointment"): -infinity when
+    # The worklists' urgency order ("late first, then due soon, then by appointment"): 1970-01-01 when
     # flagged late, the appointment while pending; null (last) otherwise.
     urgency_at = models.DateTimeField(null=True)
 

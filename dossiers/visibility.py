@@ -113,11 +113,22 @@ def visible_dossiers(user) -> QuerySet:
         return qs.filter(citizen_id=user.pk)
     if not uses_fact():
         return qs.filter(_rule_q(user))
-    return qs.filter(Exists(DossierVisibility.objects.filter(keys_q(keys), dossier_id=OuterRef("pk"))))
+    return qs.filter(visible_expression(user))
+
+
+def visible_expression(user):
+    """`visible_dossiers`'s condition as an expression to annotate a dossier query with
+    (`.annotate(visible_to_user=visible_expression(user))`), so that a read that loads the dossier anyway
+    answers `can_see` in the same query. None when no query is needed (superuser, citizen, SQLite)."""
+    keys = keys_for(user) if _active(user) else []
+    if not keys or not uses_fact():
+        return None
+    return Exists(DossierVisibility.objects.filter(keys_q(keys), dossier_id=OuterRef("pk")))
 
 
 def can_see(user, dossier: Dossier) -> bool:
-    """`visible_dossiers` asked of one loaded dossier: the same fact, one indexed lookup."""
+    """`visible_dossiers` asked of one loaded dossier: the same fact, one indexed lookup (none when the
+    dossier was loaded with `visible_expression` as `visible_to_user`)."""
     if not _active(user):
         return False
     keys = keys_for(user)
@@ -125,6 +136,9 @@ def can_see(user, dossier: Dossier) -> bool:
         return True
     if not keys:
         return dossier.citizen_id == user.pk
+    known = getattr(dossier, "visible_to_user", None)
+    if known is not None:
+        return bool(known)
     if not uses_fact():
         return visible_dossiers(user).filter(pk=dossier.pk).exists()
     return DossierVisibility.objects.filter(keys_q(keys), dossier_id=dossier.pk).exists()

@@ -18,18 +18,22 @@ from django.db import migrations, models
 
 PENDING = "(2, 4, 5, 6)"  # received, processing, supplement requested, payment requested (selectors.PENDING_STATUSES)
 
+# "Already": a time before any dossier, for a dossier flagged late or due soon (or finished late): late
+# whatever the time now. Not -infinity, which Python's datetime cannot hold.
+FLAGGED = "'1970-01-01 00:00:00+00'::timestamptz"
+
 # The copied keys, as columns of the dossier `d` and its procedure `p` (see DossierVisibility).
 KEYS = {
     "status": "d.status",
     "channel": "d.channel",
     "procedure_id": "d.procedure_id",
     "field_id": "p.field_id",
-    "late_from": (f"CASE WHEN d.verdict = 'late' THEN '-infinity'::timestamptz WHEN d.finished_at IS NOT NULL "
-                  f"THEN NULL WHEN d.is_late THEN '-infinity'::timestamptz WHEN d.status IN {PENDING} "
+    "late_from": (f"CASE WHEN d.verdict = 'late' THEN {FLAGGED} WHEN d.finished_at IS NOT NULL "
+                  f"THEN NULL WHEN d.is_late THEN {FLAGGED} WHEN d.status IN {PENDING} "
                   f"THEN d.appointment_at END"),
     "due_soon_from": (f"CASE WHEN d.finished_at IS NULL AND d.status IN {PENDING} AND d.appointment_at IS NOT NULL "
-                      f"THEN CASE WHEN d.is_due_soon THEN '-infinity'::timestamptz ELSE d.due_soon_at END END"),
-    "urgency_at": (f"CASE WHEN d.finished_at IS NULL AND d.is_late THEN '-infinity'::timestamptz "
+                      f"THEN CASE WHEN d.is_due_soon THEN {FLAGGED} ELSE d.due_soon_at END END"),
+    "urgency_at": (f"CASE WHEN d.finished_at IS NULL AND d.is_late THEN {FLAGGED} "
                    f"WHEN d.finished_at IS NULL AND d.status IN {PENDING} THEN d.appointment_at END"),
 }
 COLUMNS = ", ".join(KEYS)
