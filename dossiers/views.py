@@ -173,13 +173,18 @@ def worklist(request):
         key = tabs[0].key
     filters = worklists.Filters.from_query(request.GET)
     rows = worklists.worklist(request.user, key, filters, scope=scope)
-    with lists.time_limited():
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        for dossier in page.object_list:
-            dossier.ref = dossier_ref(dossier)
-        counts = worklists.tab_counts(request.user, tabs, scope=scope)
-        total = rows.total()
-        procedures = list(worklists.procedures_in(request.user)) if key == "tat-ca" else []
+    status = 200
+    try:
+        with lists.time_limited():
+            page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+            for dossier in page.object_list:
+                dossier.ref = dossier_ref(dossier)
+            counts = worklists.tab_counts(request.user, tabs, scope=scope)
+            total = rows.total()
+            procedures = list(worklists.procedures_in(request.user)) if key == "tat-ca" else []
+    except lists.ListTimedOut as exc:  # the belt under the indexes: a message, not an error page
+        messages.error(request, str(exc.detail))
+        page, counts, total, procedures, status = Paginator([], PAGE_SIZE).get_page(1), {}, lists.Count(0, False), [], 503
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -193,7 +198,7 @@ def worklist(request):
         "query": query.urlencode(),
         "can_intake": Role.DESK_OFFICER in scope.roles,
     }
-    return render(request, "dossiers/worklist.html", context)
+    return render(request, "dossiers/worklist.html", context, status=status)
 
 
 # --- intake --------------------------------------------------------------------------------------

@@ -229,8 +229,8 @@ class UrgentList:
     def counts(self) -> tuple[lists.Count, lists.Count]:
         if self._counts is None:
             self._counts = tuple(
-                lists.count_capped(_tab_rows(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=flag),
-                                             self.now) or query())
+                lists.count_capped(_either(_tab_rows(self.user, self.scope, self.key, self.filters,
+                                                     Q(urgency_at__isnull=flag), self.now), query))
                 for flag, query in ((False, self._urgent), (True, self._rest)))
         return self._counts
 
@@ -270,8 +270,15 @@ def worklist(user, key: str, filters: Filters | None = None, *, scope: Scope | N
 def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None) -> dict[str, lists.Count]:
     """How many dossiers wait in each tab, each count stopping at lists.COUNT_CAP: one query per tab."""
     scope = scope or scope_for(user)
-    return {tab.key: lists.count_capped(_tab_rows(user, scope, tab.key, None) or _tab(user, scope, tab.key, None))
+    return {tab.key: lists.count_capped(_either(_tab_rows(user, scope, tab.key, None),
+                                                lambda key=tab.key: _tab(user, scope, key, None)))
             for tab in tabs}
+
+
+def _either(rows: QuerySet | None, otherwise) -> QuerySet:
+    """`rows` when there are (the fact alone answers), else `otherwise()` (never a queryset's truth value,
+    which would run it)."""
+    return rows if rows is not None else otherwise()
 
 
 def procedures_in(user) -> QuerySet[Procedure]:

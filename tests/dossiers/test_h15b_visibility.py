@@ -255,3 +255,22 @@ def test_the_sql_normalisation_is_the_python_one(db, value):
     with connection.cursor() as cursor:
         cursor.execute("SELECT motcua_normalize_phone(%s)", [value])
         assert cursor.fetchone()[0] == normalize_phone(value)
+
+
+def test_a_list_query_that_runs_away_is_stopped(api, staff, client, make_dossier, monkeypatch, settings):
+    """The statement timeout under the indexes: a list whose query runs past it answers 503 in the error
+    format (the API) or with a message (the page), and the connection stays usable."""
+    from django.db.models import BooleanField, Q
+    from django.db.models.expressions import RawSQL
+
+    make_dossier(2)
+    settings.DOSSIER_LIST_STATEMENT_TIMEOUT_MS = 50
+    monkeypatch.setattr(lists, "search_q", lambda q: Q(RawSQL("pg_sleep(0.5) IS NOT NULL", [],
+                                                              output_field=BooleanField())))
+    response = api.as_user(staff.desk).get(URL, {"q": "nguyen"})
+    assert response.status_code == 503 and response.json()["code"] == "list_timeout"
+    client.force_login(staff.desk)
+    page = client.get("/ho-so/", {"tab": "tat-ca", "q": "nguyen"})
+    assert page.status_code == 503
+    assert "thu hẹp điều kiện tìm kiếm" in page.content.decode()
+    assert api.as_user(staff.desk).get(URL).status_code == 200
