@@ -10,9 +10,10 @@ one agency's rows whatever the number of dossiers, and a count stops at `COUNT_C
 - most urgent first (`order_urgent`, the worklists): open dossiers by `urgency_at` (late first, then by
   appointment), then the others newest first.
 
-The search (`q`) matches the code, the applicant's name with diacritics folded (procedures.text.fold), the
-ID number and the phone in any written form (organisation.phones), each from an index of its own (pg_trgm
-and btree; migration dossiers 0018_h15b_search_indexes).
+The search (`q`) matches the code (or its beginning), the applicant's name with diacritics folded
+(procedures.text.fold), the ID number (or its beginning) and the phone in any written form
+(organisation.phones), each from an index of its own (pg_trgm and btree; migration dossiers
+0018_h15b_search_indexes).
 """
 
 from __future__ import annotations
@@ -167,10 +168,11 @@ def _dossier_q(filters: Filters, ids: dict, now: datetime) -> Q:
 
 
 def search_q(q: str) -> Q:
-    """`q` is a code, a `TT-<id>` reference, part of the applicant's name (diacritics and case ignored),
-    an ID number (or its beginning) or a phone number in any written form (or 4+ of its digits)."""
+    """`q` is a code (or its beginning, any case), a `TT-<id>` reference, part of the applicant's name
+    (diacritics and case ignored), an ID number (or its beginning) or a phone number in any written form
+    (or 4+ of its digits)."""
     folded = fold(q)
-    condition = Q(code__icontains=q) | Q(national_code=q) | Q(applicant_id_number__startswith=q)
+    condition = Q(code__startswith=q.upper()) | Q(national_code=q) | Q(applicant_id_number__startswith=q)
     if len(folded) >= Q_MIN:
         condition |= Q(applicant_search__contains=folded)
     match = _REFERENCE.match(q)

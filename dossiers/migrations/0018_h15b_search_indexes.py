@@ -1,9 +1,9 @@
 """The staff search's indexes (dossiers.lists.search_q), PostgreSQL only (h15b).
 
-Trigram (pg_trgm, GIN) indexes for "contains" on the folded applicant name (`applicant_search`), the
-normalised phone and the code (`UPPER(code)`, the expression of Django's `icontains`); a btree with
-`varchar_pattern_ops` for the ID number's prefix. Not in the models' Meta: Django cannot express the
-expression with its operator class here, and SQLite (the quick start) has neither. Idempotent.
+Trigram (pg_trgm, GIN) indexes for "contains" on the folded applicant name (`applicant_search`) and the
+normalised phone; btrees with `varchar_pattern_ops` for the prefix of a code and of an ID number (a code's
+trigrams, "000", ".01", "H01", are shared by every dossier of a province: a trigram index cannot narrow
+them). Not in the models' Meta: SQLite (the quick start) has neither. Idempotent.
 """
 
 from django.db import migrations
@@ -11,7 +11,7 @@ from django.db import migrations
 INDEXES = {
     "dossier_name_trgm": "USING gin (applicant_search gin_trgm_ops)",
     "dossier_phone_trgm": "USING gin (applicant_phone gin_trgm_ops)",
-    "dossier_code_trgm": "USING gin ((UPPER(code::text)) gin_trgm_ops)",
+    "dossier_code_prefix": "(code varchar_pattern_ops)",
     "dossier_id_number_prefix": "(applicant_id_number varchar_pattern_ops)",
 }
 
