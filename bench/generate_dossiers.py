@@ -188,6 +188,7 @@ def generate(args) -> None:
 
     from citizens.models import Feedback, Rating
     from dossiers.models import Apology, Dossier, DossierComponent
+    from procedures.text import fold
 
     rnd = random.Random(args.seed)
     agencies, procedures = build_catalogue(rnd)
@@ -276,7 +277,8 @@ def generate(args) -> None:
                 "id": n, "code": f"{agency.code}-{local:%y%m%d}-{seq[key]:04d}", "procedure_id": procedure.id,
                 "agency_id": agency.id, "current_agency_id": agency.id, "status": status, "channel": channel,
                 "return_method": "online" if channel == "online" else "desk", "return_address": "",
-                "applicant_kind": "person", "applicant_name": f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE)} {rnd.choice(GIVEN)}",
+                "applicant_kind": "person", "applicant_name": (name := f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE)} {rnd.choice(GIVEN)}"),
+                "applicant_search": fold(name),  # what Dossier.save() derives; COPY does not call it
                 "applicant_id_type": "cccd", "applicant_id_number": f"{rnd.randrange(10**11, 10**12)}",
                 "applicant_phone": f"09{rnd.randrange(10**8):08d}", "applicant_email": "",
                 "applicant_address": f"Số {rnd.randrange(1, 300)}, thôn {rnd.randrange(1, 20)}, {agency.name}",
