@@ -26,7 +26,9 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Reverse
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,11 +170,13 @@ def _dossier_q(filters: Filters, ids: dict, now: datetime) -> Q:
 
 
 def search_q(q: str) -> Q:
-    """`q` is a code (or its beginning, any case), a `TT-<id>` reference, part of the applicant's name
+    """`q` is a code (or its beginning or end, any case: "-0002"), a `TT-<id>` reference, part of the applicant's name
     (diacritics and case ignored), an ID number (or its beginning) or a phone number in any written form
     (or 4+ of its digits)."""
     folded = fold(q)
-    condition = Q(code__startswith=q.upper()) | Q(national_code=q) | Q(applicant_id_number__startswith=q)
+    code = q.upper()
+    condition = (Q(code__startswith=code) | Q(StartsWith(Reverse("code"), Value(code[::-1])))
+                 | Q(national_code=q) | Q(applicant_id_number__startswith=q))
     if len(folded) >= Q_MIN:
         condition |= Q(applicant_search__contains=folded)
     match = _REFERENCE.match(q)
