@@ -139,8 +139,12 @@ def can_see(user, dossier: Dossier) -> bool:
     known = getattr(dossier, "visible_to_user", None)
     if known is not None:
         return bool(known)
-    if any(key.agency_id == dossier.agency_id for key in keys):
-        return True  # its receiving agency's row is always there (granted with the dossier): no query
+    from organisation.selectors import scoped_agency_ids
+
+    if dossier.agency_id in (scoped_agency_ids(user) or ()):
+        # Received in the user's scope (their agencies and, for a manager, those under them; remembered on
+        # the user): its receiving agency's rows are always there, granted with the dossier. No query.
+        return True
     if not uses_fact():
         return visible_dossiers(user).filter(pk=dossier.pk).exists()
     return DossierVisibility.objects.filter(keys_q(keys), dossier_id=dossier.pk).exists()
