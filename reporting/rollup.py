@@ -95,6 +95,11 @@ def refresh_dossier(dossier, now: datetime | None = None) -> bool:
     months = months_of(dossier, now)
     if not months:
         return False
+    if connection.vendor != "postgresql":
+        # The embedded quick start (SQLite) has no upsert of this shape: its months are read live again until
+        # the periodic rebuild (`rebuild_recent_report_months`) builds them anew.
+        ReportMonthBuilt.objects.filter(month__in=months).delete()
+        return True
     sql, params = _refresh_sql(dossier.agency_id, dossier.procedure_id, dossier.channel, months)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
