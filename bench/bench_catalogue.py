@@ -61,8 +61,9 @@ def main() -> None:
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    # Its own database, so the bench never clobbers the test suite's --reuse-db database.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_catalogue_{old_name}"
+    # Its own database, so the bench never clobbers the test suite's --reuse-db database; named like every
+    # scratch database of the benchmarks (motcua_bench*), which is what may be dropped without asking.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"motcua_bench_catalogue_{old_name}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         print(f"database: {connection.vendor}, {args.procedures} procedures, trigram={args.trigram}")

@@ -21,6 +21,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from organisation.phones import is_national, normalize_phone
+
 # Claim names that may carry the 12-digit personal identification number (số định danh cá nhân).
 ID_NUMBER_CLAIMS = ("personal_id", "citizen_id", "id_number", "cccd", "so_dinh_danh")
 
@@ -51,10 +53,8 @@ def profile_from_claims(claims: dict) -> dict:
         address = address.get("formatted") or ", ".join(
             str(address.get(k)) for k in ("street_address", "locality", "region") if address.get(k)
         )
-    phone = re.sub(r"[\s.\-()]", "", str(claims.get("phone_number") or ""))
-    if phone.startswith("+84"):
-        phone = "0" + phone[3:]
-    if not re.fullmatch(r"0\d{9}", phone):
+    phone = normalize_phone(str(claims.get("phone_number") or ""))
+    if not is_national(phone):
         phone = ""
     email = str(claims.get("email") or "").strip().lower() if claims.get("email_verified", True) else ""
     return {"full_name": name[:255], "id_number": id_number, "date_of_birth": birth, "phone": phone,

@@ -211,6 +211,9 @@ class Dossier(models.Model):
             # "Late now" (open and past the appointment) for the operator's gauge and late worklists.
             models.Index(fields=["agency"], condition=Q(finished_at__isnull=True, is_late=True),
                          name="dossier_late_open"),
+            # The staff search (dossiers.lists.search_q) reads PostgreSQL-only indexes made by migration
+            # 0021_h15b_search_indexes: trigrams (pg_trgm) of the folded name, the phone and the code, and
+            # the ID number by prefix.
         ]
         constraints = [
             models.UniqueConstraint(
@@ -495,3 +498,60 @@ class DossierRisk(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id}: {self.probability:.0%}"
+
+
+class DossierVisibility(models.Model):
+    """'Staff of this agency may see this dossier': one row per (agency, dossier), the scope of every staff
+    list, worklist, badge, search and `can_see` (dossiers.visibility).
+
+    Granted to the agency that receives the dossier and to every agency it is routed to (a step at it:
+    liên thông, a transfer back), with `direct` true; and to every agency above those (`direct` false),
+    so that a manager's scope (their agency and everything under it) is one agency's rows too. A row is
+    never taken back: an agency that once held a dossier keeps seeing it.
+
+    The other columns copy the dossier's sort and filter keys, so that a page of any scope, filtered or not,
+    is an index-ordered top-N on this table alone. PostgreSQL keeps them in step with the dossier in the
+    same transaction as every write (triggers of migration 0017_h15b_visibility, which the services'
+    `grant_visibility` and the deadline sweep's flag updates go through as well); see
+    dossiers/visibility.py for the rules and README "Staff lists at province scale".
+    """
+
+    pk = models.CompositePrimaryKey("agency_id", "dossier_id")
+    # No database constraints: the rows are written by PostgreSQL itself from rows that exist (the checks
+    # would double the cost of a backfill of millions), and Django deletes them with their dossier.
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="visibility", db_constraint=False)
+    direct = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=10)
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.DO_NOTHING, related_name="+",
+                                  db_constraint=False, db_index=False)
+    field = models.ForeignKey("procedures.Field", null=True, on_delete=models.DO_NOTHING, related_name="+",
+                              db_constraint=False, db_index=False)
+    # When the dossier is, or becomes, late / due soon: 1970-01-01 once flagged (or finished late), its
+    # appointment / due-soon point while pending and not yet flagged, null when it never will be. "Late
+    # now" is `late_from <= now`: right between two sweeps, and unchanged in truth when the sweep flags.
+    late_from = models.DateTimeField(null=True)
+    due_soon_from = models.DateTimeField(null=True)
+    # The worklists' urgency order ("late first, then due soon, then by appointment"): 1970-01-01 when
+    # flagged late, the appointment while pending; null (last) otherwise.
+    urgency_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "dossiers_visibility"
+        indexes = [
+            # The primary key (agency, dossier) serves "newest first" for a manager's whole scope.
+            models.Index(fields=["agency", "dossier"], condition=Q(direct=True), name="visibility_direct"),
+            models.Index(fields=["agency", "status", "dossier"], name="visibility_status"),
+            models.Index(fields=["agency", "procedure", "dossier"], name="visibility_procedure"),
+            models.Index(fields=["agency", "dossier"], condition=Q(late_from__isnull=False),
+                         name="visibility_may_be_late", include=["late_from"]),
+            models.Index(fields=["agency", "dossier"], condition=Q(due_soon_from__isnull=False),
+                         name="visibility_may_be_due_soon", include=["due_soon_from"]),
+            models.Index(fields=["agency", "urgency_at", "dossier"], condition=Q(urgency_at__isnull=False),
+                         name="visibility_urgent"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id}:{self.dossier_id}"

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notices.models import Notice
-from organisation.errors import NotFound, ValidationFailed
+from organisation.errors import NotFound
 from organisation.models import Agency, Department
 from organisation.selectors import scoped_agency_ids, staff_pairs
 from procedures.models import Procedure, ProcedureStep
-from procedures.text import fold
 
 from . import rules
 from . import transitions as tt
@@ -43,23 +42,10 @@ _REFERENCE = re.compile(rf"^{re.escape(ONLINE_REFERENCE_PREFIX)}(\d+)$", re.IGNO
 
 
 def visible_dossiers(user) -> QuerySet:
-    """The dossiers `user` may see.
+    """The dossiers `user` may see: the visibility fact (dossiers.visibility, the one definition of scope)."""
+    from .visibility import visible_dossiers as visible
 
-    Staff: received at their agencies, or with a step at one of them (liên thông: the province sees
-    the dossiers routed to it); a manager's scope includes the agencies under theirs. A citizen: their
-    own. A superuser: all. Anyone else: none.
-    """
-    qs = Dossier.objects.all()
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    agency_ids = scoped_agency_ids(user)
-    if agency_ids is None:
-        return qs
-    condition = Q(citizen_id=user.pk)
-    if agency_ids:
-        ids = sorted(agency_ids)
-        condition |= Q(agency_id__in=ids) | Exists(Step.objects.filter(dossier=OuterRef("pk"), agency_id__in=ids))
-    return qs.filter(condition)
+    return visible(user)
 
 
 def is_staff_viewer(user) -> bool:
@@ -441,16 +427,10 @@ def load_dossier_detail(*, pk: int | None = None, code: str | None = None, user=
 
 
 def can_see(user, dossier: Dossier) -> bool:
-    """`visible_dossiers` asked of one loaded dossier: the same rule, read from its row and its steps
-    (loaded if they are not yet). Keep the two in step; a test compares them."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    agency_ids = scoped_agency_ids(user)
-    if agency_ids is None or dossier.citizen_id == user.pk:
-        return True
-    if not agency_ids:
-        return False
-    return dossier.agency_id in agency_ids or any(s.agency_id in agency_ids for s in _load_steps(dossier))
+    """`visible_dossiers` asked of one loaded dossier (the same fact, one indexed lookup)."""
+    from .visibility import can_see as visible
+
+    return visible(user, dossier)
 
 
 def get_visible_detail(user, code: str) -> Dossier:
@@ -516,21 +496,6 @@ class DossierRow:
         self.current_agency = _Named(current_agency_code, None) if current_agency_code is not None else None
 
 
-def dossier_page(qs: QuerySet, offset: int, limit: int) -> tuple[int, list[DossierRow]]:
-    """One page of a filtered list and the number of rows of the whole list, in one query.
-
-    The scope condition of a staff list (their agencies, or a step at one of them) is the expensive part
-    of the list, and a paginator evaluates it twice (COUNT, then the page). Here the page's rows come
-    with the total as a window count, as values rather than model instances. An empty page answers 0
-    without knowing the total (the caller treats a page past the end as such).
-    """
-    rows = list(qs.annotate(_total=Window(Count("pk"))).values_list(*DossierRow.COLUMNS, "_total")
-                [offset:offset + limit])
-    if not rows:
-        return 0, []
-    return rows[0][-1], [DossierRow(*row[:-1]) for row in rows]
-
-
 def late_q(now: datetime | None = None) -> Q:
     """Late: finished late, flagged late by the sweep, or still pending past its appointment."""
     now = now or timezone.now()
@@ -549,78 +514,6 @@ def dossier_is_late(dossier: Dossier, now: datetime | None = None) -> bool:
     if dossier.is_late:
         return True
     return dossier.status in PENDING_STATUSES and dossier.appointment_at is not None and dossier.appointment_at < now
-
-
-def search_dossiers(qs: QuerySet, q: str) -> QuerySet:
-    """`q` matches the code, the applicant's name (folded: no diacritics, any case) or the phone."""
-    q = (q or "").strip()
-    if not q:
-        return qs
-    condition = Q(code__icontains=q) | Q(applicant_search__contains=fold(q)) | Q(national_code=q)
-    match = _REFERENCE.match(q)
-    if match:
-        condition |= Q(pk=int(match.group(1)))
-    digits = re.sub(r"\D", "", q)
-    if len(digits) >= 4 and len(digits) >= len(q.replace(" ", "")) - 3:
-        if digits.startswith("84") and len(digits) == 11:
-            digits = "0" + digits[2:]
-        condition |= Q(applicant_phone__contains=digits)
-    return qs.filter(condition)
-
-
-def _bad(field: str, msg: str) -> ValidationFailed:
-    return ValidationFailed(_("Tham số lọc không hợp lệ: %(msg)s") % {"msg": msg}, code="invalid_filter",
-                            fields={field: [msg]})
-
-
-def parse_filters(params) -> dict:
-    """Query parameters `status`, `procedure`, `agency`, `late`, `q` checked; a bad value names the field."""
-    out: dict = {}
-    raw = (params.get("status") or "").strip()
-    if raw:
-        statuses = []
-        for part in raw.split(","):
-            try:
-                value = int(part)
-            except ValueError:
-                raise _bad("status", _("Trạng thái phải là số từ 1 đến 10.")) from None
-            if value not in tt.ALL_STATUSES:
-                raise _bad("status", _("Trạng thái phải là số từ 1 đến 10."))
-            statuses.append(value)
-        out["status"] = statuses
-    for name in ("procedure", "agency"):
-        value = (params.get(name) or "").strip()
-        if value:
-            if len(value) > 60:
-                raise _bad(name, _("Mã quá dài."))
-            out[name] = value
-    late = (params.get("late") or "").strip().lower()
-    if late:
-        if late not in ("true", "false", "1", "0"):
-            raise _bad("late", _("Giá trị phải là true hoặc false."))
-        out["late"] = late in ("true", "1")
-    q = (params.get("q") or "").strip()
-    if q:
-        if len(q) > 100:
-            raise _bad("q", _("Từ khóa quá dài (tối đa 100 ký tự)."))
-        out["q"] = q
-    return out
-
-
-def filter_dossiers(qs: QuerySet, *, status=None, procedure=None, agency=None, late=None, q=None,
-                    now: datetime | None = None) -> QuerySet:
-    """Narrow a (visible) queryset; `agency` matches the receiving agency or the agency holding it."""
-    if status:
-        qs = qs.filter(status__in=list(status) if isinstance(status, (list, tuple, set)) else [status])
-    if procedure:
-        qs = qs.filter(procedure__code=procedure)
-    if agency:
-        qs = qs.filter(Q(agency__code=agency) | Q(current_agency__code=agency))
-    if late is not None:
-        qs = qs.filter(late_q(now)) if late else qs.exclude(late_q(now))
-    if q:
-        qs = search_dossiers(qs, q)
-    return qs
 
 
 def roles_for(dossier, user, action: str | None = None, pairs: set[tuple[int, str]] | None = None) -> set[str]:

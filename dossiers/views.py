@@ -40,7 +40,7 @@ from worktime.explain import entry_label, weekday_name
 from worktime.services import compute_appointment_for
 
 from . import forms as f
-from . import lateness, services, worklists
+from . import lateness, lists, services, worklists
 from .documents import render_dossier_form
 from .models import Dossier, Status, Step
 from .register import register_prefetch, render_register
@@ -185,27 +185,34 @@ def worklist(request):
     if key not in {t.key for t in tabs}:
         key = tabs[0].key
     filters = worklists.Filters.from_query(request.GET)
-    base = worklists.visible(request.user)
-    qs = worklists.worklist(request.user, key, filters, scope=scope, base=base)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for dossier in page.object_list:
-        dossier.ref = dossier_ref(dossier)
-    lateness.attach_risks(page.object_list)  # the lateness forecast: one query for the page
-    counts = worklists.tab_counts(request.user, tabs, scope=scope, base=base)
+    rows = worklists.worklist(request.user, key, filters, scope=scope)
+    status = 200
+    try:
+        with lists.time_limited():
+            page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+            for dossier in page.object_list:
+                dossier.ref = dossier_ref(dossier)
+            lateness.attach_risks(page.object_list)  # the lateness forecast: one query for the page
+            counts = worklists.tab_counts(request.user, tabs, scope=scope)
+            total = rows.total()
+            procedures = list(worklists.procedures_in(request.user)) if key == "tat-ca" else []
+    except lists.ListTimedOut as exc:  # the belt under the indexes: a message, not an error page
+        messages.error(request, str(exc.detail))
+        page, counts, total, procedures, status = Paginator([], PAGE_SIZE).get_page(1), {}, lists.Count(0, False), [], 503
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "tabs": [(t, counts.get(t.key, 0)) for t in tabs],
         "active": key,
         "page": page,
+        "total": total,
         "filters": filters,
         "statuses": Status.choices,
-        "procedures": Procedure.objects.filter(pk__in=base.values("procedure_id")).order_by("code")
-        if key == "tat-ca" else [],
+        "procedures": procedures,
         "query": query.urlencode(),
         "can_intake": Role.DESK_OFFICER in scope.roles,
     }
-    return render(request, "dossiers/worklist.html", context)
+    return render(request, "dossiers/worklist.html", context, status=status)
 
 
 # --- intake --------------------------------------------------------------------------------------

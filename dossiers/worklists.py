@@ -1,9 +1,10 @@
 """Reads behind the officers' screens: the worklists (danh sách hồ sơ) per role, and the procedures a desk
 may receive.
 
-Every list starts from the dossiers the user may see (`dossiers.selectors.visible_dossiers`), so a tab can
-narrow the scope but never widen it. Each list is one SQL query for the page plus one for the count,
-whatever the number of rows; the tab counters are one aggregate query.
+Every tab starts from the dossiers the user may see (the visibility fact, `dossiers.lists.scoped`), so a
+tab can narrow the scope but never widen it; the tab's statuses are a condition on the fact too. A page
+costs the same whatever the number of dossiers: one or two index-ordered queries, and counts (the page's
+and the tab badges') that stop at `lists.COUNT_CAP`, shown as "10 000+".
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +22,9 @@ from procedures.models import Procedure
 from procedures.selectors import level_q, public_procedures
 from procedures.text import fold
 
+from . import lists
 from .models import Dossier, Status, Step, Verdict
-from .selectors import PENDING_STATUSES, dossier_is_late, filter_dossiers, visible_dossiers
+from .selectors import PENDING_STATUSES, dossier_is_late
 from .services import staff_pairs
 
 # Urgency ranks, the first sort key of every list: late first, then due soon, then in time.
@@ -78,10 +80,6 @@ def tabs_for(scope: Scope) -> list[Tab]:
     return [tab for tab in TABS if tab.roles & roles]
 
 
-def visible(user) -> QuerySet[Dossier]:
-    return visible_dossiers(user)
-
-
 def _agency_q(scope: Scope, lookup: str, *roles: str) -> Q:
     if scope.everything:
         return Q()
@@ -104,8 +102,18 @@ def _current_step_q(scope: Scope, step_roles: tuple[str, ...]) -> Q:
     return Q(Exists(open_steps.filter(mine | unassigned)))
 
 
+# The statuses of each tab, a condition on the visibility fact (so that a tab reads one index range).
+TAB_STATUSES = {
+    "cho-tiep-nhan": (Status.SUBMITTED,),
+    "can-xu-ly": (Status.RECEIVED, Status.PROCESSING),
+    "cho-phe-duyet": (Status.PROCESSING,),
+    "cho-tra-ket-qua": (Status.DECIDED,),
+    "cho-bo-sung": (Status.SUPPLEMENT_REQUESTED,),
+}
+
+
 def tab_filter(scope: Scope, key: str) -> Q:
-    """The condition a dossier meets to be in a tab (on top of being visible)."""
+    """The condition a dossier meets to be in a tab (on top of being visible and in `TAB_STATUSES`)."""
     desk = (Role.DESK_OFFICER,)
     if key == "cho-tiep-nhan":
         return Q(status=Status.SUBMITTED) & _agency_q(scope, "agency_id", *desk)
@@ -123,6 +131,32 @@ def tab_filter(scope: Scope, key: str) -> Q:
             _agency_q(scope, "agency_id") | _agency_q(scope, "current_agency_id")
         )
     return Q()
+
+
+def _tab(user, scope: Scope, key: str, filters: Filters | None, fact_extra: Q | None = None,
+         now: datetime | None = None) -> QuerySet[Dossier]:
+    """The tab's dossiers, unordered: the scope and the tab's statuses from the visibility fact, then the
+    tab's own condition (whose desk, whose step) on the rows the fact leaves."""
+    statuses = TAB_STATUSES.get(key)
+    condition = Q(status__in=statuses) if statuses else Q()
+    if fact_extra is not None:
+        condition &= fact_extra
+    extra = tab_filter(scope, key)
+    return lists.scoped(user, (filters or Filters()).as_list_filters(), extra=extra if extra else None,
+                        fact_extra=condition if condition else None, now=now)
+
+
+def _tab_rows(user, scope: Scope, key: str, filters: Filters | None, fact_extra: Q | None = None,
+              now: datetime | None = None) -> QuerySet | None:
+    """The fact's rows of a tab when they alone answer it (`lists.fact_rows`: a tab with no condition of
+    its own beyond its statuses), for counting from one index; else None."""
+    if tab_filter(scope, key):
+        return None
+    statuses = TAB_STATUSES.get(key)
+    condition = Q(status__in=statuses) if statuses else Q()
+    if fact_extra is not None:
+        condition &= fact_extra
+    return lists.fact_rows(user, (filters or Filters()).as_list_filters(), fact_extra=condition or None, now=now)
 
 
 def with_urgency(qs: QuerySet[Dossier], now: datetime | None = None) -> QuerySet[Dossier]:
@@ -150,6 +184,8 @@ def with_urgency(qs: QuerySet[Dossier], now: datetime | None = None) -> QuerySet
 
 @dataclass
 class Filters:
+    """The worklist's search and filters, as typed (a bad value is left out: the list shows unfiltered)."""
+
     q: str = ""
     status: int | None = None
     procedure: str = ""
@@ -157,47 +193,116 @@ class Filters:
 
     @classmethod
     def from_query(cls, params) -> Filters:
-        status = params.get("status", "")
-        late = params.get("late", "")
-        return cls(
-            q=params.get("q", "").strip()[:100],
-            status=int(status) if status.isdigit() and int(status) in Status.values else None,
-            procedure=params.get("procedure", "").strip()[:40],
-            late={"1": True, "true": True, "0": False, "false": False}.get(late),
-        )
+        checked = lists.parse_filters({name: params.get(name, "") for name in ("q", "status", "procedure", "late")},
+                                      strict=False)
+        return cls(q=checked.q or " ".join(params.get("q", "").split())[:100],
+                   status=checked.status[0] if len(checked.status) == 1 else None,
+                   procedure=checked.procedure[:40], late=checked.late)
+
+    def as_list_filters(self) -> lists.Filters:
+        q = self.q if lists.Q_MIN <= len(self.q) <= lists.Q_MAX else ""
+        return lists.Filters(status=[self.status] if self.status else [], procedure=self.procedure, late=self.late,
+                             q=q)
 
 
-def apply_filters(qs: QuerySet[Dossier], filters: Filters) -> QuerySet[Dossier]:
-    """The search and filters of the dossier API (`selectors.filter_dossiers`), so both mean the same."""
-    return filter_dossiers(qs, status=filters.status, procedure=filters.procedure or None, late=filters.late,
-                           q=filters.q or None)
+class UrgentList:
+    """A tab's dossiers most urgent first, as the Paginator takes them (`count`, slices): the open ones by
+    `urgency_at` (late first, then by appointment), then every other newest first. Each slice is one or
+    two index-ordered top-N queries; `count` stops at lists.COUNT_CAP (`total().capped` says so)."""
+
+    def __init__(self, user, scope: Scope, key: str, filters: Filters | None, now: datetime | None = None):
+        self.user, self.scope, self.key, self.filters = user, scope, key, filters
+        self.now = now or timezone.now()
+        self.single = lists.uses_fact() and len(lists.keys_for(user) or ()) == 1
+        self._counts: tuple[lists.Count, lists.Count] | None = None
+
+    def _urgent(self) -> QuerySet[Dossier]:
+        qs = _tab(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=False), self.now)
+        if self.single:  # the fact's own order, from its index
+            return qs.order_by("visibility__urgency_at", "pk")
+        return with_urgency(qs, self.now).order_by("urgency", F("appointment_at").asc(nulls_last=True),
+                                                  "received_at", "id")
+
+    def _rest(self) -> QuerySet[Dossier]:
+        return _tab(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=True), self.now).order_by("-pk")
+
+    def counts(self) -> tuple[lists.Count, lists.Count]:
+        if self._counts is None:
+            self._counts = tuple(
+                lists.count_capped(_either(_tab_rows(self.user, self.scope, self.key, self.filters,
+                                                     Q(urgency_at__isnull=flag), self.now), query))
+                for flag, query in ((False, self._urgent), (True, self._rest)))
+        return self._counts
+
+    def total(self) -> lists.Count:
+        urgent, rest = self.counts()
+        value = urgent.value + rest.value
+        return lists.Count(min(value, lists.COUNT_CAP), urgent.capped or rest.capped or value > lists.COUNT_CAP)
+
+    def count(self) -> int:
+        return self.total().value
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop = index.start or 0, index.stop
+        urgent = self.counts()[0].value
+        rows: list[Dossier] = []
+        related = ("procedure", "agency", "current_agency")
+        if start < urgent:
+            rows += list(self._urgent().select_related(*related)[start:min(stop, urgent)])
+        if stop > urgent:
+            rows += list(self._rest().select_related(*related)[max(start - urgent, 0):stop - urgent])
+        for row in rows:
+            row.urgency = urgency_of(row, self.now)
+        return rows
 
 
 def worklist(user, key: str, filters: Filters | None = None, *, scope: Scope | None = None,
-             base: QuerySet[Dossier] | None = None, now: datetime | None = None) -> QuerySet[Dossier]:
-    """The dossiers of one tab, most urgent first, ready to paginate (one query per page).
+             now: datetime | None = None) -> UrgentList:
+    """The dossiers of one tab, most urgent first, ready to paginate (one or two queries per page)."""
+    return UrgentList(user, scope or scope_for(user), key, filters, now)
 
-    `base` is the user's visible dossiers when the caller already has them (one scope lookup a request).
-    """
+
+def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None) -> dict[str, lists.Count]:
+    """How many dossiers wait in each tab, each count stopping at lists.COUNT_CAP: one query per tab."""
     scope = scope or scope_for(user)
-    base = visible(user) if base is None else base
-    qs = with_urgency(base.filter(tab_filter(scope, key)), now)
-    qs = apply_filters(qs, filters or Filters())
-    return qs.select_related("procedure", "agency", "current_agency").order_by(
-        "urgency", F("appointment_at").asc(nulls_last=True), "received_at", "id"
-    )
+    return {tab.key: lists.count_capped(_either(_tab_rows(user, scope, tab.key, None),
+                                                lambda key=tab.key: _tab(user, scope, key, None)))
+            for tab in tabs}
 
 
-def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None,
-               base: QuerySet[Dossier] | None = None) -> dict[str, int]:
-    """How many dossiers wait in each tab: one aggregate query."""
-    scope = scope or scope_for(user)
-    base = visible(user) if base is None else base
-    aggregates = {tab.key.replace("-", "_"): Count("pk", filter=tab_filter(scope, tab.key)) for tab in tabs}
-    if not aggregates:
-        return {}
-    row = base.order_by().aggregate(**aggregates)
-    return {tab.key: row[tab.key.replace("-", "_")] for tab in tabs}
+def _either(rows: QuerySet | None, otherwise) -> QuerySet:
+    """`rows` when there are (the fact alone answers), else `otherwise()` (never a queryset's truth value,
+    which would run it)."""
+    return rows if rows is not None else otherwise()
+
+
+def procedures_in(user) -> QuerySet[Procedure]:
+    """The procedures of the dossiers the user may see (the "all" tab's procedure filter): read from the
+    visibility fact's procedure index by skipping from one procedure to the next (one probe per procedure,
+    not a read of every dossier)."""
+    keys = lists.keys_for(user)
+    if keys is None or not lists.uses_fact() or len(keys) != 1:
+        return Procedure.objects.filter(pk__in=lists.scoped(user).values("procedure_id")).order_by("code")
+    from django.db import connection
+
+    key = keys[0]
+    direct = "" if key.wide else " AND direct"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE p(id) AS ("
+            f" (SELECT procedure_id FROM dossiers_visibility WHERE agency_id = %s{direct}"
+            "  ORDER BY procedure_id LIMIT 1)"
+            " UNION ALL SELECT (SELECT procedure_id FROM dossiers_visibility"
+            f"  WHERE agency_id = %s{direct} AND procedure_id > p.id ORDER BY procedure_id LIMIT 1)"
+            " FROM p WHERE p.id IS NOT NULL) SELECT id FROM p WHERE id IS NOT NULL",
+            [key.agency_id, key.agency_id])
+        ids = [row[0] for row in cursor.fetchall()]
+    return Procedure.objects.filter(pk__in=ids).order_by("code")
 
 
 def intake_procedures(agency, q: str = "") -> QuerySet[Procedure]:

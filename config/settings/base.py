@@ -73,6 +73,10 @@ QUERY_VALUE_MAX_CHARS = int(os.environ.get("QUERY_VALUE_MAX_CHARS", "1000"))
 # Limits of one dossier's components and files, over intake, online submission and supplements together:
 # at most this many components (rows of `components[N]`), this many files, this many bytes of files.
 DOSSIER_MAX_COMPONENTS = int(os.environ.get("DOSSIER_MAX_COMPONENTS", "50"))
+# The staff lists (dossiers.lists): a count stops at this many rows ("10 000+", `count_capped` in the API),
+# and each list's queries run under this statement timeout (PostgreSQL; 0 turns it off).
+DOSSIER_LIST_COUNT_CAP = int(os.environ.get("DOSSIER_LIST_COUNT_CAP", "10000"))
+DOSSIER_LIST_STATEMENT_TIMEOUT_MS = int(os.environ.get("DOSSIER_LIST_STATEMENT_TIMEOUT_MS", "5000"))
 DOSSIER_MAX_FILES = int(os.environ.get("DOSSIER_MAX_FILES", "30"))
 DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(60 * 1024 * 1024)))
 # Turn on login through an OpenID Connect provider (e.g. the national identity service).

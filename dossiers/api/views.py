@@ -10,7 +10,6 @@ import json
 import re
 
 from django.conf import settings
-from django.core.paginator import Page as DjangoPage
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,15 +20,15 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from dossiers import selectors, services
+from dossiers import lists, selectors, services
 from dossiers.documents import render_dossier_form
 from dossiers.models import Dossier
 from organisation.api.pagination import Pagination
 from organisation.api.parsers import JSONParser
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
-from organisation.params import PAGE_MAX
 from procedures.models import Procedure
 
 from . import representations
@@ -179,41 +178,86 @@ def detail_response(request, dossier: Dossier, http_status=status.HTTP_200_OK, h
     return Response(detail_data(request, fresh), status=http_status, headers=headers)
 
 
-class DossierPagination(Pagination):
-    """The list's pages with the filter evaluated once per page (`selectors.dossier_page`): same
-    parameters, errors and answer as the shared pagination, which it falls back to for `page=last`."""
+class DossierListPagination(Pagination):
+    """The dossier list's pages (dossiers.lists): newest first; `next` and `previous` are keyset cursors
+    (`?cursor=`, opaque and signed: a page costs the same at any depth); `?page=` works for the pages
+    within the first COUNT_CAP rows and is a 400 beyond; `count` is exact up to COUNT_CAP, and
+    `count_capped` says when there are more."""
 
-    def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get(self.page_query_param)
-        if raw in self.last_page_strings:
-            return super().paginate_queryset(queryset, request, view)
+    cursor_query_param = "cursor"
+
+    def get_paginated_response_schema(self, schema):
+        out = super().get_paginated_response_schema(schema)
+        out["properties"]["count"]["description"] = (
+            f"Number of dossiers, exact up to {lists.COUNT_CAP:,}; beyond it {lists.COUNT_CAP:,} "
+            "with count_capped true")
+        out["properties"]["count_capped"] = {
+            "type": "boolean", "example": False,
+            "description": f"True when there are more than {lists.COUNT_CAP:,} dossiers (count stops there)"}
+        out["required"] = [*out.get("required", []), "count_capped"]
+        return out
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == self.page_query_param:
+                param["description"] = (f"Page number, for the pages within the first {lists.COUNT_CAP:,} "
+                                        "dossiers (beyond: 400, follow `next`)")
+        params.append({"name": self.cursor_query_param, "required": False, "in": "query",
+                       "description": "Opaque continuation from `next` or `previous` (a bad one is a 400)",
+                       "schema": {"type": "string"}})
+        return params
+
+    def page(self, request, build, counted=None) -> tuple[lists.Page, lists.Count]:
+        """The page asked for and the capped count of the whole list (two queries)."""
         size = self.get_page_size(request)
-        number = 1
-        if raw not in (None, ""):
+        raw_cursor = request.query_params.get(self.cursor_query_param) or ""
+        raw_page = request.query_params.get(self.page_query_param) or ""
+        cursor, offset, number = None, 0, 1
+        if raw_cursor:
+            if raw_page:
+                msg = _("Dùng cursor hoặc page, không dùng cả hai.")
+                raise ValidationFailed(msg, code="invalid_page", fields={self.page_query_param: [msg]})
+            cursor = lists.Cursor.decode(raw_cursor)
+        elif raw_page:
             try:
-                number = int(raw)
-                if not 1 <= number <= PAGE_MAX:
+                number = int(raw_page)
+                if number < 1:
                     raise ValueError
             except ValueError:
                 raise DRFValidationError({"page": [_("Phải là một số nguyên dương.")]}) from None
-        total, rows = selectors.dossier_page(queryset, (number - 1) * size, size)
-        if not rows and number > 1:
+            offset = (number - 1) * size
+            if offset + size > lists.COUNT_CAP:
+                msg = _("Chỉ mở trực tiếp được các trang trong %(cap)s hồ sơ đầu; sau đó hãy theo liên kết "
+                        "next.") % {"cap": f"{lists.COUNT_CAP:,}".replace(",", ".")}
+                raise ValidationFailed(msg, code="page_beyond_cap", fields={self.page_query_param: [msg]})
+        page = lists.page_newest(build, size, cursor=cursor, offset=offset, columns=selectors.DossierRow.COLUMNS)
+        if not page.rows and number > 1:
             raise DRFNotFound(self.invalid_page_message.format(page_number=number, message=""))
-        paginator = self.django_paginator_class([], size)
-        paginator.count = total  # known from the page's own query
-        self.page = DjangoPage(rows, number, paginator)
         self.request = request
-        if paginator.num_pages > 1 and self.template is not None:
-            self.display_page_controls = True
-        return rows
+        return page, lists.count_capped(counted if counted is not None else build(None))
+
+    def link(self, request, cursor: lists.Cursor | None) -> str | None:
+        if cursor is None:
+            return None
+        url = request.build_absolute_uri()
+        url = remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor.encode())
+
+    def response(self, request, page: lists.Page, count: lists.Count, results) -> Response:
+        return Response({"count": count.value, "count_capped": count.capped,
+                         "next": self.link(request, page.next), "previous": self.link(request, page.previous),
+                         "results": results})
 
 
 LIST_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, description="Status code 1–10, or several separated by commas"),
     OpenApiParameter("procedure", OpenApiTypes.STR, description="Procedure code"),
-    OpenApiParameter("agency", OpenApiTypes.STR, description="Receiving agency or the agency holding the dossier"),
     OpenApiParameter("late", OpenApiTypes.STR, enum=["true", "false"], description="Late or not"),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Code, applicant name (diacritics ignored) or phone"),
+    OpenApiParameter("agency", OpenApiTypes.STR, description="Agency code: the dossiers received at it or routed to it"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="3 to 100 characters: code, applicant name (diacritics "
+                     "ignored), ID number or its beginning, phone in any written form (+84 912 345 678, "
+                     "0912345678) or 4+ of its digits"),
 ]
 
 
@@ -229,14 +273,18 @@ class DossierListCreate(generics.GenericAPIView):
 
     serializer_class = DossierListSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    pagination_class = DossierPagination
+    pagination_class = DossierListPagination
 
     @extend_schema(parameters=LIST_PARAMETERS, responses=DossierListSerializer(many=True))
     def get(self, request):
-        filters = selectors.parse_filters(request.query_params)
-        qs = selectors.filter_dossiers(selectors.visible_dossiers(request.user), **filters)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(representations.list_items(page))
+        filters = lists.parse_filters(request.query_params)
+        paginator = self.paginator
+        with lists.time_limited():
+            page, count = paginator.page(request, lambda extra: lists.scoped(request.user, filters,
+                                                                             fact_extra=extra),
+                                         lists.fact_rows(request.user, filters))
+        rows = [selectors.DossierRow(*row) for row in page.rows]
+        return paginator.response(request, page, count, representations.list_items(rows))
 
     @extend_schema(
         request={"application/json": DossierIntakeSerializer, "multipart/form-data": DossierIntakeSerializer},

@@ -28,6 +28,10 @@ writes `from dossiers import services` and `services.intake(...)`.
 
 from ..rules import DESK_ONLY_ACTIONS, current_step, step_holding
 from ..selectors import roles_for, staff_pairs
+
+# "Staff of this agency may see this dossier" for a hand-over that is not a step (boundary-free intake):
+# the visibility fact's one write by hand; intake, steps and routing are granted by PostgreSQL itself.
+from ..visibility import grant_visibility
 from .apology import _apologize, apologize
 from .base import (
     ACTION_LABELS,
@@ -87,7 +91,7 @@ __all__ = [
     "_save", "_start_step", "_steps", "_when",
     "agency_staff", "apologize", "assign", "clean_applicant", "competent_agencies", "confirm_payment",
     "current_step", "decide",
-    "draft_result", "intake", "performs", "receive", "receive_across_boundaries", "refuse", "request_payment", "request_supplement",
+    "draft_result", "grant_visibility", "intake", "performs", "receive", "receive_across_boundaries", "refuse", "request_payment", "request_supplement",
     "resume_target", "return_result", "roles_for", "staff_pairs", "step_holding", "stop", "submit_online",
     "supplement_received", "transfer", "verdict_for", "withdraw",
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from notices.services import notify_citizen, notify_staff
 from organisation.errors import ConcurrentChange, NotAllowed, ValidationFailed
 from organisation.models import Agency, Role
+from organisation.phones import is_national, normalize_phone
 from procedures.services import check_form
 
 from .. import rules
@@ -66,7 +67,6 @@ _CCCD = re.compile(r"^\d{12}$")
 _OTHER_ID = re.compile(r"^[A-Za-z0-9]{5,20}$")
 
 
-_PHONE = re.compile(r"^(?:0|\+84)\d{9}$")
 
 
 @dataclass
@@ -91,7 +91,7 @@ def clean_applicant(applicant: dict | None, prefix: str = "applicant") -> dict:
         "full_name": " ".join(str(data.get("full_name") or "").split()),
         "id_type": (data.get("id_type") or IdType.CCCD),
         "id_number": str(data.get("id_number") or "").strip().replace(" ", ""),
-        "phone": re.sub(r"[\s.\-()]", "", str(data.get("phone") or "")),
+        "phone": normalize_phone(str(data.get("phone") or "")),
         "email": str(data.get("email") or "").strip(),
         "address": " ".join(str(data.get("address") or "").split()),
         "owner_name": " ".join(str(data.get("owner_name") or "").split()),
@@ -110,7 +110,7 @@ def clean_applicant(applicant: dict | None, prefix: str = "applicant") -> dict:
             errors[f"{prefix}.id_number"] = [_("Số căn cước (CCCD) phải gồm đúng 12 chữ số.")]
         elif out["id_type"] != IdType.CCCD and not _OTHER_ID.match(out["id_number"]):
             errors[f"{prefix}.id_number"] = [_("Số giấy tờ phải gồm 5 đến 20 chữ cái hoặc chữ số.")]
-    if out["phone"] and not _PHONE.match(out["phone"]):
+    if out["phone"] and not is_national(out["phone"]):
         errors[f"{prefix}.phone"] = [_("Số điện thoại phải gồm 10 chữ số, bắt đầu bằng 0 hoặc +84.")]
     if out["email"]:
         try:

@@ -177,7 +177,10 @@ def test_a_constant_number_of_queries_whatever_the_rows(client, staff, org, proc
         assert len(codes_in(response.content.decode())) == min(n, 25)
         counts[n] = len(ctx.captured_queries)
     assert counts[1] == counts[10] == counts[50], counts
-    assert counts[1] <= 12, counts
+    # One capped count per tab badge and per page segment (dossiers.worklists.UrgentList), each an index read
+    # that stops at lists.COUNT_CAP, instead of one aggregate over every visible dossier: more queries than
+    # the former 12, each bounded whatever the number of dossiers.
+    assert counts[1] <= 16, counts
     with django_assert_num_queries(counts[1]):
         client.get("/ho-so/", {"tab": tab, "q": "Người"})
 

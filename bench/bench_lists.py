@@ -1,0 +1,319 @@
+"""Bench: the staff lists, searches and worklist tabs at province scale, under gunicorn (config.settings.prod).
+
+Run by hand, never from the test suite, on a scratch database made by bench/generate_dossiers.py (or a
+clone of one) migrated to the code being measured:
+
+    createdb -h 127.0.0.1 -U postgres -T motcua_bench_reports motcua_bench_lists
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench_lists .venv/bin/python manage.py migrate
+    .venv/bin/python bench/bench_lists.py --database-url postgres://postgres@127.0.0.1:5432/motcua_bench_lists
+    .venv/bin/python bench/bench_lists.py --code /tmp/before ...   # the same data served by older code
+
+Three users (made if missing): `bench_officer` (desk and processing officer of the commune of
+`bench_commune`), `bench_commune` (manager of one commune) and `bench_province` (manager of the first
+province: every commune under it). For each, the API list page of 100 (no filter, `late=true`,
+`status=4`, a search by applicant name, by phone written `+84 9xx xxx xxx`, by code) and each worklist tab
+of the HTML screen (`/ho-so/?tab=...`, with its tab badges); and `/bench/bare/`, a bare Django view served
+by the same workers (bench/bare_wsgi.py), as the reference.
+
+Per scenario: the SQL queries of one request (in process, after a warm-up), then `--requests`
+sequential requests from one client: p50, p99, and the CPU per request of the gunicorn workers and of
+the PostgreSQL backends serving them (from /proc). Then `--concurrency` clients for `--duration` seconds
+over every scenario at once (10 s time-out per request): requests, failures (non-2xx or time-outs), p50
+and p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_api  # noqa: E402
+from bench_api import _children, _cpu_seconds, stop_server  # noqa: E402 - the same /proc readings
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_reports"
+PASSWORD = "bench-12345"
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6382/13"))
+    p.add_argument("--port", type=int, default=8715)
+    p.add_argument("--workers", type=int, default=3)
+    p.add_argument("--requests", type=int, default=40, help="sequential requests per scenario")
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--duration", type=int, default=20, help="seconds of the concurrent run (0: none)")
+    p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--only", default="", help="comma-separated scenario name prefixes")
+    p.add_argument("--users", default="officer,commune,province")
+    p.add_argument("--code", default=str(ROOT), help="serve the portal from this checkout (before/after)")
+    p.add_argument("--no-queries", action="store_true", help="skip counting the queries in process")
+    return p.parse_args()
+
+
+def setup_django(args) -> None:
+    os.environ["SECURE_SSL_REDIRECT"] = "0"  # plain HTTP on loopback, as behind a TLS-terminating proxy
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    bench_api.setup_django(args)
+
+
+def prepare(args) -> dict[str, dict]:
+    """Per user: an API token, a session cookie, its worklist tabs, and search terms from its own dossiers."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from organisation.models import Role, StaffMembership
+
+    users = get_user_model().objects
+    commune_user = users.get(username="bench_commune")
+    commune = StaffMembership.objects.filter(user=commune_user).first().agency
+    officer, made = users.get_or_create(username="bench_officer")
+    if made:
+        officer.set_password(PASSWORD)
+        officer.save()
+    for role in (Role.DESK_OFFICER, Role.PROCESSING_OFFICER):
+        StaffMembership.objects.get_or_create(user=officer, agency=commune, role=role)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    out = {}
+    for name, username in (("officer", "bench_officer"), ("commune", "bench_commune"),
+                           ("province", "bench_province")):
+        if name not in args.users.split(","):
+            continue
+        user = users.get(username=username)
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        agencies = list(StaffMembership.objects.filter(user=user).values_list("agency_id", flat=True))
+        with connection.cursor() as cur:
+            # Search terms from the newest dossiers received at the user's first agency (cheap to find).
+            cur.execute("SELECT code, applicant_name, applicant_phone FROM dossiers_dossier WHERE agency_id = %s "
+                        "AND code IS NOT NULL ORDER BY received_at DESC LIMIT 200", [agencies[0]])
+            rows = cur.fetchall()
+            if not rows:  # a province receives few: take one of a commune under it
+                cur.execute("SELECT code, applicant_name, applicant_phone FROM dossiers_dossier d JOIN "
+                            "organisation_agency a ON a.id = d.agency_id WHERE a.parent_id = %s AND code IS NOT "
+                            "NULL ORDER BY received_at DESC LIMIT 200", [agencies[0]])
+                rows = cur.fetchall()
+        code, full_name, phone = random.Random(7).choice(rows)
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        spaced_phone = f"+84 {digits[1:4]} {digits[4:7]} {digits[7:]}"
+        from dossiers.worklists import TABS
+
+        roles = set(StaffMembership.objects.filter(user=user).values_list("role", flat=True))
+        tabs = [t.key for t in TABS if t.roles & roles]
+        out[name] = {
+            "token": Token.objects.get_or_create(user=user)[0].key,
+            "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+            "scenarios": {
+                "list": "/api/v1/dossiers/?page_size=100",
+                "list_late": "/api/v1/dossiers/?page_size=100&late=true",
+                "list_status4": "/api/v1/dossiers/?page_size=100&status=4",
+                "search_name": "/api/v1/dossiers/?page_size=100&q=" + quote(full_name),
+                "search_phone": "/api/v1/dossiers/?page_size=100&q=" + quote(spaced_phone),
+                "search_code": "/api/v1/dossiers/?page_size=100&q=" + quote(code),
+                **{f"tab_{key}": f"/ho-so/?tab={key}" for key in tabs},
+            },
+        }
+    return out
+
+
+def headers_for(user: dict, path: str) -> dict:
+    if path.startswith("/api/"):
+        return {"Authorization": f"Bearer {user['token']}", "Accept-Language": "vi"}
+    return {"Cookie": user["cookie"], "Accept-Language": "vi"}
+
+
+def count_queries(plan: dict) -> dict[tuple[str, str], int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    out = {}
+    for name, user in plan.items():
+        for scenario, path in user["scenarios"].items():
+            client = Client(headers=headers_for(user, path))
+            client.get(path)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(path)
+            if response.status_code != 200:
+                print(f"  {name} {scenario}: HTTP {response.status_code} {response.content[:200]!r}")
+            out[(name, scenario)] = len(ctx.captured_queries)
+    return out
+
+
+def collect_static(args) -> None:
+    """The pages need the hashed static files' manifest under config.settings.prod."""
+    if not (Path(args.code) / "staticfiles" / "staticfiles.json").exists():
+        subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput",
+                        "-v", "0"], cwd=args.code, env={**os.environ, "PYTHONPATH": args.code}, check=True)
+
+
+def start_server(args) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod", "DEBUG": "0",
+           "PYTHONPATH": f"{args.code}:{ROOT}"}
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "bench.bare_wsgi", "--chdir", str(ROOT), "--bind",
+           f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--log-level", "warning", "--timeout", "60"]
+    proc = subprocess.Popen(cmd, cwd=args.code, env=env, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", args.port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    stop_server(proc)
+    raise SystemExit("gunicorn did not start")
+
+
+def _backends(args) -> list[int]:
+    import psycopg
+
+    database = args.database_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{args.database_url.rsplit('/', 1)[0]}/postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                            [database]).fetchall()
+    return [r[0] for r in rows]
+
+
+class Meter:
+    def __init__(self, args, server: subprocess.Popen):
+        self.args, self.server = args, server
+
+    def _sample(self):
+        return ({pid: _cpu_seconds(pid) for pid in _children(self.server.pid)},
+                {pid: _cpu_seconds(pid) for pid in _backends(self.args)})
+
+    def __enter__(self):
+        self.before = self._sample()
+        return self
+
+    def stop(self, requests: int) -> tuple[float, float]:
+        app, db = self._sample()
+        app_s = sum(v - self.before[0].get(pid, 0.0) for pid, v in app.items())
+        db_s = sum(v - self.before[1].get(pid, 0.0) for pid, v in db.items())
+        return app_s * 1000 / requests, db_s * 1000 / requests
+
+    def __exit__(self, *exc):
+        return False
+
+
+def get(conn_box: list, args, path: str, headers: dict) -> tuple[int, float]:
+    """One GET on a kept-alive connection (remade after an error); (status, milliseconds). Status 0: failed."""
+    started = time.perf_counter()
+    for attempt in (0, 1):
+        if conn_box[0] is None:
+            conn_box[0] = http.client.HTTPConnection("127.0.0.1", args.port, timeout=args.timeout)
+        try:
+            conn_box[0].request("GET", path, headers=headers)
+            response = conn_box[0].getresponse()
+            response.read()
+            return response.status, (time.perf_counter() - started) * 1000
+        except (OSError, http.client.HTTPException):
+            conn_box[0].close()
+            conn_box[0] = None
+            if attempt or time.perf_counter() - started > args.timeout:
+                return 0, (time.perf_counter() - started) * 1000
+    return 0, 0.0
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def main() -> None:
+    args = parse_args()
+    setup_django(args)
+    collect_static(args)
+    plan = prepare(args)
+    queries = {} if args.no_queries else count_queries(plan)
+    from django.db import connections
+
+    connections.close_all()
+    jobs = [("-", "bare", "/bench/bare/", {})]
+    for name, user in plan.items():
+        for scenario, path in user["scenarios"].items():
+            if not args.only or any(scenario.startswith(p) for p in args.only.split(",")):
+                jobs.append((name, scenario, path, headers_for(user, path)))
+    server = start_server(args)
+    rows = []
+    try:
+        box = [None]
+        # Every worker imports, connects and fills its caches before anything is measured (a cold worker's
+        # first request takes seconds on a loaded machine).
+        patient = argparse.Namespace(**{**vars(args), "timeout": 120.0})
+        for _ in range(2 * args.workers):
+            for _name, _scenario, path, headers in jobs:
+                get([None], patient, path, headers)
+        for name, scenario, path, headers in jobs:
+            get(box, args, path, headers)  # warm-up
+            times, bad = [], 0
+            with Meter(args, server) as meter:
+                for _ in range(args.requests):
+                    status, ms = get(box, args, path, headers)
+                    times.append(ms)
+                    bad += status != 200
+                app_ms, db_ms = meter.stop(args.requests)
+            row = (name, scenario, queries.get((name, scenario), 0), statistics.median(times), pct(times, 99),
+                   app_ms, db_ms, bad)
+            rows.append(row)
+            print(f"  {name:<9}{scenario:<22} q {row[2]:>3}  p50 {row[3]:8.1f} ms  p99 {row[4]:8.1f} ms  "
+                  f"CPU portal {app_ms:6.1f} ms  PostgreSQL {db_ms:6.1f} ms  failed {bad}", flush=True)
+        concurrent = None
+        if args.duration:
+            stop_at = time.perf_counter() + args.duration
+            results: list[tuple[int, float]] = []
+            lock = threading.Lock()
+            api_jobs = jobs[1:]
+
+            def client(seed: int) -> None:
+                rnd, conn_box, mine = random.Random(seed), [None], []
+                while time.perf_counter() < stop_at:
+                    _n, _s, path, headers = rnd.choice(api_jobs)
+                    mine.append(get(conn_box, args, path, headers))
+                with lock:
+                    results.extend(mine)
+
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(args.concurrency)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            times = [ms for _status, ms in results]
+            failed = sum(1 for status, _ms in results if status != 200)
+            concurrent = (len(results), failed, statistics.median(times), pct(times, 99))
+    finally:
+        stop_server(server)
+    print(f"\n{'user':<9}{'scenario':<22}{'queries':>8}{'p50 ms':>9}{'p99 ms':>9}{'portal CPU':>12}{'PG CPU':>9}")
+    for name, scenario, q, p50, p99, app_ms, db_ms, bad in rows:
+        print(f"{name:<9}{scenario:<22}{q:>8}{p50:>9.1f}{p99:>9.1f}{app_ms:>10.1f}ms{db_ms:>7.1f}ms"
+              + (f"  {bad} failed" if bad else ""))
+    if concurrent:
+        n, failed, p50, p99 = concurrent
+        print(f"\n{args.concurrency} concurrent clients, {args.duration} s over every scenario: {n} requests, "
+              f"{failed} failed or timed out, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"load average: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,387 @@
+"""The staff lists at province scale: scope, filters, search, keyset pages and capped counts.
+
+Every list (the API's `GET /api/v1/dossiers/`, the worklist tabs and their badges) is built here from the
+visibility fact (dossiers.visibility): the user's scope and the filters staff use (status, late, due soon,
+procedure, agency) are conditions on the fact's own columns, so that a page is an index-ordered top-N of
+one agency's rows whatever the number of dossiers, and a count stops at `COUNT_CAP`:
+
+- newest first (`order_newest`): by dossier id, descending; the API's pages continue with a keyset
+  cursor (`Cursor`: "after id N" / "before id N", signed), never an OFFSET past the cap;
+- most urgent first (`order_urgent`, the worklists): open dossiers by `urgency_at` (late first, then by
+  appointment), then the others newest first.
+
+The search (`q`) matches the code (or its beginning), the applicant's name with diacritics folded
+(procedures.text.fold), the ID number (or its beginning) and the phone in any written form
+(organisation.phones), each from an index of its own (pg_trgm and btree; migration dossiers
+0021_h15b_search_indexes).
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Reverse
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisation.errors import DomainError, ValidationFailed
+from organisation.phones import search_form
+from procedures.text import fold
+
+from .models import ONLINE_REFERENCE_PREFIX, Dossier, DossierVisibility, Status, Step
+from .visibility import Key, _active, _rule_q, keys_for, keys_q, uses_fact
+
+# A count stops here: "10 000+" rather than reading a whole province to say 9,214,337.
+COUNT_CAP = getattr(settings, "DOSSIER_LIST_COUNT_CAP", 10_000)
+Q_MIN, Q_MAX = 3, 100
+_REFERENCE = re.compile(rf"^{re.escape(ONLINE_REFERENCE_PREFIX)}(\d+)$", re.IGNORECASE)
+_CURSOR_SALT = "dossiers.lists.cursor"
+
+
+class ListTimedOut(DomainError):
+    """A list's query ran past its time limit (`time_limited`): 503, try again or narrow the search."""
+
+    status_code = 503
+    default_code = "list_timeout"
+
+
+@contextmanager
+def time_limited():
+    """The belt under the indexes: the list's queries run with a statement timeout
+    (`settings.DOSSIER_LIST_STATEMENT_TIMEOUT_MS`, in their own transaction), so that no input, however
+    odd, keeps a database backend busy for longer."""
+    limit = int(getattr(settings, "DOSSIER_LIST_STATEMENT_TIMEOUT_MS", 5000))
+    if connection.vendor != "postgresql" or limit <= 0:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {limit}")
+            yield
+    except OperationalError as exc:
+        if type(exc.__cause__).__name__ != "QueryCanceled":
+            raise
+        raise ListTimedOut(_("Danh sách mất quá nhiều thời gian; hãy thu hẹp điều kiện tìm kiếm rồi thử lại."),
+                           ) from None
+
+
+def _bad(name: str, msg: str) -> ValidationFailed:
+    return ValidationFailed(_("Tham số lọc không hợp lệ: %(msg)s") % {"msg": msg}, code="invalid_filter",
+                            fields={name: [msg]})
+
+
+@dataclass
+class Filters:
+    """What a list is narrowed to; every value already checked (`parse_filters`)."""
+
+    status: list[int] = field(default_factory=list)
+    procedure: str = ""
+    agency: str = ""
+    late: bool | None = None
+    q: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.status or self.procedure or self.agency or self.late is not None or self.q)
+
+
+def parse_filters(params, *, strict: bool = True) -> Filters:
+    """`status` (1–10, several separated by commas), `procedure`, `agency` (codes), `late` (true/false) and
+    `q` (3 to 100 characters) from a query string. `strict`: a bad value is a 400 naming the parameter (the
+    API); otherwise it is left out (the screens show the list unfiltered and the form as typed)."""
+    out = Filters()
+
+    def bad(name, msg):
+        if strict:
+            raise _bad(name, msg)
+
+    raw = (params.get("status") or "").strip()
+    if raw:
+        try:
+            statuses = [int(part) for part in raw.split(",")]
+            if len(statuses) > len(Status.values) or any(s not in Status.values for s in statuses):
+                raise ValueError
+            out.status = sorted(set(statuses))
+        except ValueError:
+            bad("status", _("Trạng thái phải là số từ 1 đến 10."))
+    for name in ("procedure", "agency"):
+        value = (params.get(name) or "").strip()
+        if value:
+            if len(value) > 60:
+                bad(name, _("Mã quá dài."))
+            else:
+                setattr(out, name, value)
+    late = (params.get("late") or "").strip().lower()
+    if late:
+        if late not in ("true", "false", "1", "0"):
+            bad("late", _("Giá trị phải là true hoặc false."))
+        else:
+            out.late = late in ("true", "1")
+    q = " ".join((params.get("q") or "").split())
+    if q:
+        if len(q) > Q_MAX:
+            bad("q", _("Từ khóa quá dài (tối đa 100 ký tự)."))
+        elif len(q) < Q_MIN:
+            bad("q", _("Từ khóa phải có ít nhất 3 ký tự."))
+        else:
+            out.q = q
+    return out
+
+
+# --- scope and filters ------------------------------------------------------------------------------
+
+
+def _fact_q(filters: Filters, ids: dict, now: datetime, prefix: str) -> Q:
+    """The filters as conditions on the fact's columns."""
+    condition = Q()
+    if filters.status:
+        condition &= Q(**{f"{prefix}status__in": filters.status})
+    if filters.procedure:
+        condition &= Q(**{f"{prefix}procedure_id": ids.get("procedure")})
+    if filters.late is True:
+        condition &= Q(**{f"{prefix}late_from__lte": now})
+    elif filters.late is False:
+        condition &= Q(**{f"{prefix}late_from__isnull": True}) | Q(**{f"{prefix}late_from__gt": now})
+    return condition
+
+
+def _dossier_q(filters: Filters, ids: dict, now: datetime) -> Q:
+    """The same filters on the dossier's own columns."""
+    from .selectors import late_q
+
+    condition = Q()
+    if filters.status:
+        condition &= Q(status__in=filters.status)
+    if filters.procedure:
+        condition &= Q(procedure_id=ids.get("procedure"))
+    if filters.late is True:
+        condition &= late_q(now)
+    elif filters.late is False:
+        condition &= ~late_q(now)
+    return condition
+
+
+def search_q(q: str) -> Q:
+    """`q` is a code (or its beginning or end, any case: "-0002"), a `TT-<id>` reference, part of the applicant's name
+    (diacritics and case ignored), an ID number (or its beginning) or a phone number in any written form
+    (or 4+ of its digits)."""
+    folded = fold(q)
+    code = q.upper()
+    condition = (Q(code__startswith=code) | Q(StartsWith(Reverse("code"), Value(code[::-1])))
+                 | Q(national_code=q) | Q(applicant_id_number__startswith=q))
+    if len(folded) >= Q_MIN:
+        condition |= Q(applicant_search__contains=folded)
+    match = _REFERENCE.match(q)
+    if match and len(match.group(1)) <= 18:
+        condition |= Q(pk=int(match.group(1)))
+    phone = search_form(q)
+    if phone:
+        condition |= Q(applicant_phone__contains=phone)
+    return condition
+
+
+def _ids(filters: Filters) -> dict:
+    """The ids behind the codes filtered by: one small query each (an unknown code matches nothing)."""
+    from organisation.models import Agency
+    from procedures.models import Procedure
+
+    ids: dict = {}
+    if filters.procedure:
+        ids["procedure"] = Procedure.objects.filter(code=filters.procedure).values_list("id", flat=True).first() or 0
+    if filters.agency:
+        ids["agency"] = Agency.objects.filter(code=filters.agency).values_list("id", flat=True).first() or 0
+    return ids
+
+
+def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact_extra: Q | None = None,
+           now: datetime | None = None) -> QuerySet:
+    """The dossiers `user` may see, narrowed by `filters` (and by `fact_extra`, a condition on the fact's
+    columns, or `extra`, one on the dossier's): unordered, for `page_newest`, `count_capped` and the
+    worklists. With one key the fact's conditions share one join, so that PostgreSQL walks one index of
+    the key's agency in the order asked for."""
+    filters = filters or Filters()
+    now = now or timezone.now()
+    qs = Dossier.objects.all()
+    if not _active(user):
+        return qs.none()
+    ids = _ids(filters)
+    keys = keys_for(user)
+    if keys is not None and keys and uses_fact():
+        if filters.agency:
+            from organisation.selectors import scoped_agency_ids
+
+            if ids["agency"] in scoped_agency_ids(user):
+                keys = [Key(ids["agency"], False)]  # every dossier at it is in scope: its own rows
+            else:
+                qs = qs.filter(Exists(DossierVisibility.objects.filter(agency_id=ids["agency"], direct=True,
+                                                                       dossier_id=OuterRef("pk"))))
+        condition = _fact_q(filters, ids, now, "") & (fact_extra or Q())
+        if len(keys) == 1:
+            prefixed = _fact_q(filters, ids, now, "visibility__") & keys[0].q("visibility__")
+            if fact_extra is not None:
+                prefixed &= _prefix(fact_extra, "visibility__")
+            qs = qs.filter(prefixed)
+        else:
+            qs = qs.filter(pk__in=DossierVisibility.objects.filter(keys_q(keys) & condition).values("dossier_id"))
+    else:
+        if keys is None:
+            pass
+        elif not keys:
+            qs = qs.filter(citizen_id=user.pk)
+        else:
+            qs = qs.filter(_rule_q(user))
+        if filters.agency:
+            agency = ids["agency"]
+            if uses_fact():
+                qs = qs.filter(Exists(DossierVisibility.objects.filter(agency_id=agency, direct=True,
+                                                                       dossier_id=OuterRef("pk"))))
+            else:
+                qs = qs.filter(Q(agency_id=agency) | Exists(Step.objects.filter(dossier=OuterRef("pk"),
+                                                                                agency_id=agency)))
+        qs = qs.filter(_dossier_q(filters, ids, now))
+        if fact_extra is not None:
+            qs = qs.filter(_fact_as_dossier(fact_extra))
+    if extra is not None:
+        qs = qs.filter(extra)
+    if filters.q:
+        qs = qs.filter(search_q(filters.q))
+    return qs
+
+
+def fact_rows(user, filters: Filters | None = None, *, fact_extra: Q | None = None,
+              now: datetime | None = None) -> QuerySet | None:
+    """The fact's own rows behind `scoped(user, filters, fact_extra=...)` when they alone answer it (one
+    key, no search, no agency outside the key): counting them reads one index, without the dossiers.
+    None when they do not."""
+    filters = filters or Filters()
+    keys = keys_for(user) if _active(user) else []
+    if not keys or len(keys) != 1 or filters.q or filters.agency or not uses_fact():
+        return None
+    condition = keys[0].q() & _fact_q(filters, _ids(filters), now or timezone.now(), "")
+    return DossierVisibility.objects.filter(condition & (fact_extra or Q()))
+
+
+def _prefix(condition: Q, prefix: str) -> Q:
+    """A copy of `condition` with every lookup under `prefix`."""
+    out = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        out.children.append(_prefix(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1]))
+    return out
+
+
+def _fact_as_dossier(condition: Q) -> Q:
+    """A condition on the fact's columns in dossier terms, for the scopes that do not read the fact
+    (superuser, citizen, SQLite)."""
+    out = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            out.children.append(_fact_as_dossier(child))
+            continue
+        lookup, value = child
+        if lookup.startswith("status"):
+            out.children.append((lookup, value))
+        elif lookup.startswith("dossier_id"):
+            out.children.append(("pk" + lookup.removeprefix("dossier_id"), value))
+        elif lookup == "urgency_at__isnull":
+            out.children.append(~_urgent_dossier_q() if value else _urgent_dossier_q())
+        else:  # pragma: no cover - only the conditions above are used
+            raise ValueError(lookup)
+    return out
+
+
+def _urgent_dossier_q() -> Q:
+    """`urgency_at IS NOT NULL` on the dossier's columns (the expression of migration 0014)."""
+    from .selectors import PENDING_STATUSES
+
+    return Q(finished_at__isnull=True) & (
+        Q(is_late=True) | Q(status__in=PENDING_STATUSES, appointment_at__isnull=False))
+
+
+# --- counts -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    capped: bool
+
+    def __str__(self) -> str:
+        return f"{COUNT_CAP:,}+".replace(",", "\u202f") if self.capped else f"{self.value:,}".replace(",", "\u202f")
+
+
+def count_capped(qs: QuerySet) -> Count:
+    """How many rows, reading at most COUNT_CAP + 1 of them."""
+    n = qs.order_by().values("dossier_id" if qs.model is DossierVisibility else "pk")[:COUNT_CAP + 1].count()
+    return Count(min(n, COUNT_CAP), n > COUNT_CAP)
+
+
+# --- keyset pages, newest first -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after the dossier `after` (the next page) or before `before` (the previous)."""
+
+    after: int | None = None
+    before: int | None = None
+
+    def encode(self) -> str:
+        return signing.dumps({"a": self.after} if self.after is not None else {"b": self.before},
+                             salt=_CURSOR_SALT)
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor:
+        msg = _("Con trỏ trang không hợp lệ: dùng đúng liên kết next hoặc previous của trang trước.")
+        if len(raw) > 200:
+            raise ValidationFailed(msg, code="invalid_cursor", fields={"cursor": [msg]})
+        try:
+            data = signing.loads(raw, salt=_CURSOR_SALT)
+        except signing.BadSignature:
+            raise ValidationFailed(msg, code="invalid_cursor", fields={"cursor": [msg]}) from None
+        value = data.get("a", data.get("b")) if isinstance(data, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
+            raise ValidationFailed(msg, code="invalid_cursor", fields={"cursor": [msg]})
+        return cls(after=value) if "a" in data else cls(before=value)
+
+
+@dataclass
+class Page:
+    rows: list
+    next: Cursor | None
+    previous: Cursor | None
+
+
+def page_newest(build, size: int, *, cursor: Cursor | None = None, offset: int = 0,
+                columns: tuple[str, ...] | None = None) -> Page:
+    """One page newest first (by id), from a cursor or (the first pages) an offset. `build(fact_extra)`
+    gives the scoped queryset (`scoped`) with `fact_extra`, the cursor's condition on the fact's dossier
+    id, in the same join as the scope. `columns`: the rows as value tuples (first the id) rather than model
+    instances. One query."""
+    backwards = cursor is not None and cursor.before is not None
+    if backwards:
+        window = build(Q(dossier_id__gt=cursor.before)).order_by("pk")
+    elif cursor is not None:
+        window = build(Q(dossier_id__lt=cursor.after)).order_by("-pk")
+    else:
+        window = build(None).order_by("-pk")
+    window = window.values_list(*columns) if columns else window
+    rows = list(window[offset:offset + size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    pk = (lambda row: row[0]) if columns else (lambda row: row.pk)
+    if backwards:
+        rows.reverse()
+        previous = Cursor(before=pk(rows[0])) if more and rows else None
+        return Page(rows, Cursor(after=pk(rows[-1]) if rows else cursor.before + 1), previous)
+    following = Cursor(after=pk(rows[-1])) if more else None
+    started = cursor is not None or offset > 0
+    previous = Cursor(before=pk(rows[0])) if started and rows else None
+    return Page(rows, following, previous)
