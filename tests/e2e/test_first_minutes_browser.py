@@ -69,7 +69,7 @@ def test_first_minutes_on_a_phone(live_server, world, browser):
     menu_button = page.locator("summary.menu-toggle")
     nav = page.locator("#site-nav")
     assert menu_button.is_visible() and not nav.is_visible()
-    assert menu_button.get_attribute("aria-expanded") == "false"
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
     menu_button.click()
     # The script sets aria-expanded on the <details> toggle event, which fires after the click returns.
     expect(menu_button).to_have_attribute("aria-expanded", "true")
