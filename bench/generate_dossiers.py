@@ -217,6 +217,42 @@ def step_history(rnd: random.Random, pace: tuple[float, ...], *, dossier_id: int
     return rows
 
 
+def suspend_indexes(cur, loaded: list[str]) -> list[tuple[str, str]]:
+    """Bulk load: foreign-key triggers off and secondary indexes dropped, to be rebuilt once at the end by
+    `restore_indexes` (a scratch database; constraint-backed unique indexes stay). Returns the dropped ones."""
+    cur.execute(
+        "SELECT indexdef, indexname FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint)", [[*loaded, "dossiers_visibility"]],
+    )
+    secondary = cur.fetchall()
+    for _def, name in secondary:
+        cur.execute(f'DROP INDEX "{name}"')
+    for table in loaded:
+        cur.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER ALL')
+    return secondary
+
+
+def restore_indexes(cur, loaded: list[str], secondary, *, first_id: int, last_id: int, t0: float) -> None:
+    """Triggers back on, sequences past the loaded ids, the visibility fact written for dossiers
+    first_id..last_id (its triggers were off), the dropped indexes rebuilt and every table VACUUM ANALYZEd."""
+    for table in loaded:
+        cur.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER ALL')
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
+    # The visibility fact (dossiers.visibility): the triggers that keep it were off during the load.
+    cur.execute("SELECT to_regproc('dossiers_visibility_backfill')")
+    if cur.fetchone()[0] is not None:
+        for first in range(first_id, last_id + 1, 500_000):
+            cur.execute("SELECT dossiers_visibility_backfill(%s, %s)", [first, min(first + 499_999, last_id)])
+        loaded = [*loaded, "dossiers_visibility"]
+        print(f"  visibility rows written at {time.perf_counter() - t0:.1f} s", flush=True)
+    for indexdef, _name in secondary:
+        cur.execute(indexdef)
+    print(f"  {len(secondary)} indexes rebuilt at {time.perf_counter() - t0:.1f} s", flush=True)
+    # VACUUM, not only ANALYZE: it sets the visibility map that index-only scans rely on.
+    for table in loaded:
+        cur.execute(f'VACUUM ANALYZE "{table}"')
+
+
 def generate(args) -> None:
     from django.db import connection
 
@@ -264,17 +300,7 @@ def generate(args) -> None:
     loaded = [m._meta.db_table for m in (Dossier, DossierComponent, Apology, Rating, Feedback, Step)]
     with connection.cursor() as cur:
         raw = cur.cursor  # the psycopg cursor, for COPY
-        # Bulk load: foreign-key triggers off and secondary indexes dropped, rebuilt once at the end
-        # (a scratch database; constraint-backed unique indexes stay).
-        cur.execute(
-            "SELECT indexdef, indexname FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN "
-            "(SELECT conname FROM pg_constraint)", [[*loaded, "dossiers_visibility"]],
-        )
-        secondary = cur.fetchall()
-        for _def, name in secondary:
-            cur.execute(f'DROP INDEX "{name}"')
-        for table in loaded:
-            cur.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER ALL')
+        secondary = suspend_indexes(cur, loaded)
         for n in range(1, args.dossiers + 1):
             if rnd.random() < 0.12:
                 agency = rnd.choice(provinces)
@@ -385,21 +411,7 @@ def generate(args) -> None:
         for t in tables.values():
             t.flush(raw)
         print(f"  rows loaded in {time.perf_counter() - t0:.1f} s; rebuilding {len(secondary)} indexes", flush=True)
-        for table in loaded:
-            cur.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER ALL')
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
-        # The visibility fact (dossiers.visibility): the triggers that keep it were off during the load.
-        cur.execute("SELECT to_regproc('dossiers_visibility_backfill')")
-        if cur.fetchone()[0] is not None:
-            for first in range(1, args.dossiers + 1, 500_000):
-                cur.execute("SELECT dossiers_visibility_backfill(%s, %s)", [first, first + 499_999])
-            loaded.append("dossiers_visibility")
-            print(f"  visibility rows written at {time.perf_counter() - t0:.1f} s", flush=True)
-        for indexdef, _name in secondary:
-            cur.execute(indexdef)
-        # VACUUM, not only ANALYZE: it sets the visibility map that index-only scans rely on.
-        for table in loaded:
-            cur.execute(f'VACUUM ANALYZE "{table}"')
+        restore_indexes(cur, loaded, secondary, first_id=1, last_id=args.dossiers, t0=t0)
     print(f"loaded {args.dossiers:,} dossiers, {ids['component']:,} components, {ids['apology']:,} apologies, "
           f"{ids['rating']:,} ratings, {ids['feedback']:,} feedback, {ids['step']:,} steps in {time.perf_counter() - t0:.1f} s")
 

@@ -152,8 +152,9 @@ RULES: tuple[Rule, ...] = (
          formula=gettext_noop("hồ sơ có thành phần lấy từ Cơ sở dữ liệu quốc gia về dân cư ÷ hồ sơ tiếp nhận"),
          numerator=("population",), denominator=("received",)),
     Rule("digitisation", "4.5a", gettext_noop("Tỷ lệ thủ tục được kết nối Cơ sở dữ liệu quốc gia về dân cư"), 2,
-         computable=False, reason=gettext_noop("Việc kết nối của từng thủ tục được ghi nhận ở cấp quốc gia, hệ "
-                                               "thống không lưu dữ liệu này.")),
+         formula=gettext_noop("thủ tục có thành phần hồ sơ lấy từ Cơ sở dữ liệu quốc gia về dân cư ÷ thủ tục đã "
+                              "công bố"),
+         numerator=("procedures_population",), denominator=("procedures_published",)),
     Rule("satisfaction", "5.2", gettext_noop("Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn"), 6,
          formula=gettext_noop("phản ánh, kiến nghị trả lời đúng hạn ÷ phản ánh, kiến nghị đã trả lời hoặc đã đến hạn"),
          numerator=("feedback_on_time",), denominator=("feedback_due",)),

@@ -68,7 +68,7 @@ from dossiers.models import (
 from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency, Role
 from organisation.selectors import scoped_agency_ids
-from procedures.models import Field, OnlineMode, Procedure, ProcedureStatus
+from procedures.models import DataHolder, Field, OnlineMode, Procedure, ProcedureStatus
 
 from . import indicators, periods
 from .periods import Period, trailing_months
@@ -1127,6 +1127,9 @@ def procedure_counts(agency_ids: frozenset[int] | None, tree: AgencyTree | None 
         procedures_published=Count("id", distinct=True),
         procedures_online=Count("id", distinct=True, filter=Q(online_mode__in=[OnlineMode.FULL, OnlineMode.PARTIAL])),
         procedures_with_fee=Count("id", distinct=True, filter=Q(fee_amount__gt=0)),
+        # 4.5a: a procedure is connected to the population database when the catalogue marks one of its
+        # components as held there (taken from it at intake instead of asked for, Decree 309/2026).
+        procedures_population=Count("id", distinct=True, filter=Q(components__held_in=DataHolder.POPULATION)),
     )
     if flt is not None:
         paid_online = touched_in(flt).filter(metric_q("paid_online", flt.received_end_at, flt.start_at))

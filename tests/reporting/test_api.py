@@ -119,13 +119,14 @@ def test_index_766_for_one_commune(api, commune_manager, figures, org):
         44.4, None, None, False)
     assert (items["5.4"]["rate"], items["5.4"]["points"], items["5.4"]["threshold"]) == (20.0, 1.33, 90)
     assert (items["1.4"]["computable"], items["1.4"]["rate"], items["1.4"]["points"]) == (True, 0.0, 0.0)
-    for code in ("1.1", "1.2", "1.3", "3.5", "4.2b", "4.5a"):
+    assert (items["4.5a"]["computable"], items["4.5a"]["numerator"], items["4.5a"]["denominator"]) == (True, 0, 3)
+    for code in ("1.1", "1.2", "1.3", "3.5", "4.2b"):
         assert items[code]["computable"] is False
         assert items[code]["rate"] is None and items[code]["points"] is None and items[code]["reason"]
     groups = {g["code"]: g for g in body["groups"]}
     assert sum(g["max_points"] for g in groups.values()) == 100
     assert groups["progress"]["points"] == 10.0
-    assert body["total"] == {"max_points": 100, "points": 24.72, "computable_max_points": 82, "scored_max_points": 82}
+    assert body["total"] == {"max_points": 100, "points": 24.72, "computable_max_points": 84, "scored_max_points": 84}
 
 
 @pytest.mark.django_db

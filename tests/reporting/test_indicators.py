@@ -93,7 +93,7 @@ def test_points_per_indicator_exactly_as_domain_section_7():
 
 def test_indicators_we_cannot_compute_are_listed_without_points():
     not_computable = {r.code for r in ix.RULES if not r.computable}
-    assert not_computable == {"1.1", "1.2", "1.3", "3.5", "4.2b", "4.5a"}
+    assert not_computable == {"1.1", "1.2", "1.3", "3.5", "4.2b"}
     result = ix.score({k: 10 for k in ix.COUNT_KEYS})
     for code in not_computable:
         item = by_code(result)[code]
@@ -124,7 +124,7 @@ COUNTS = dict(
     paid=2, paid_online=1, paper_decided=4, paper_electronic_result=1, digitised=1, reused=1, population=1,
     citizen_store=0, complained=3,
     procedures_published=3, procedures_online=2, procedures_with_fee=1, procedures_paid_online=1,
-    feedback_due=3, feedback_on_time=1, feedback_rated=2, feedback_satisfied=1,
+    procedures_population=0, feedback_due=3, feedback_on_time=1, feedback_rated=2, feedback_satisfied=1,
     feedback_handled=2, feedback_disliked=1, feedback_repeated=0, feedback_late=1,
 )
 
@@ -144,6 +144,7 @@ def test_score_of_the_october_fixture_counts():
         "4.3": (Decimal("11.1"), Decimal("0.22")),
         "4.4": (Decimal("0.0"), Decimal("0.00")),
         "4.5b": (Decimal("11.1"), Decimal("0.22")),
+        "4.5a": (Decimal("0.0"), Decimal("0.00")),  # none of the 3 procedures takes data from the population DB
         "5.2": (Decimal("33.3"), Decimal("2.00")),
         "5.3": (Decimal("0.0"), Decimal("0.00")),   # (2 − 1 disliked − 0 repeated − 1 late) ÷ 2
         "5.4": (Decimal("20.0"), Decimal("1.33")),  # 100 − (50% late + 30% complained), 6 × 20 ÷ 90
@@ -159,8 +160,8 @@ def test_score_of_the_october_fixture_counts():
     # Summed exactly, rounded once: 10 + 9 + 3/2 + 8/9 + 2 + 4/3 = 24.72.
     assert result.points == Decimal("24.72")
     assert result.max_points == 100
-    assert result.computable_max_points == 20 + 20 + 18 + 18
-    assert result.scored_max_points == 76
+    assert result.computable_max_points == 20 + 20 + 20 + 18
+    assert result.scored_max_points == 78
 
 
 def test_satisfaction_with_procedures_is_100_minus_late_and_complained_shares():
@@ -195,12 +196,12 @@ def test_perfect_counts_give_every_computable_point():
         received=10, processed=10, national_in_time=10, national_late=0, online=10, eligible=10,
         fully_online_eligible=10, paid=4, paid_online=4, paper_decided=10, paper_electronic_result=10, digitised=10,
         reused=10, population=10, citizen_store=10, complained=0, procedures_published=4, procedures_online=4,
-        procedures_with_fee=2, procedures_paid_online=2, feedback_due=2, feedback_on_time=2, feedback_handled=2,
+        procedures_with_fee=2, procedures_paid_online=2, procedures_population=4, feedback_due=2, feedback_on_time=2, feedback_handled=2,
         feedback_disliked=0, feedback_repeated=0, feedback_late=0, synced=10,
     )
     result = ix.score(counts)
     assert result.points == Decimal(result.computable_max_points).quantize(Decimal("0.01"))
-    assert result.points == Decimal("82.00")
+    assert result.points == Decimal("84.00")
 
 
 @given(st.dictionaries(st.sampled_from(sorted(ix.COUNT_KEYS)), st.integers(0, 1000)))
