@@ -72,6 +72,13 @@ class IntakeForm(forms.Form):
     )
     refusal_reason = forms.CharField(label=_("Lý do từ chối tiếp nhận"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    # The applicant's consent, asked at the counter, to read the national population database (Decree 309/2026:
+    # data the state holds is not asked again), and the look-up whose data this intake uses.
+    population_consent = forms.BooleanField(
+        label=_("Người nộp đồng ý cho khai thác thông tin của mình trong Cơ sở dữ liệu quốc gia về dân cư"),
+        required=False)
+    population_lookup = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
     # A boundary-free procedure another agency of the province performs (phi địa giới, Decree 309/2026).
     competent_agency = forms.ModelChoiceField(label=_("Cơ quan có thẩm quyền giải quyết"),
                                               queryset=Agency.objects.none(), required=False,

@@ -261,7 +261,11 @@ def intake(request, code):
     procedure = _intake_procedure(agency, code)
     competent = _competent_agencies(procedure, agency)
     eform = _intake_eform(request, procedure)
-    if request.method == "POST" and eform is not None and eform.rows_changed:
+    population_notice, lookup_errors = "", {}
+    if request.method == "POST" and request.POST.get("action") == "population":
+        form, eform, population_notice, lookup_errors, status = _desk_population(request, procedure, agencies, agency, competent,
+                                                                   eform)
+    elif request.method == "POST" and eform is not None and eform.rows_changed:
         # A row added to or removed from the tờ khai: the page again with what was typed, nothing recorded.
         form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, competent=competent,
                             initial=request.POST.dict())
@@ -289,8 +293,54 @@ def intake(request, code):
         "eform": eform.bound() if eform is not None else None,
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "suggested_items": form.suggested_missing_items() if form.is_bound else "",
+        "population_notice": population_notice,
+        "lookup_errors": lookup_errors,
     }
     return render(request, "dossiers/intake.html", context, status=status)
+
+
+def _desk_population(request, procedure, agencies, agency, competent, eform):
+    """The counter's look-up in the national population database, with the applicant's consent ticked by the
+    officer: found, the applicant and the tờ khai are filled from it and the components the database holds
+    are marked as taken from it; not found or the service down, the officer types as usual and is told why.
+    Nothing is recorded but the look-up itself (population.services: every use is on record)."""
+    from population.models import LookupOutcome
+    from population.records import applicant_fields, looked_up_record
+    from population.services import consult_population
+    from procedures.models import DataHolder
+
+    initial = request.POST.dict()
+    try:
+        lookup = consult_population(
+            citizen=request.user, id_number=request.POST.get("id_number", ""),
+            consent=bool(request.POST.get("population_consent")),
+            purpose=_("Tiếp nhận hồ sơ thủ tục %(code)s tại %(agency)s") % {"code": procedure.code,
+                                                                              "agency": agency.name})
+    except ValidationFailed as exc:
+        form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, competent=competent,
+                            initial=initial)
+        errors = {("population_consent" if k == "consent" else k): v for k, v in exc.fields.items()}
+        return form, eform, "", errors, 400
+    notice = {
+        LookupOutcome.FOUND: _("Đã lấy thông tin từ Cơ sở dữ liệu quốc gia về dân cư; kiểm tra lại với người nộp."),
+        LookupOutcome.NOT_FOUND: _("Không tìm thấy số định danh trong Cơ sở dữ liệu quốc gia về dân cư: vui lòng "
+                                   "nhập thông tin theo giấy tờ của người nộp."),
+        LookupOutcome.UNAVAILABLE: _("Hiện không kết nối được Cơ sở dữ liệu quốc gia về dân cư: vui lòng nhập "
+                                     "thông tin theo giấy tờ của người nộp."),
+    }[lookup.outcome]
+    if lookup.outcome == LookupOutcome.FOUND:
+        record = looked_up_record(lookup)
+        initial.update({k: v for k, v in applicant_fields(record).items() if v}, id_type="cccd",
+                       population_lookup=str(lookup.pk))
+        for component in procedure.components.all():
+            if component.held_in == DataHolder.POPULATION:
+                initial[f"comp_{component.pk}"] = True
+                initial[f"comp_{component.pk}_source"] = DataHolder.POPULATION
+        if eform is not None and eform.is_blank:
+            eform = _intake_eform(request, procedure, record=record)
+    form = f.IntakeForm(procedure=procedure, agencies=agencies, default_agency=agency, competent=competent,
+                        initial=initial)
+    return form, eform, notice, {}, 200
 
 
 def _competent_agencies(procedure: Procedure, agency: Agency) -> list[Agency]:
@@ -300,15 +350,18 @@ def _competent_agencies(procedure: Procedure, agency: Agency) -> list[Agency]:
     return [] if performs(procedure, agency) else competent_agencies(procedure, agency)
 
 
-def _intake_eform(request, procedure):
+def _intake_eform(request, procedure, record=None):
     """The procedure's tờ khai at the desk: optional (the applicant may have brought it on paper); what is
-    typed is checked like an online submission's."""
+    typed is checked like an online submission's. `record`: a person record to prefill it from instead."""
+    from procedures import formdefs
     from procedures.formtext import PageForm
     from procedures.selectors import form_for
 
     version = form_for(procedure)
     if version is None:
         return None
+    if record is not None:
+        return PageForm(version, initial=formdefs.prefill(version.parsed(), record))
     return PageForm(version, post=request.POST if request.method == "POST" else None)
 
 
@@ -342,8 +395,11 @@ def _submit_intake(request, form: f.IntakeForm, procedure: Procedure, eform=None
     components, index_to_field = form.received_components()
     data = form.cleaned_data
     decision = form.decision
+    from population.services import receive_at_desk, usable_lookup
+
     try:
-        dossier = services.intake(
+        dossier = receive_at_desk(
+            lookup=usable_lookup(request.user, data.get("population_lookup")),
             actor=request.user, procedure=procedure, agency=data["agency"], channel=data["channel"],
             applicant=form.applicant(), summary=data.get("summary", ""), components=components,
             received_at=data.get("received_at"), return_method=data["return_method"],

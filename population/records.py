@@ -76,6 +76,12 @@ def person_record(citizen, *, lookup: PopulationLookup | None = None) -> dict:
                         profile=_profile_part(profile), previous=_previous_part(citizen))
 
 
+def looked_up_record(lookup: PopulationLookup | None) -> dict:
+    """The record from a population look-up alone: what the desk's intake prefills after the officer looked the
+    applicant up at the counter (no profile or previous dossier: the officer is not the applicant)."""
+    return merge_person(population=_population_part(lookup))
+
+
 def applicant_fields(record: dict) -> dict:
     """The applicant fields a submission page shows today, from the record."""
     return {name: record.get(name, "") for name in ("full_name", "id_number", "phone", "email", "address")}

@@ -75,3 +75,16 @@ def usable_lookup(citizen, lookup_id, *, now: datetime.datetime | None = None) -
 def attach_to_dossier(lookup: PopulationLookup, dossier) -> None:
     """The dossier that used the look-up's data (called inside the submission's transaction)."""
     PopulationLookup.objects.filter(pk=lookup.pk).update(dossier=dossier)
+
+
+def receive_at_desk(*, lookup: PopulationLookup | None, **intake):
+    """The desk's intake (`dossiers.services.intake`, same arguments) of a dossier whose applicant the officer
+    looked up in the population database at the counter, with the applicant's consent (`consult_population`
+    with the officer as the account that asked): the dossier and the look-up it used, in one transaction."""
+    from dossiers.services import intake as receive
+
+    with transaction.atomic():
+        dossier = receive(**intake)
+        if lookup is not None:
+            attach_to_dossier(lookup, dossier)
+    return dossier

@@ -95,3 +95,16 @@ def api():
             return self
 
     return Client()
+
+
+@pytest.fixture
+def population(settings):
+    """The stand-in population database (population.standin, a real HTTP server) on a free port, and the
+    portal's adapter pointed at it."""
+    from population.standin import StandInPopulation
+
+    server = StandInPopulation(settings.POPULATION_API_TOKEN).start()
+    settings.POPULATION_SERVICE_URL = server.url
+    settings.POPULATION_TIMEOUT = 1
+    yield server
+    server.stop()

@@ -470,7 +470,9 @@ def test_index_766_api_in_english(api, staff):
     by_code = {i["code"]: i for i in body["indicators"]}
     assert by_code["3.2"]["name"] == "Share of dossiers received online"
     assert by_code["3.2"]["formula"] == "dossiers submitted online ÷ dossiers received (no points)"
-    assert by_code["4.5a"]["reason"].startswith("Each procedure's connection is recorded nationally")
+    assert by_code["4.2b"]["reason"].startswith("The system does not yet record electronic certified copies")
+    assert by_code["4.5a"]["formula"] == ("procedures with a component taken from the National Population Database "
+                                          "÷ published procedures")
     assert {g["code"]: g["name"] for g in body["groups"]}["progress"] == "Progress and results of processing"
     for rule in indicators.RULES:
         item = by_code[rule.code]

@@ -10,19 +10,10 @@ from dossiers import services as dossier_services
 from dossiers.models import DossierComponent
 from organisation.models import Role
 from population.services import consult_population, usable_lookup
-from population.standin import StandInPopulation
 
 from .conftest import APPLICANT, pdf
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def population(settings):
-    server = StandInPopulation(settings.POPULATION_API_TOKEN).start()
-    settings.POPULATION_SERVICE_URL = server.url
-    yield server
-    server.stop()
 
 
 def test_reuse_indicators_from_the_recorded_facts(api, make_user, citizen, org, staff, online_procedure, population):

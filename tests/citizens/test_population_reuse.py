@@ -23,15 +23,6 @@ AN = "056090001234"  # the stand-in's demo person with a household
 
 
 @pytest.fixture
-def population(settings):
-    server = StandInPopulation(settings.POPULATION_API_TOKEN).start()
-    settings.POPULATION_SERVICE_URL = server.url
-    settings.POPULATION_TIMEOUT = 1
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def birth(online_procedure):
     """The birth registration with an identity paper the population database holds and a birth extract held in
     digitised records."""
