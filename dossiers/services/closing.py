@@ -34,21 +34,30 @@ from .base import (
 )
 
 
-def refuse(dossier, *, actor, reason: str, expected_version=None, at: datetime | None = None) -> Dossier:
-    """Refusal with reasons (form 03), at the desk (1 → 3) or after appraisal (4 → 3)."""
-    reason = _required_text(reason, "reason", _("Vui lòng nêu lý do từ chối."))
+def _end(dossier, *, actor, action: str, reason: str, step_note: str, by, notice: str, expected_version,
+         at: datetime | None) -> Dossier:
+    """The ends that close a dossier without a result (refuse, withdraw, stop): the transition, the reason,
+    the open steps closed with `step_note`, the dossier finished, the event and the citizen's notice."""
     with transaction.atomic():
         d = _lock(dossier, expected_version)
-        t = _check(d, actor, "refuse")
+        t = _check(d, actor, action)
         when, before = _when(at), d.status
         d.status, d.reason = t.to_status, reason
         fields = {"status", "reason"}
-        _close_open_steps(_steps(d), when, _("Từ chối: %(reason)s") % {"reason": reason}, by=actor)
+        _close_open_steps(_steps(d), when, step_note, by=by)
         _finish_dossier(d, when, fields)
         _save(d, fields)
-        _event(d, "refuse", actor, before, d.status, reason, at=when)
-        notify_citizen(d, "refused")
+        _event(d, action, actor, before, d.status, reason, at=when)
+        notify_citizen(d, notice)
     return d
+
+
+def refuse(dossier, *, actor, reason: str, expected_version=None, at: datetime | None = None) -> Dossier:
+    """Refusal with reasons (form 03), at the desk (1 → 3) or after appraisal (4 → 3)."""
+    reason = _required_text(reason, "reason", _("Vui lòng nêu lý do từ chối."))
+    return _end(dossier, actor=actor, action="refuse", reason=reason,
+                step_note=_("Từ chối: %(reason)s") % {"reason": reason}, by=actor, notice="refused",
+                expected_version=expected_version, at=at)
 
 
 def draft_result(dossier, *, actor, result: str = "", result_file=None, expected_version=None,
@@ -156,32 +165,13 @@ def return_result(dossier, *, actor, expected_version=None, at: datetime | None 
 
 def withdraw(dossier, *, actor, reason: str = "", expected_version=None, at: datetime | None = None) -> Dossier:
     """The applicant withdraws (rút hồ sơ): any open status → 7; the desk then stops it (7 → 8)."""
-    with transaction.atomic():
-        d = _lock(dossier, expected_version)
-        t = _check(d, actor, "withdraw")
-        when, before = _when(at), d.status
-        d.status, d.reason = t.to_status, (reason or "").strip()
-        fields = {"status", "reason"}
-        _close_open_steps(_steps(d), when, _("Công dân rút hồ sơ."))
-        _finish_dossier(d, when, fields)
-        _save(d, fields)
-        _event(d, "withdraw", actor, before, d.status, d.reason, at=when)
-        notify_citizen(d, "withdrawn")
-    return d
+    return _end(dossier, actor=actor, action="withdraw", reason=(reason or "").strip(),
+                step_note=_("Công dân rút hồ sơ."), by=None, notice="withdrawn", expected_version=expected_version,
+                at=at)
 
 
 def stop(dossier, *, actor, reason: str, expected_version=None, at: datetime | None = None) -> Dossier:
     """Stop processing with a reason (dừng xử lý, 4 → 8), or close a withdrawal (7 → 8)."""
     reason = _required_text(reason, "reason", _("Vui lòng nêu lý do dừng xử lý."))
-    with transaction.atomic():
-        d = _lock(dossier, expected_version)
-        t = _check(d, actor, "stop")
-        when, before = _when(at), d.status
-        d.status, d.reason = t.to_status, reason
-        fields = {"status", "reason"}
-        _close_open_steps(_steps(d), when, reason, by=actor)
-        _finish_dossier(d, when, fields)
-        _save(d, fields)
-        _event(d, "stop", actor, before, d.status, reason, at=when)
-        notify_citizen(d, "stopped")
-    return d
+    return _end(dossier, actor=actor, action="stop", reason=reason, step_note=reason, by=actor, notice="stopped",
+                expected_version=expected_version, at=at)

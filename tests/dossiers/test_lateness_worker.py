@@ -1,10 +1,6 @@
 """The lateness forecast's periodic task run by a real Celery worker: the statistics table from the finished
 steps, then the risk rows. The worker cannot share a frozen clock, so the task gets an explicit `now`."""
 
-import os
-import subprocess
-import sys
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +11,9 @@ from django.conf import settings
 from dossiers.models import Dossier, DossierRisk, Status, Step, StepDurationStat
 from dossiers.tasks import refresh_forecast
 from organisation.models import Role
+from tests.celery_worker import celery_worker, worker_env
 from tests.notices.conftest import broker_at
-from tests.notices.test_worker import database_url, wait_for, worker_redis_url
+from tests.notices.test_worker import wait_for, worker_redis_url
 from worktime.services import add_working_hours, subtract_working_hours
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -31,27 +28,8 @@ def worker(transactional_db, tmp_path):
         pytest.skip("needs REDIS_URL")
     url = worker_redis_url()
     redis.Redis.from_url(url).delete("celery")
-    log = tmp_path / "worker.log"
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
-           "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(), "REDIS_URL": url,
-           "SMS_GATEWAY_URL": ""}
-    with open(log, "w") as out, broker_at(url):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "-n", f"motcua-forecast-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            process.log = log
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+    with broker_at(url), celery_worker(worker_env(url), tmp_path / "worker.log", "forecast") as process:
+        yield process
 
 
 def test_the_worker_builds_the_statistics_and_the_risks(worker, org, procedure):

@@ -7,24 +7,20 @@ the stand-in. In every case each dossier's changes must be accepted there in ord
 The sweeper (beat's job) is run from here, with a clock moved past its grace period.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
 import redis
-from django.conf import settings
 from django.utils import timezone
 
 from dossiers import services
 from national.models import OutboxEntry
 from national.services import sweep
+from tests.celery_worker import start_worker, stop_worker, worker_env
 from tests.notices.conftest import CLOSED_BROKER, broker_at
-from tests.notices.test_worker import database_url, worker_redis_url
+from tests.notices.test_worker import worker_redis_url
 
 from .conftest import sent_statuses
 
@@ -43,23 +39,13 @@ class Workers:
         self.url = worker_redis_url()
 
     def env(self):
-        return {
-            **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
-            "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(), "REDIS_URL": self.url,
-            "DVCQG_URL": self.standin.url, "DVCQG_USERNAME": "motcua", "DVCQG_PASSWORD": "mat-khau",
-            "DVCQG_AGENCY_CODE": "000.00.00.H99", "DVCQG_TIMEOUT_SECONDS": "1", "DVCQG_RETRY_BASE_SECONDS": "0.5",
-            "DVCQG_RETRY_MAX_SECONDS": "2", "DVCQG_LEASE_SECONDS": "4",
-        }
+        return worker_env(
+            self.url, DVCQG_URL=self.standin.url, DVCQG_USERNAME="motcua", DVCQG_PASSWORD="mat-khau",
+            DVCQG_AGENCY_CODE="000.00.00.H99", DVCQG_TIMEOUT_SECONDS="1", DVCQG_RETRY_BASE_SECONDS="0.5",
+            DVCQG_RETRY_MAX_SECONDS="2", DVCQG_LEASE_SECONDS="4")
 
     def start(self):
-        log = self.tmp_path / f"worker-{len(self.procs)}.log"
-        out = open(log, "w")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "-n", f"national-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=settings.BASE_DIR, env=self.env(), stdout=out, stderr=subprocess.STDOUT)
-        process.log, process.out = log, out
+        process = start_worker(self.env(), self.tmp_path / f"worker-{len(self.procs)}.log", "national")
         self.procs.append(process)
         return process
 
@@ -69,14 +55,7 @@ class Workers:
 
     def stop(self):
         for p in self.procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait(5)
-            p.out.close()
+            stop_worker(p)
 
     def logs(self) -> str:
         return "\n".join(p.log.read_text()[-3000:] for p in self.procs if p.log.exists())

@@ -6,19 +6,13 @@ consumes tasks in order (solo pool, prefetch 1), so a task that leaves a visible
 others, tells when those have run.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from dossiers import services
@@ -28,6 +22,7 @@ from dossiers.tasks import sweep_deadlines
 from notices.delivery import resend_stuck
 from notices.models import Notice, NoticeChannel, NoticeStatus
 from notices.services import enqueue_send, queue_notice
+from tests.celery_worker import celery_worker, worker_env
 
 from .conftest import CLOSED_BROKER, broker_at
 
@@ -54,47 +49,15 @@ def worker_redis_url() -> str:
     return settings.CELERY_BROKER_URL
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def worker(transactional_db, tmp_path, gateway):
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL")
     url = worker_redis_url()
     redis.Redis.from_url(url).delete("celery")  # tasks left by earlier runs name rows that no longer exist
-    log = tmp_path / "worker.log"
-    env = {
-        # The worker process must not move the database number again: drop the xdist marker.
-        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": url,
-        "SMS_GATEWAY_URL": gateway.url,
-        "SMS_GATEWAY_KEY": "khoa-bi-mat",
-    }
-    with open(log, "w") as out, broker_at(url):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "-n", f"motcua-test-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            process.log = log
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+    env = worker_env(url, SMS_GATEWAY_URL=gateway.url, SMS_GATEWAY_KEY="khoa-bi-mat")
+    with broker_at(url), celery_worker(env, tmp_path / "worker.log", "test") as process:
+        yield process
 
 
 def statuses(**filters):

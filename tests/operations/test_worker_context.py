@@ -1,9 +1,6 @@
 """With a real worker: a task enqueued by a request logs that request's id, and watched runs are recorded."""
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -11,8 +8,9 @@ import redis
 from django.conf import settings
 
 from operations.models import TaskRunStat
+from tests.celery_worker import celery_worker, worker_env
 from tests.notices.conftest import broker_at
-from tests.notices.test_worker import database_url, wait_for, worker_redis_url
+from tests.notices.test_worker import wait_for, worker_redis_url
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -24,25 +22,8 @@ def json_worker(transactional_db, tmp_path):
     url = worker_redis_url()
     redis.Redis.from_url(url).delete("celery")
     log = tmp_path / "worker.log"
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
-           "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(), "REDIS_URL": url,
-           "LOG_FORMAT": "json", "SMS_GATEWAY_URL": ""}
-    with open(log, "w") as out, broker_at(url):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "-n", f"motcua-ops-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            yield log
-        finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+    with broker_at(url), celery_worker(worker_env(url, LOG_FORMAT="json"), log, "ops"):
+        yield log
 
 
 def json_lines(log):

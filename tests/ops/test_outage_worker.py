@@ -2,21 +2,17 @@
 own) stops; the portal keeps taking intakes and actions; the worker does not exit; Redis starts again; every
 notice written meanwhile is sent exactly once."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from notices.delivery import resend_stuck
 from notices.models import Notice, NoticeChannel, NoticeStatus
+from tests.celery_worker import celery_worker, worker_env
 from tests.notices.conftest import Gateway, broker_at
-from tests.notices.test_worker import database_url, wait_for
+from tests.notices.test_worker import wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -44,33 +40,9 @@ def portal_on_own_redis(settings, own_redis):
 
 @pytest.fixture
 def worker(portal_on_own_redis, tmp_path, gateway):
-    own_redis = portal_on_own_redis
-    log = tmp_path / "worker.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": own_redis.url(1),
-        "SMS_GATEWAY_URL": gateway.url,
-        "SMS_GATEWAY_KEY": "khoa-bi-mat",
-    }
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "-n", f"motcua-outage-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        process.log = log
-        try:
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+    env = worker_env(portal_on_own_redis.url(1), SMS_GATEWAY_URL=gateway.url, SMS_GATEWAY_KEY="khoa-bi-mat")
+    with celery_worker(env, tmp_path / "worker.log", "outage") as process:
+        yield process
 
 
 def outbound(codes):

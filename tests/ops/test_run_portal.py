@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.notices.test_worker import database_url
+from tests.celery_worker import database_url
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "run_portal.py"
 
