@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from organisation.phones import normalize_phone  # noqa: F401 - the portal's one phone normalisation
+from organisation.phones import login_identifier, looks_like_phone, normalize_phone  # noqa: F401 - one for the portal
 
 PHONE = re.compile(r"^0\d{9}$")
 ID_NUMBER = re.compile(r"^\d{12}$")
@@ -18,27 +18,6 @@ RATABLE_STATUSES = frozenset({3, 8, 9, 10})
 def is_mobile(phone: str) -> bool:
     """A normalised Vietnamese mobile number: ten digits starting with 0."""
     return bool(PHONE.match(phone or ""))
-
-
-_PHONE_LIKE = re.compile(r"^\+?[\d\s.\-()]+$")
-
-
-def looks_like_phone(value: str) -> bool:
-    """Typed as a phone number: digits with the usual separators, at least nine digits."""
-    value = (value or "").strip()
-    return bool(_PHONE_LIKE.match(value)) and sum(ch.isdigit() for ch in value) >= 9
-
-
-def login_identifier(value: str) -> str:
-    """What a person types in the log-in box, as accounts store it: an e-mail address lower-cased, a phone
-    number normalised the way sign-up stores it ('+84 912.345.678' → '0912345678'), anything else (a
-    staff user name) as typed, trimmed."""
-    value = (value or "").strip()
-    if "@" in value:
-        return value.lower()
-    if looks_like_phone(value):
-        return normalize_phone(value)
-    return value
 
 
 def mask_phone(phone: str) -> str:

@@ -47,3 +47,24 @@ def search_form(query: str) -> str | None:
     normal = normalize_phone(text)
     digits = normal.lstrip("+")
     return digits if len(digits) >= 4 else None
+
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s.\-()]+$")
+
+
+def looks_like_phone(value: str) -> bool:
+    """Typed as a phone number: digits with the usual separators, at least nine digits."""
+    value = (value or "").strip()
+    return bool(_PHONE_LIKE.match(value)) and sum(ch.isdigit() for ch in value) >= 9
+
+
+def login_identifier(value: str) -> str:
+    """What a person types in a log-in box (the page's or the API's token request), as accounts store it: an
+    e-mail address lower-cased, a phone number normalised the way sign-up stores it ('+84 912.345.678' →
+    '0912345678'), anything else (a staff user name) as typed, trimmed."""
+    value = (value or "").strip()
+    if "@" in value:
+        return value.lower()
+    if looks_like_phone(value):
+        return normalize_phone(value)
+    return value

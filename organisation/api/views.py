@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from organisation.auth import LockedOut, forget_failures, is_locked_out, lockout_message
 from organisation.errors import DomainError
 from organisation.models import Agency
+from organisation.phones import login_identifier
 from organisation.tokens import issue_token
 
 from .serializers import AgencySerializer
@@ -34,12 +35,14 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        # A citizen's phone number or e-mail address in any usual spelling, as the log-in page takes it.
+        username = login_identifier(data.validated_data["username"])
+        user = authenticate(request, username=username, password=data.validated_data["password"])
         if is_locked_out(request):
             raise LockedOut(lockout_message())
         if user is None or not user.is_active:
             raise DomainError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid_credentials")
-        forget_failures(request, data.validated_data["username"])
+        forget_failures(request, username)
         return Response({"token": issue_token(user).key})
 
 

@@ -88,6 +88,19 @@ def test_a_citizen_logs_in_with_the_email_in_any_case_and_staff_with_their_user_
     assert Client().post("/accounts/login/", {"username": "motcua", "password": "pw-12345!"}).status_code == 302
 
 
+@pytest.mark.parametrize("typed", ["+84 912 345 678", "0912.345.678", "84912345678"])
+def test_the_api_token_takes_the_phone_in_any_spelling_too(make_user, typed):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    citizen = make_user("0912345678", password=PASSWORD)
+    r = APIClient().post("/api/v1/auth/token/", {"username": typed, "password": PASSWORD}, format="json")
+    assert r.status_code == 200, r.content
+    assert Token.objects.get(key=r.json()["token"]).user == citizen
+    wrong = APIClient().post("/api/v1/auth/token/", {"username": typed, "password": "wrong"}, format="json")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_credentials"
+
+
 def test_a_wrong_password_is_said_next_to_the_form(make_user):
     make_user("0912345678", password=PASSWORD)
     r = Client().post("/accounts/login/", {"username": "+84 912 345 678", "password": "wrong"})
