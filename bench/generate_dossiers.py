@@ -251,6 +251,9 @@ def restore_indexes(cur, loaded: list[str], secondary, *, first_id: int, last_id
     # VACUUM, not only ANALYZE: it sets the visibility map that index-only scans rely on.
     for table in loaded:
         cur.execute(f'VACUUM ANALYZE "{table}"')
+    # And the statistics of every other table (the catalogue, the agencies, the users: written by the ORM
+    # a moment ago, still "empty" to the planner, which then joins them by nested loops).
+    cur.execute("ANALYZE")
 
 
 def generate(args) -> None:

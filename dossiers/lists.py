@@ -41,6 +41,10 @@ from .visibility import Key, _active, _rule_q, keys_for, keys_q, uses_fact
 
 # A count stops here: "10 000+" rather than reading a whole province to say 9,214,337.
 COUNT_CAP = getattr(settings, "DOSSIER_LIST_COUNT_CAP", 10_000)
+# The worklist's tab badges stop sooner ("999+"): a badge tells how much waits, not where page 57 is, and
+# each badge is one more count on every worklist page (at 10M dossiers a busy commune's tab holds tens of
+# thousands, and counting 10,000 of them costs a quarter of a second each).
+BADGE_CAP = getattr(settings, "DOSSIER_BADGE_COUNT_CAP", 999)
 Q_MIN, Q_MAX = 3, 100
 _REFERENCE = re.compile(rf"^{re.escape(ONLINE_REFERENCE_PREFIX)}(\d+)$", re.IGNORECASE)
 _CURSOR_SALT = "dossiers.lists.cursor"
@@ -312,15 +316,18 @@ def _urgent_dossier_q() -> Q:
 class Count:
     value: int
     capped: bool
+    cap: int = COUNT_CAP
 
     def __str__(self) -> str:
-        return f"{COUNT_CAP:,}+".replace(",", "\u202f") if self.capped else f"{self.value:,}".replace(",", "\u202f")
+        shown = self.cap if self.capped else self.value
+        return f"{shown:,}{'+' if self.capped else ''}".replace(",", "\u202f")
 
 
-def count_capped(qs: QuerySet) -> Count:
-    """How many rows, reading at most COUNT_CAP + 1 of them."""
-    n = qs.order_by().values("dossier_id" if qs.model is DossierVisibility else "pk")[:COUNT_CAP + 1].count()
-    return Count(min(n, COUNT_CAP), n > COUNT_CAP)
+def count_capped(qs: QuerySet, cap: int | None = None) -> Count:
+    """How many rows, reading at most `cap` + 1 of them (COUNT_CAP unless said)."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.order_by().values("dossier_id" if qs.model is DossierVisibility else "pk")[:cap + 1].count()
+    return Count(min(n, cap), n > cap, cap)
 
 
 # --- keyset pages, newest first -----------------------------------------------------------------------

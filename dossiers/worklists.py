@@ -4,7 +4,7 @@ may receive.
 Every tab starts from the dossiers the user may see (the visibility fact, `dossiers.lists.scoped`), so a
 tab can narrow the scope but never widen it; the tab's statuses are a condition on the fact too. A page
 costs the same whatever the number of dossiers: one or two index-ordered queries, and counts (the page's
-and the tab badges') that stop at `lists.COUNT_CAP`, shown as "10 000+".
+and the tab badges') that stop at `lists.COUNT_CAP`, shown as "10 000+" (the badges at `lists.BADGE_CAP`, "999+").
 """
 
 from __future__ import annotations
@@ -237,7 +237,8 @@ class UrgentList:
     def total(self) -> lists.Count:
         urgent, rest = self.counts()
         value = urgent.value + rest.value
-        return lists.Count(min(value, lists.COUNT_CAP), urgent.capped or rest.capped or value > lists.COUNT_CAP)
+        return lists.Count(min(value, lists.COUNT_CAP), urgent.capped or rest.capped or value > lists.COUNT_CAP,
+                           lists.COUNT_CAP)
 
     def count(self) -> int:
         return self.total().value
@@ -268,10 +269,10 @@ def worklist(user, key: str, filters: Filters | None = None, *, scope: Scope | N
 
 
 def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None) -> dict[str, lists.Count]:
-    """How many dossiers wait in each tab, each count stopping at lists.COUNT_CAP: one query per tab."""
+    """How many dossiers wait in each tab, each count stopping at lists.BADGE_CAP ("999+"): one query per tab."""
     scope = scope or scope_for(user)
     return {tab.key: lists.count_capped(_either(_tab_rows(user, scope, tab.key, None),
-                                                lambda key=tab.key: _tab(user, scope, key, None)))
+                                                lambda key=tab.key: _tab(user, scope, key, None)), lists.BADGE_CAP)
             for tab in tabs}
 
 

@@ -76,6 +76,7 @@ DOSSIER_MAX_COMPONENTS = int(os.environ.get("DOSSIER_MAX_COMPONENTS", "50"))
 # The staff lists (dossiers.lists): a count stops at this many rows ("10 000+", `count_capped` in the API),
 # and each list's queries run under this statement timeout (PostgreSQL; 0 turns it off).
 DOSSIER_LIST_COUNT_CAP = int(os.environ.get("DOSSIER_LIST_COUNT_CAP", "10000"))
+DOSSIER_BADGE_COUNT_CAP = int(os.environ.get("DOSSIER_BADGE_COUNT_CAP", "999"))
 DOSSIER_LIST_STATEMENT_TIMEOUT_MS = int(os.environ.get("DOSSIER_LIST_STATEMENT_TIMEOUT_MS", "5000"))
 DOSSIER_MAX_FILES = int(os.environ.get("DOSSIER_MAX_FILES", "30"))
 DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(60 * 1024 * 1024)))
