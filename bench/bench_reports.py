@@ -95,6 +95,8 @@ def parse_args():
     p.add_argument("--cold", action="store_true",
                    help="clear the cache before every call: the closed months' sums are read again (as after a write)")
     p.add_argument("--dump", default="", help="write the JSON of every endpoint and the dashboard to this directory")
+    p.add_argument("--dump-at", default="2026-12-02T12:00:00+07:00",
+                   help="the moment the dumps are computed at (the open month's counts move with the clock)")
     p.add_argument("--profile", default="", help="cProfile the scenarios whose name contains this (top 25 by cumtime)")
     return p.parse_args()
 
@@ -203,7 +205,9 @@ def main() -> None:
             run(f"dashboard selector {scope_name:<9} {label}",
                 lambda s=scope, p=period: selectors.dashboard(s, p, with_trend=False))
             if dump:
-                _dump(dump / f"dashboard-{scope_name}-{label}.json", _dashboard_json(selectors.dashboard(scope, period)))
+                with _frozen(args.dump_at):
+                    data = _dashboard_json(selectors.dashboard(scope, period))
+                _dump(dump / f"dashboard-{scope_name}-{label}.json", data)
         for scope_name in scopes:
             client = APIClient()
             client.force_authenticate(users[who[scope_name]])
@@ -232,10 +236,12 @@ def main() -> None:
             run(f"GET reports/on-time/      {scope_name:<9} {label}", on_time)
             run(f"GET reports/index-766/    {scope_name:<9} {label}", index)
             if dump:
-                for group_by in selectors.GROUP_BY:
-                    r = client.get("/api/v1/reports/on-time/", {**params, "group_by": group_by})
-                    (dump / f"on-time-{group_by}-{scope_name}-{label}.json").write_bytes(r.content)
-                (dump / f"index-766-{scope_name}-{label}.json").write_bytes(client.get("/api/v1/reports/index-766/", params).content)
+                with _frozen(args.dump_at):
+                    for group_by in selectors.GROUP_BY:
+                        r = client.get("/api/v1/reports/on-time/", {**params, "group_by": group_by})
+                        (dump / f"on-time-{group_by}-{scope_name}-{label}.json").write_bytes(r.content)
+                    r = client.get("/api/v1/reports/index-766/", params)
+                    (dump / f"index-766-{scope_name}-{label}.json").write_bytes(r.content)
 
     if args.explain:
         flt = selectors.ReportFilter(year)
@@ -257,6 +263,12 @@ def _dashboard_json(dash) -> dict:
         "breakdown": rows(dash.breakdown), "channels": rows(dash.channels), "trend": rows(dash.trend),
         "feedback": vars(dash.feedback),
     }
+
+
+def _frozen(at: str):
+    import time_machine  # a test requirement: only the dumps need it
+
+    return time_machine.travel(at, tick=False)
 
 
 def _dump(path: Path, data) -> None:
