@@ -71,9 +71,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 # BENCH_ROOT: measure another checkout's code (the "before" figures: BENCH_ROOT=/work/main) with this script.
@@ -90,6 +92,7 @@ def parse_args():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--explain", action="store_true")
     p.add_argument("--only", default="", help="run only scenarios whose name contains this")
+    p.add_argument("--skip", default="", help="skip the scenarios whose name matches this regular expression")
     p.add_argument("--periods", default="month,quarter,year",
                    help="month (the last whole month), quarter, year (the calendar year, as the page's year)")
     p.add_argument("--cold", action="store_true",
@@ -98,6 +101,9 @@ def parse_args():
     p.add_argument("--dump-at", default="2026-12-02T12:00:00+07:00",
                    help="the moment the dumps are computed at (the open month's counts move with the clock)")
     p.add_argument("--profile", default="", help="cProfile the scenarios whose name contains this (top 25 by cumtime)")
+    p.add_argument("--build-months", default="",
+                   help="YYYY-MM:YYYY-MM: build these months of the fact table first, inside one transaction that is "
+                        "rolled back at the end (a shared database read-only, e.g. the 10,000,000-dossier one)")
     return p.parse_args()
 
 
@@ -123,6 +129,27 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.build_months:
+        from django.db import transaction
+
+        from reporting import rollup
+
+        start, end = (date.fromisoformat(f"{m}-01") for m in args.build_months.split(":"))
+        with transaction.atomic():
+            cur = start
+            while cur <= end:
+                t0 = time.perf_counter()
+                rows = rollup.rebuild_month(cur)
+                print(f"built {cur:%Y-%m}: {rows} rows in {time.perf_counter() - t0:.0f} s (rolled back at the end)", flush=True)
+                cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+            rollup.analyze()
+            _measure(args)
+            transaction.set_rollback(True)
+        return
+    _measure(args)
+
+
+def _measure(args) -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
@@ -153,7 +180,7 @@ def main() -> None:
     print(f"{'':4} {'scenario':<50} {'p50':>7} {'p99':>7} {'cpu py':>7} {'cpu pg':>7} {'sql':>7}  queries  (ms)")
 
     def run(name, fn):
-        if args.only and args.only not in name:
+        if (args.only and args.only not in name) or (args.skip and re.search(args.skip, name)):
             return
         fn()  # warm: plans, caches, the agency tree
         times, py_cpu, pg_cpu, sql, queries = [], [], [], [], 0

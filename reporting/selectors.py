@@ -666,6 +666,10 @@ def _month_end(first: date) -> date:
     return date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
 
 
+def _field_of() -> dict[int, int]:
+    return dict(Procedure.objects.values_list("id", "field_id"))
+
+
 def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names, stamp: tuple = ()) -> list[dict]:
     """Closed months summed from the fact table (the open counts of the period's last month only), the open
     month (if the period reaches it) counted live, then folded into the keys in Python."""
@@ -717,11 +721,14 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names, st
         after = months[-1]
         open_start = date(after.year + (after.month == 12), after.month % 12 + 1, 1)  # the months not yet closed
         window = replace(flt, period=Period(open_start, flt.period.end))
-        # Grouped in SQL by the same columns as the closed months' sums (fewer rows to fold than by procedure).
-        keys = {f"k{i}": F(col) for i, col in enumerate(cols)}
+        # Grouped by the fact table's own key, the procedure's field found in Python: grouping by the field in
+        # SQL joins the procedures, and with a misestimated procedure count PostgreSQL then reads the open
+        # dossiers once per procedure (300 bitmap scans, 3x slower at 1,000,000 dossiers).
+        keys = {"a": F("agency_id"), "p": F("procedure_id"), "c": F("channel")}
+        fields = _field_of() if "procedure__field_id" in cols else {}
         tail = _grouped(window, keys, names)
         for d in tail:
-            d.update({col: d[f"k{i}"] for i, col in enumerate(cols)})
+            d.update(agency_id=d["a"], procedure_id=d["p"], channel=d["c"], procedure__field_id=fields.get(d["p"]))
         fold(tail)
     if not py_keys:
         return [_with_rated(out.get((), {}))]
