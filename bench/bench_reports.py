@@ -65,6 +65,42 @@ months with `rebuild_report_months`) now serves whole closed months:
 
 Left over target: the live tail of a period that ends inside a month (its correlated supplement and
 apology sub-queries over the dossiers open at its end) and the 766 endpoint, still read live.
+
+hC (2026-12-02, issue 10's targets; 1,000,000 dossiers of the Zipf generator, about 6,700 fact-table rows a
+month, 8,072 open dossiers; the fact table built with `rebuild_report_months --from 2024-11 --to 2026-11`;
+Redis cache; median of 5 warm runs, load average 4–8 from the other helpers):
+
+    .venv/bin/python bench/bench_reports.py --database-url .../motcua_bench_hC --redis-url redis://.../1
+    BENCH_ROOT=<checkout before> .venv/bin/python bench/bench_reports.py ...   # the same script, the old code
+    ... --dump DIR                         # every endpoint's JSON at a frozen moment: before and after identical
+    ... --cold                             # the closed months' sums read again on every call (after a write)
+
+The year (Jan–Nov from the table, December live: the open dossiers) was where the time went: per open dossier
+about ten correlated sub-queries (supplement rounds, apologies), hashed sets of every dissatisfied rating,
+complaint and unscanned component whatever the scope, and in Python building the same 45 metric conditions
+for each of the 20–40 counts. Now: the conditions are built once per window, each AND tests the dossier row
+before a sub-query (an explicit `finished_at IS NOT NULL`, `supplement_count > 0` before the supplement
+look-ups, the national due time before the waiting ones), and the look-ups are probes by the dossier's key.
+
+                                   p50 ms before -> after   portal CPU ms   PostgreSQL CPU ms
+    year  dashboard selector  superuser   325 -> 196          118 -> 66        122 -> 72
+                              province    374 -> 189          123 -> 72         96 -> 56
+                              commune     129 ->  50           65 -> 25         24 -> 16
+          GET /bao-cao/ page  province    517 -> 205          202 -> 139        94 -> 64
+          GET on-time/        superuser   275 -> 202          101 -> 62        122 -> 62
+                              province    218 -> 107           88 -> 47         86 -> 54
+          GET index-766/      superuser   276 -> 141           72 -> 34         98 -> 74
+                              province    157 ->  96           66 -> 35         78 -> 60
+    month, quarter: 4–60 ms for the endpoints and the selector before and after (closed months, cached sums);
+    the page 46–156 ms, most of it Django rendering about 900 drill-down links (60–110 ms of portal CPU).
+
+At 10,000,000 dossiers (the shared `motcua_bench_10m`, read-only: `--build-months 2026-01:2026-11` builds the
+months in a transaction rolled back at the end, 40–135 s a month; 80,720 open dossiers), after, p50 / PostgreSQL
+CPU ms: month endpoints 9–18 / 0–3 (on-time), 69–168 / 13–63 (766), selector 20–118 / 0–10; quarter on-time 26–64,
+766 139–209 / 17–80; year (dashboard not run: 2025 was not built) on-time 159 / 23 (commune), 703 / 390
+(province), 1,156 / 663 (superuser), 766 167 / 57, 1,106 / 620, 1,588 / 997. The year's live December is the
+80,720 open dossiers read row by row: the < 500 ms target at 10M needs the open dossiers' state kept as facts
+too (see the report of this session).
 """
 
 from __future__ import annotations
