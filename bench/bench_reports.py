@@ -65,15 +65,53 @@ months with `rebuild_report_months`) now serves whole closed months:
 
 Left over target: the live tail of a period that ends inside a month (its correlated supplement and
 apology sub-queries over the dossiers open at its end) and the 766 endpoint, still read live.
+
+hC (2026-12-02, issue 10's targets; 1,000,000 dossiers of the Zipf generator, about 6,700 fact-table rows a
+month, 8,072 open dossiers; the fact table built with `rebuild_report_months --from 2024-11 --to 2026-11`;
+Redis cache; median of 5 warm runs, load average 4–8 from the other helpers):
+
+    .venv/bin/python bench/bench_reports.py --database-url .../motcua_bench_hC --redis-url redis://.../1
+    BENCH_ROOT=<checkout before> .venv/bin/python bench/bench_reports.py ...   # the same script, the old code
+    ... --dump DIR                         # every endpoint's JSON at a frozen moment: before and after identical
+    ... --cold                             # the closed months' sums read again on every call (after a write)
+
+The year (Jan–Nov from the table, December live: the open dossiers) was where the time went: per open dossier
+about ten correlated sub-queries (supplement rounds, apologies), hashed sets of every dissatisfied rating,
+complaint and unscanned component whatever the scope, and in Python building the same 45 metric conditions
+for each of the 20–40 counts. Now: the conditions are built once per window, each AND tests the dossier row
+before a sub-query (an explicit `finished_at IS NOT NULL`, `supplement_count > 0` before the supplement
+look-ups, the national due time before the waiting ones), and the look-ups are probes by the dossier's key.
+
+                                   p50 ms before -> after   portal CPU ms   PostgreSQL CPU ms
+    year  dashboard selector  superuser   325 -> 196          118 -> 66        122 -> 72
+                              province    374 -> 189          123 -> 72         96 -> 56
+                              commune     129 ->  50           65 -> 25         24 -> 16
+          GET /bao-cao/ page  province    517 -> 205          202 -> 139        94 -> 64
+          GET on-time/        superuser   275 -> 202          101 -> 62        122 -> 62
+                              province    218 -> 107           88 -> 47         86 -> 54
+          GET index-766/      superuser   276 -> 141           72 -> 34         98 -> 74
+                              province    157 ->  96           66 -> 35         78 -> 60
+    month, quarter: 4–60 ms for the endpoints and the selector before and after (closed months, cached sums);
+    the page 46–156 ms, most of it Django rendering about 900 drill-down links (60–110 ms of portal CPU).
+
+At 10,000,000 dossiers (the shared `motcua_bench_10m`, read-only: `--build-months 2026-01:2026-11` builds the
+months in a transaction rolled back at the end, 40–135 s a month; 80,720 open dossiers), after, p50 / PostgreSQL
+CPU ms: month endpoints 9–18 / 0–3 (on-time), 69–168 / 13–63 (766), selector 20–118 / 0–10; quarter on-time 26–64,
+766 139–209 / 17–80; year (dashboard not run: 2025 was not built) on-time 159 / 23 (commune), 703 / 390
+(province), 1,156 / 663 (superuser), 766 167 / 57, 1,106 / 620, 1,588 / 997. The year's live December is the
+80,720 open dossiers read row by row: the < 500 ms target at 10M needs the open dossiers' state kept as facts
+too (see the report of this session).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 # BENCH_ROOT: measure another checkout's code (the "before" figures: BENCH_ROOT=/work/main) with this script.
@@ -86,23 +124,71 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_reports"
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--redis-url", default="", help="the cache the cached closed-month sums go to (default: the file cache)")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--explain", action="store_true")
     p.add_argument("--only", default="", help="run only scenarios whose name contains this")
+    p.add_argument("--skip", default="", help="skip the scenarios whose name matches this regular expression")
     p.add_argument("--periods", default="month,quarter,year",
                    help="month (the last whole month), quarter, year (the calendar year, as the page's year)")
+    p.add_argument("--cold", action="store_true",
+                   help="clear the cache before every call: the closed months' sums are read again (as after a write)")
+    p.add_argument("--dump", default="", help="write the JSON of every endpoint and the dashboard to this directory")
+    p.add_argument("--dump-at", default="2026-12-02T12:00:00+07:00",
+                   help="the moment the dumps are computed at (the open month's counts move with the clock)")
+    p.add_argument("--profile", default="", help="cProfile the scenarios whose name contains this (top 25 by cumtime)")
+    p.add_argument("--build-months", default="",
+                   help="YYYY-MM:YYYY-MM: build these months of the fact table first, inside one transaction that is "
+                        "rolled back at the end (a shared database read-only, e.g. the 10,000,000-dossier one)")
     return p.parse_args()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
     args = parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    os.environ["REDIS_URL"] = ""
+    os.environ["REDIS_URL"] = args.redis_url
     import django
 
     django.setup()
+    if args.build_months:
+        from django.db import transaction
+
+        from reporting import rollup
+
+        start, end = (date.fromisoformat(f"{m}-01") for m in args.build_months.split(":"))
+        with transaction.atomic():
+            cur = start
+            while cur <= end:
+                t0 = time.perf_counter()
+                rows = rollup.rebuild_month(cur)
+                print(f"built {cur:%Y-%m}: {rows} rows in {time.perf_counter() - t0:.0f} s (rolled back at the end)", flush=True)
+                cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+            rollup.analyze()
+            _measure(args)
+            transaction.set_rollback(True)
+        return
+    _measure(args)
+
+
+def _measure(args) -> None:
+    from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
@@ -110,6 +196,8 @@ def main() -> None:
     from dossiers.models import Dossier
     from reporting import periods, selectors
 
+    settings.ROOT_URLCONF = "bench.bare_urls"
+    settings.ALLOWED_HOSTS = ["*"]
     users = {u.username: u for u in get_user_model().objects.filter(username__startswith="bench_")}
     total = Dossier.objects.count()
     last = Dossier.objects.order_by("-received_at").values_list("received_at", flat=True).first()
@@ -120,24 +208,41 @@ def main() -> None:
     quarter = periods.quarter(end.year, q - 1) if q > 1 else periods.quarter(end.year - 1, 4)
     year = periods.year(end.year)  # the page's year: closed months from the fact table, the open one live
     print(f"{total:,} dossiers; last received {end}; month {month.start}..{month.end}, "
-          f"quarter {quarter.start}..{quarter.end}, year {year.start}..{year.end}")
+          f"quarter {quarter.start}..{quarter.end}, year {year.start}..{year.end}; "
+          f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[1]}{' cleared before every call' if args.cold else ''}")
     print(f"PostgreSQL jit={_setting(connection, 'jit')} work_mem={_setting(connection, 'work_mem')} "
           f"max_parallel_workers_per_gather={_setting(connection, 'max_parallel_workers_per_gather')}")
+    backend = _setting(connection, "pg_backend_pid()", select=True)
+    print(f"{'':4} {'scenario':<50} {'p50':>7} {'p99':>7} {'cpu py':>7} {'cpu pg':>7} {'sql':>7}  queries  (ms)")
 
     def run(name, fn):
-        if args.only and args.only not in name:
+        if (args.only and args.only not in name) or (args.skip and re.search(args.skip, name)):
             return
         fn()  # warm: plans, caches, the agency tree
-        times, queries = [], 0
+        times, py_cpu, pg_cpu, sql, queries = [], [], [], [], 0
         for _ in range(args.rounds):
+            if args.cold:
+                cache.clear()
             with CaptureQueriesContext(connection) as ctx:
-                t0 = time.perf_counter()
+                pg0, c0, t0 = _cpu_seconds(backend), time.process_time(), time.perf_counter()
                 fn()
                 times.append((time.perf_counter() - t0) * 1000)
+                py_cpu.append((time.process_time() - c0) * 1000)
+                pg_cpu.append((_cpu_seconds(backend) - pg0) * 1000)
+            sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
             queries = len(ctx.captured_queries)
+        if args.profile and args.profile in name:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.runcall(fn)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
         limit = 100 if " month" in name else 300
         mark = "ok " if statistics.median(times) < limit else "SLOW"
-        print(f"{mark} {name:<58} median {statistics.median(times):7.1f} ms  min {min(times):7.1f} ms  {queries:2d} queries")
+        print(f"{mark:<4} {name:<50} {statistics.median(times):7.1f} {_percentile(times, 0.99):7.1f} "
+              f"{statistics.median(py_cpu):7.1f} {statistics.mean(pg_cpu):7.1f} {statistics.median(sql):7.1f}  {queries:3d}",
+              flush=True)
 
     scopes = {
         "superuser": None,
@@ -147,24 +252,40 @@ def main() -> None:
     who = {"superuser": "bench_admin", "province": "bench_province", "commune": "bench_commune"}
     bare = APIClient()
 
-    def healthz():
-        r = bare.get("/healthz")
+    def bare_view():
+        r = bare.get("/bench/bare/")
         assert r.status_code == 200
 
-    run("bare Django view GET /healthz (CPU per request)", healthz)
+    run("bare Django view GET /bench/bare/", bare_view)
+    dump = Path(args.dump) if args.dump else None
+    if dump:
+        dump.mkdir(parents=True, exist_ok=True)
     wanted = args.periods.split(",")
     for label, period in (("month", month), ("quarter", quarter), ("year", year)):
         if label not in wanted:
             continue
         for scope_name, scope in scopes.items():
-            run(f"dashboard selector  {scope_name:<9} {label}",
+            run(f"dashboard selector {scope_name:<9} {label}",
                 lambda s=scope, p=period: selectors.dashboard(s, p, with_trend=False))
-            run(f"dashboard trend     {scope_name:<9} {label}",
-                lambda s=scope, p=period: selectors.trend(selectors.ReportFilter(p, None if s is None else frozenset(s))))
+            if dump:
+                with _frozen(args.dump_at):
+                    data = _dashboard_json(selectors.dashboard(scope, period))
+                _dump(dump / f"dashboard-{scope_name}-{label}.json", data)
         for scope_name in scopes:
             client = APIClient()
             client.force_authenticate(users[who[scope_name]])
+            page = APIClient()
+            page.force_login(users[who[scope_name]])
             params = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+            page_params = {"kind": "year", "year": period.start.year}
+            if label == "quarter":
+                page_params = {"kind": "quarter", "quarter": (period.start.month - 1) // 3 + 1, "year": period.start.year}
+            if label == "month":
+                page_params = {"kind": "month", "month": period.start.strftime("%Y-%m")}
+
+            def dashboard_page(c=page, q=page_params):
+                r = c.get("/bao-cao/", q)
+                assert r.status_code == 200, r.content[:300]
 
             def on_time(c=client, q=params):
                 r = c.get("/api/v1/reports/on-time/", {**q, "group_by": "agency"})
@@ -174,8 +295,16 @@ def main() -> None:
                 r = c.get("/api/v1/reports/index-766/", q)
                 assert r.status_code == 200, r.content[:300]
 
-            run(f"GET reports/on-time/ by agency  {scope_name:<9} {label}", on_time)
-            run(f"GET reports/index-766/         {scope_name:<9} {label}", index)
+            run(f"GET /bao-cao/ (page)      {scope_name:<9} {label}", dashboard_page)
+            run(f"GET reports/on-time/      {scope_name:<9} {label}", on_time)
+            run(f"GET reports/index-766/    {scope_name:<9} {label}", index)
+            if dump:
+                with _frozen(args.dump_at):
+                    for group_by in selectors.GROUP_BY:
+                        r = client.get("/api/v1/reports/on-time/", {**params, "group_by": group_by})
+                        (dump / f"on-time-{group_by}-{scope_name}-{label}.json").write_bytes(r.content)
+                    r = client.get("/api/v1/reports/index-766/", params)
+                    (dump / f"index-766-{scope_name}-{label}.json").write_bytes(r.content)
 
     if args.explain:
         flt = selectors.ReportFilter(year)
@@ -183,9 +312,37 @@ def main() -> None:
         print(qs.explain(analyze=True, buffers=True))
 
 
-def _setting(connection, name):
+def _dashboard_json(dash) -> dict:
+    """Every figure of the dashboard (the trend included), for a byte-for-byte comparison of two runs."""
+    from reporting import selectors
+
+    def rows(items):
+        return [selectors.row_as_dict(r) | {"id": r.id} for r in items]
+
+    return {
+        "totals": selectors.row_as_dict(dash.totals), "previous": selectors.row_as_dict(dash.previous),
+        "comparison": dash.comparison, "units": rows(dash.units),
+        "units_previous": [selectors.row_as_dict(r.previous) if r.previous else None for r in dash.units],
+        "breakdown": rows(dash.breakdown), "channels": rows(dash.channels), "trend": rows(dash.trend),
+        "feedback": vars(dash.feedback),
+    }
+
+
+def _frozen(at: str):
+    import time_machine  # a test requirement: only the dumps need it
+
+    return time_machine.travel(at, tick=False)
+
+
+def _dump(path: Path, data) -> None:
+    import json
+
+    path.write_text(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False, indent=1))
+
+
+def _setting(connection, name, select=False):
     with connection.cursor() as cur:
-        cur.execute(f"SHOW {name}")
+        cur.execute(f"SELECT {name}" if select else f"SHOW {name}")
         return cur.fetchone()[0]
 
 
