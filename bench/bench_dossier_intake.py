@@ -1,55 +1,139 @@
-"""Bench: counter intakes per second and the dossier list API, against the database of DATABASE_URL.
+"""Bench: the counter intake, in process: SQL queries and CPU per intake (portal and PostgreSQL).
 
-Run by hand on a migrated database with the demo loaded (`manage.py migrate && manage.py seed_demo`):
+Run by hand on a migrated database with the demo loaded (`manage.py migrate && manage.py seed_demo`),
+never from the test suite:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench .venv/bin/python bench/bench_dossier_intake.py 300
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench REDIS_URL=redis://127.0.0.1:6379/13 \\
+        .venv/bin/python bench/bench_dossier_intake.py 300 [--profile]
 
-It adds N dossiers at the demo commune (idempotency keys `bench-<run>-<i>`), then times the first page of
-the dossier list and one detail through the API client. Figures are written down in the report, never asserted.
+Settings `config.settings.prod` (DEBUG off). It takes N dossiers at the demo commune's desk (officer
+`motcua`, procedure 1.004873, an applicant with phone and e-mail: received at once, with its code,
+appointment, steps, timeline event, national outbox row and two notices published to the broker on
+commit), once through the API (`POST /api/v1/dossiers/` with the officer's token, Django's test client,
+so the whole request: authentication, DRF parsing, the service, the 201 detail) and once through the
+service alone (`dossiers.services.intake`), after 20 warm-up intakes of each. Per intake it reports
+the CPU of this process (`time.process_time`) and of the PostgreSQL backend serving it (/proc/<pid>/stat
+of `pg_backend_pid()`, so the server must be local), the wall time, and the SQL queries of one more
+intake (CaptureQueriesContext; BEGIN/COMMIT and savepoints included). A bare Django view through the
+same client and middleware (`bench/bare_urls.py`) is the reference. `--profile` prints the top of a
+cProfile of the API intakes (cumulative time).
+
+Figures (this machine: 2 shared cores, PostgreSQL 15 local, Redis broker; 300 intakes each; CPU per
+intake in ms, portal + PostgreSQL; runs vary by 10-20% with the host's other work):
+
+    (see the report of the session that last ran it; written below when measured)
 """
 
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import logging
 import os
+import pstats
 import sys
 import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
+os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
+os.environ.setdefault("DEBUG", "0")
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from dossiers import services  # noqa: E402
 from procedures.models import Procedure  # noqa: E402
 
+PROCEDURE = "1.004873"
+TICK = os.sysconf("SC_CLK_TCK")
 
-def main(n: int) -> None:
-    desk = get_user_model().objects.get(username="motcua")
-    procedure = Procedure.objects.get(code="1.004873")
-    run = uuid.uuid4().hex[:6]
-    started = time.perf_counter()
+
+def backend_cpu() -> float:
+    """Seconds of CPU the PostgreSQL backend of this connection has used."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def applicant(run: str, i: int) -> dict:
+    return {"full_name": f"Nguyễn Văn Thử {i}", "id_number": f"0790{i % 10**8:08d}",
+            "phone": f"09{i % 10**8:08d}", "email": f"thu{run}{i}@example.vn", "address": "Thôn 1"}
+
+
+def measure(label: str, send, n: int, *, warmup: int = 20, profile: bool = False) -> None:
+    for i in range(warmup):
+        send(f"w{i}")
+    with CaptureQueriesContext(connection) as ctx:
+        send("q")
+    queries = len(ctx.captured_queries)
+    if os.environ.get("BENCH_SHOW_SQL"):
+        for q in ctx.captured_queries:
+            print(f"    [{label}] {q['sql'][:160]}")
+    profiler = cProfile.Profile() if profile else None
+    pg0, cpu0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
     for i in range(n):
-        services.intake(actor=desk, procedure=procedure, idempotency_key=f"bench-{run}-{i}", applicant={
-            "full_name": f"Người nộp {i}", "id_number": f"{i:012d}", "phone": f"09{i:08d}"})
-    took = time.perf_counter() - started
-    print(f"intake: {n} dossiers in {took:.2f} s = {n / took:.1f}/s ({1000 * took / n:.1f} ms each)")
+        send(str(i))
+    if profiler:
+        profiler.disable()
+    wall, cpu, pg = time.perf_counter() - wall0, time.process_time() - cpu0, backend_cpu() - pg0
+    print(f"{label:<14} {queries:>3} queries   CPU {1000 * cpu / n:5.1f} + {1000 * pg / n:4.1f} ms"
+          f"   wall {1000 * wall / n:5.1f} ms  ({n} in {wall:.1f} s)")
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        print(out.getvalue())
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("n", type=int, nargs="?", default=300)
+    p.add_argument("--profile", action="store_true")
+    p.add_argument("--only", default="", help="bare, api or service")
+    args = p.parse_args()
+    logging.disable(logging.WARNING)  # the access log of every request
+    settings.ROOT_URLCONF = "bench.bare_urls"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    desk = get_user_model().objects.get(username="motcua")
+    procedure = Procedure.objects.get(code=PROCEDURE)
+    token, _ = Token.objects.get_or_create(user=desk)
     client = APIClient()
-    client.force_authenticate(desk)
-    for path in ("/api/v1/dossiers/?page_size=100", "/api/v1/dossiers/?q=nguoi%20nop%2042",
-                 "/api/v1/dossiers/?late=true"):
-        started = time.perf_counter()
-        response = client.get(path)
-        print(f"GET {path}: {response.status_code} in {1000 * (time.perf_counter() - started):.0f} ms")
-    code = response.json()["results"][0]["code"] if response.json()["results"] else None
-    if code:
-        started = time.perf_counter()
-        client.get(f"/api/v1/dossiers/{code}/")
-        print(f"GET detail: {1000 * (time.perf_counter() - started):.0f} ms")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    run = uuid.uuid4().hex[:6]
+
+    def bare(i):
+        response = client.get("/bench/bare/", secure=True)
+        assert response.status_code == 200, response.status_code
+
+    def api(i):
+        response = client.post("/api/v1/dossiers/", {
+            "procedure": PROCEDURE, "channel": "counter", "summary": "Hồ sơ đo tải",
+            "applicant": applicant(run, hash(i) % 10**8)}, format="json", secure=True, HTTP_IDEMPOTENCY_KEY=f"bench-a{run}-{i}")
+        assert response.status_code == 201, response.content[:300]
+
+    def service(i):
+        services.intake(actor=desk, procedure=procedure, idempotency_key=f"bench-s{run}-{i}",
+                        applicant=applicant(run, hash(i) % 10**8), summary="Hồ sơ đo tải")
+
+    for label, send in (("bare view", bare), ("API intake", api), ("service intake", service)):
+        if args.only and not label.startswith(args.only):
+            continue
+        measure(label, send, args.n, profile=args.profile and send is api)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    main()

@@ -62,11 +62,19 @@ def parse_args():
     p.add_argument("--dossiers", type=int, default=1_000_000)
     p.add_argument("--crossing-every", type=int, default=1000, help="one of this many crosses each deadline")
     p.add_argument("--keep", action="store_true", help="reuse the data of an earlier run (skip generation)")
+    p.add_argument("--template", default="",
+                   help="copy this database (CREATE DATABASE … TEMPLATE) instead of generating, and migrate it")
+    p.add_argument("--now", default="", help="the sweep's now (ISO), default the generator's 2026-11-24 09:00+07")
+    p.add_argument("--idle-runs", type=int, default=6, help="sweeps with nothing new after the first one")
+    p.add_argument("--analyze-before", default="1,3,5",
+                   help="idle runs (0-based) preceded by a fresh ANALYZE of the two tables")
+    p.add_argument("--generate-only", action="store_true",
+                   help="generate (and ANALYZE) and stop: a pristine database to copy with --template")
     p.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
     return p.parse_args()
 
 
-def recreate_database(url: str, drop_only: bool = False) -> None:
+def recreate_database(url: str, drop_only: bool = False, template: str = "") -> None:
     import psycopg
 
     base, name = url.rsplit("/", 1)
@@ -75,15 +83,55 @@ def recreate_database(url: str, drop_only: bool = False) -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def timed(label: str, fn):
     start = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - start
-    print(f"{label:<28} {elapsed:8.3f} s   {result}")
+    print(f"{label:<34} {elapsed * 1000:9.1f} ms   {result}")
     return result, elapsed
+
+
+def analyze() -> float:
+    from django.db import connection
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dossiers_dossier")
+        cursor.execute("ANALYZE dossiers_step")
+    return time.perf_counter() - start
+
+
+def plans(now) -> str:
+    """The index each phase's selection reads (EXPLAIN, no ANALYZE), one line each."""
+    from django.db import connection
+
+    from dossiers import deadlines
+
+    out = []
+    with connection.cursor() as cursor:
+        for phase in deadlines.PHASES:
+            sql, params = deadlines.selection(phase, now)
+            cursor.execute("EXPLAIN " + sql, params)
+            lines = [row[0] for row in cursor.fetchall()]
+            scans = [line.strip().split("  (")[0].lstrip("-> ") for line in lines
+                     if " Scan " in line or line.strip().startswith("Seq Scan")]
+            out.append(f"{phase}: {' / '.join(scans)}")
+    return "\n    ".join(out)
+
+
+def explain_analyze(now) -> None:
+    from django.db import connection
+
+    from dossiers import deadlines
+
+    with connection.cursor() as cursor:
+        for phase in deadlines.PHASES:
+            sql, params = deadlines.selection(phase, now)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print(f"  {phase}:\n    " + "\n    ".join(row[0] for row in cursor.fetchall()))
 
 
 def main() -> None:
@@ -92,7 +140,11 @@ def main() -> None:
         recreate_database(args.database_url, drop_only=True)
         print("dropped")
         return
-    if not args.keep:
+    if args.template:
+        start = time.perf_counter()
+        recreate_database(args.database_url, template=args.template)
+        print(f"copy of {args.template}: {time.perf_counter() - start:.1f} s")
+    elif not args.keep:
         recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["REDIS_URL"] = ""  # the sweep's notices are in-app: nothing is published
@@ -101,38 +153,42 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     from dossiers import deadlines
-    from dossiers.models import Dossier
+    from dossiers.models import Dossier, Step
 
+    now = datetime.fromisoformat(args.now) if args.now else NOW
     if not args.keep:
         start = time.perf_counter()
         call_command("migrate", verbosity=0)
-        print(f"migrate                      {time.perf_counter() - start:8.3f} s")
+        print(f"migrate                            {time.perf_counter() - start:9.3f} s")
+    if not args.keep and not args.template:
         from sweep_data import generate
 
         timed(f"generate {args.dossiers:,} dossiers", lambda: generate(dossiers=args.dossiers,
-                                                                        crossing_every=args.crossing_every, now=NOW))
-    print(f"open dossiers: {Dossier.objects.filter(status__in=deadlines.SWEPT_STATUSES).count():,}")
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "EXPLAIN SELECT id FROM dossiers_dossier WHERE status = ANY(%s) AND due_soon_at <= %s "
-            "AND (NOT is_due_soon OR (apology_opened_at IS NULL AND appointment_at > %s))",
-            [[2, 4, 6], NOW, NOW],
-        )
-        print("plan of the due-soon selection:\n  " + "\n  ".join(row[0] for row in cursor.fetchall()))
+                                                                        crossing_every=args.crossing_every, now=now))
+    if args.generate_only:
+        return
+    open_ = Dossier.objects.filter(status__in=deadlines.SWEPT_STATUSES, finished_at__isnull=True).count()
+    print(f"now {now.isoformat()}; open dossiers swept: {open_:,}; "
+          f"open steps: {Step.objects.filter(finished_at__isnull=True).count():,}")
+    print(f"ANALYZE {analyze():.1f} s; plans:\n    {plans(now)}")
 
     total = 0.0
     for label, phase in [("dossiers due soon", deadlines.sweep_dossiers_due_soon),
                          ("dossiers late", deadlines.sweep_dossiers_late),
                          ("steps due soon", deadlines.sweep_steps_due_soon),
                          ("steps late", deadlines.sweep_steps_late)]:
-        _result, elapsed = timed(label + " (flagged, notices)", lambda phase=phase: phase(NOW))
+        _result, elapsed = timed(label + " (flagged, notices)", lambda phase=phase: phase(now))
         total += elapsed
-    print(f"{'first sweep, total':<28} {total:8.3f} s")
-    timed("second sweep (nothing new)", lambda: deadlines.sweep(NOW).as_dict())
+    print(f"{'first sweep, total':<34} {total * 1000:9.1f} ms")
+    fresh = {int(i) for i in args.analyze_before.split(",") if i.strip()}
+    for run in range(args.idle_runs):
+        if run in fresh:
+            print(f"fresh ANALYZE {analyze():.1f} s; plans:\n    {plans(now)}")
+        timed(f"idle sweep {run + 1}", lambda: deadlines.sweep(now).as_dict())
+    print("EXPLAIN ANALYZE of the selections (idle):")
+    explain_analyze(now)
 
 
 if __name__ == "__main__":

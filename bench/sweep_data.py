@@ -7,6 +7,7 @@ the ones that matter to the sweep by expression, the others with the model's def
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 
@@ -39,7 +40,11 @@ def insert_select(cursor, model, varied: dict[str, str], count: int, params: dic
         else:
             key = f"default_{f.column}"
             values[key] = _default_sql(f, now)
-            exprs.append(f"%({key})s")
+            if f.get_internal_type() == "JSONField":  # e.g. the dossier's form_data: {} as jsonb
+                values[key] = json.dumps(values[key])
+                exprs.append(f"%({key})s::jsonb")
+            else:
+                exprs.append(f"%({key})s")
     cursor.execute(
         f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
         f'SELECT {", ".join(exprs)} FROM generate_series(1, %(count)s) AS g(i)',

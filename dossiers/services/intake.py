@@ -308,7 +308,11 @@ def _create_with_key(values: dict, *, agency, code_day, user, key, fingerprint) 
             if code_day is not None:
                 values = {**values, "code": next_dossier_code(agency, code_day), "register_year": code_day.year,
                           "register_no": next_register_number(agency.pk, code_day.year)}
-            return Dossier.objects.create(**values), True
+            dossier = Dossier(**values)
+            # A new dossier's history starts with its first change: its creation is the timeline event
+            # written with it (who, when, from which counter), which a history row would only repeat.
+            dossier.save_without_historical_record(force_insert=True)
+            return dossier, True
     except IntegrityError:
         if key:
             existing = _idempotent(user, key, fingerprint)
@@ -417,12 +421,20 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
                 **_applicant_fields(clean),
             }
             steps: list[Step] = []
-            if received:  # appointment and steps worked out first, so that each row is written once
+            # Everything the dossier row holds is worked out first (appointment and steps, the supplement
+            # round, the refusal), so that each row is written once, by one INSERT.
+            if received:
                 planned = Dossier(**values)
                 steps = _plan_schedule(planned, at, actor)
                 values.update({name: getattr(planned, name) for name in (
                     "appointment_at", "original_appointment_at", "due_soon_at", "is_late", "is_due_soon",
                     "current_agency", "receipt_due_at", "portal_due_at")})
+            elif outcome == "supplement":
+                values["supplement_count"] = 1
+            else:
+                planned, fields = Dossier(**values, reason=reason_text), {"reason"}
+                _finish_dossier(planned, at, fields)
+                values.update({name: getattr(planned, name) for name in fields})
             dossier, created = _create_with_key(values, agency=agency, code_day=timezone.localdate(at),
                                                 user=actor, key=key, fingerprint=fingerprint)
             if not created:
@@ -430,7 +442,7 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
             if steps:
                 for step in steps:
                     step.dossier = dossier
-                _insert_steps(steps)
+                _insert_steps(steps, history=False)
             components = _store_components(dossier, items, 0, stored)
             supplements: list[SupplementRequest] = []
             notes = []
@@ -447,18 +459,12 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
                     dossier=dossier, round=1, requested_at=at, requested_by=actor, items=items_text,
                     reason=reason_text, resume_status=tt.resume_status(tt.NEW),
                     deadline_at=_supplement_deadline(None, at, dossier.agency)))
-                dossier.supplement_count = 1
-                dossier.save(update_fields=["supplement_count", "updated_at"])
                 event = _event(dossier, "request-supplement", actor, None, dossier.status,
                                " ".join([items_text.replace("\n", "; "), *notes]), at=at)
                 notify_citizen(dossier, "supplement_requested", key="1", items=items_text.replace("\n", "; "),
                                reason=reason_text.rstrip("."), ref=dossier.reference,
                                deadline=supplements[0].deadline_at)
             else:
-                dossier.reason = reason_text
-                fields = {"reason"}
-                _finish_dossier(dossier, at, fields)
-                dossier.save(update_fields=sorted({*fields, "updated_at"}))
                 event = _event(dossier, "refuse", actor, None, dossier.status, " ".join([reason_text, *notes]),
                                at=at)
                 notify_citizen(dossier, "refused")
@@ -520,14 +526,13 @@ def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str =
                 "form_definition": form_version, "form_data": form_data,
                 "idempotency_fingerprint": fingerprint if key else "", **_applicant_fields(clean),
             }
+            # The expected appointment is in the row as it is inserted (written once).
+            values["appointment_at"] = _clock().compute_appointment_for(
+                now, procedure.effective_amount, procedure.time_limit_unit, agency).appointment_at
             dossier, created = _create_with_key(values, agency=agency, code_day=None, user=citizen, key=key,
                                                 fingerprint=fingerprint)
             if not created:
                 return dossier
-            expected = _clock().compute_appointment_for(now, procedure.effective_amount, procedure.time_limit_unit,
-                                                        agency)
-            dossier.appointment_at = expected.appointment_at
-            dossier.save(update_fields=["appointment_at", "updated_at"])
             _store_components(dossier, items, 0, stored)
             _event(dossier, "submit", citizen, None, Status.SUBMITTED, at=now)
             notify_citizen(dossier, "submitted")
@@ -649,10 +654,11 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
                                                 user=actor, key=key, fingerprint=fingerprint)
             if not created:
                 return dossier
-            step = Step.objects.create(
+            step = Step(
                 dossier=dossier, order=0, name=_("Tiếp nhận phi địa giới, chuyển cơ quan có thẩm quyền"),
                 agency=receiving, role=Role.DESK_OFFICER, assignee=actor, handed_by=actor, finished_by=actor,
                 started_at=now, finished_at=now, note=competent.name)
+            step.save_without_historical_record(force_insert=True)  # told by the "forward" event
             _grant(dossier, receiving)
             components = _store_components(dossier, items, 0, stored)
             note = _("Tiếp nhận tại %(desk)s (phi địa giới), chuyển đến %(agency)s, cơ quan có thẩm quyền giải "
