@@ -82,7 +82,7 @@ def measure(label: str, send, n: int, *, warmup: int = 20, profile: bool = False
     if os.environ.get("BENCH_SHOW_SQL"):
         for q in ctx.captured_queries:
             print(f"    [{label}] {q['sql'][:160]}")
-    profiler = cProfile.Profile() if profile else None
+    profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not waits
     pg0, cpu0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
@@ -95,7 +95,11 @@ def measure(label: str, send, n: int, *, warmup: int = 20, profile: bool = False
           f"   wall {1000 * wall / n:5.1f} ms  ({n} in {wall:.1f} s)")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+        stats.print_stats(60)
+        stats.sort_stats("tottime").print_stats(25)
+        if os.environ.get("BENCH_CALLERS"):
+            stats.print_callers(os.environ["BENCH_CALLERS"])
         print(out.getvalue())
 
 

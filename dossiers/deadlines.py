@@ -11,18 +11,26 @@ The sweep
 3. steps passing their due-soon point: `step_due_soon` to the step's officer and the heads;
 4. steps passing their due time: `step_late`.
 
-Each phase is one UPDATE … RETURNING (on a SKIP LOCKED sub-select, so a dossier being edited right
-now is simply taken by the next sweep) joined to the recipients, plus one INSERT of all its notices:
-a constant number of queries whatever the number of dossiers. A sweep killed between two phases
-leaves the finished phases complete and the others untouched; the next sweep does the rest.
+Each phase is one statement: the UPDATE … RETURNING (on a SKIP LOCKED sub-select, so a dossier being
+edited right now is simply taken by the next sweep), the history rows of the changed rows, joined to the
+recipients; plus one INSERT of all its notices: a constant number of queries whatever the number of
+dossiers. A sweep killed between two phases leaves the finished phases complete and the others
+untouched; the next sweep does the rest.
 
-Each selection reads a partial index of the open rows whose flag is not yet set (dossiers.models), so
-a sweep costs the rows crossing a point now, not the rows flagged or finished before. The locked ids are
-handed to the UPDATE as an array (`id = ANY(ARRAY(…))`) and a step's dossier status is read per step,
-so the planner looks rows up by primary key instead of hashing whole tables on its (much too high)
-estimate of the rows crossing. Measured with 1,000,000 dossiers (half of them finished) and as many
-steps, 6,000 crossing: the first sweep 0.98 s (4.8 s before these indexes and shapes), a sweep with
-nothing new 9–14 ms (0.47 s without the partial indexes).
+The audit trail: every flag the sweep sets bumps the dossier's `version` (a step's flag bumps its
+dossier's: the detail shows it) and is in django-simple-history's tables like any other change: a '~'
+row per changed dossier and step, dated the sweep's `now`, change reason "deadline sweep", written by
+the same statement (`_history`), not by a save per row. A step phase locks the steps' dossiers SKIP
+LOCKED as well, so it never waits for a service holding one (nor a service for it). A sweep with nothing
+new writes nothing.
+
+Each selection (`_SELECTIONS`) is exactly the predicate of a partial index of the swept rows whose
+flag is not yet set (dossiers.models) plus the time that index is keyed by, and no other index has
+that time as a key (migration 0022_hB_sweep_plans), so a sweep costs the rows crossing a point now,
+not the rows flagged or finished before, whatever a fresh ANALYZE samples. The locked ids are handed
+to the UPDATE as an array (`id = ANY(ARRAY(…))`) and a step's dossier status is read per step, so the
+planner looks rows up by primary key instead of hashing whole tables on its (much too high) estimate
+of the rows crossing. Figures: bench/bench_sweep.py.
 
 A phase takes the rows past a point whose flag is not yet set. The dossier services clear both flags
 whenever they set a due time (receipt, a step started, the clock restarted by a supplement round,
