@@ -18,10 +18,34 @@ intake (CaptureQueriesContext; BEGIN/COMMIT and savepoints included). A bare Dja
 same client and middleware (`bench/bare_urls.py`) is the reference. `--profile` prints the top of a
 cProfile of the API intakes (cumulative time).
 
-Figures (this machine: 2 shared cores, PostgreSQL 15 local, Redis broker; 300 intakes each; CPU per
-intake in ms, portal + PostgreSQL; runs vary by 10-20% with the host's other work):
+Figures, 2 Dec 2026: the 2-core development machine shared with three other sessions and a 10M-dossier
+build (load average 8-11: CPU figures vary by 20-40% from run to run), PostgreSQL 15 local, Redis
+broker, the demo database; 200 intakes each; "before" is the code before issue 15 item 6 (commit
+6f3f6a7, `git archive` + this script), "after" this commit; CPU per intake, portal + PostgreSQL:
 
-    (see the report of the session that last ran it; written below when measured)
+                    queries          CPU ms, quieter run (load 8)      CPU ms, two runs at load 11
+                    before  after    before          after             before               after
+    bare view          0      0      0.3             0.3               0.5                  0.5-0.8
+    API intake        20     14      16.6-19.7 + 8-13 13.2-14.0 + 6-7.5 22.7-23.2 + 11.3    17.9-23.9 + 8-11
+    service intake    17     11      11.4-14.8 + 7-9  8.1-8.7 + 5.0-5.3  16.1-19.4 + 9-11    9.5-12.9 + 6-8
+
+(the "quieter" after-column is of the code one step earlier, 14 and 17 queries: with the key's
+look-up and the intake's savepoint). What went: the history rows of the new dossier and its steps (2
+INSERTs; the timeline event records the creation), the look-up of the idempotency key before the
+transaction and the savepoint around the dossier's INSERT (a used key now rolls the intake back and
+the first dossier is answered), one of the two sequence upserts (code and register number in one
+statement), one on-commit callback per notice (one for the transaction), and the calendar version is
+read once per intake outside a request too.
+
+Target (issue 15): ≤ 10 queries and ≤ 10 ms of CPU per intake. The service alone meets it on a quiet
+machine (11 queries with BEGIN and COMMIT counted, ~8-9 ms); the API does not (14 queries, 13-14 ms).
+Where the API's time goes (`--profile`, CPU): the service ~57% (the ORM compiling and sending the
+INSERTs of a 50-column dossier, its steps, event, outbox and notice rows; the procedure's steps and
+department read from the catalogue; the Celery publish on commit, ~1-2 ms, kombu building a producer
+and a Redis client per message); the 201's detail ~24%, almost all of it the national sync state
+(`national.selectors.sync_state`, one more query); DRF parsing and the middleware the rest. The
+remaining queries of the API beyond the service's: the token, the procedure and the desk's agency, the
+sync state: the read path's (dossiers/api, organisation/api/auth.py), not the intake's.
 """
 
 from __future__ import annotations

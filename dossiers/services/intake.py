@@ -322,9 +322,10 @@ def _intake_transaction(user, key: str, fingerprint: str, stored: list[str], rep
     """The one transaction of an intake. If it fails, the files it stored are deleted; if it failed on an
     idempotency key already used (a replay, or a race lost to the same request sent twice), the dossier
     made the first time is put in `replayed` (or a 409 raised for a different body) and the error is
-    swallowed. A first intake, the usual case, costs no look-up of its key and no savepoint."""
+    swallowed. A first intake, the usual case, costs no look-up of its key and no savepoint. The
+    calendar version is read once for the whole intake, in a request or not (`calendars.one_version`)."""
     try:
-        with transaction.atomic():
+        with _clock().one_version(), transaction.atomic():
             yield
     except IntegrityError:
         delete_stored(stored)
