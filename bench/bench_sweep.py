@@ -20,26 +20,28 @@ some of them after a fresh ANALYZE with the plans again, and EXPLAIN ANALYZE of 
 Target: "within seconds" for a million open dossiers, and plans that do not flip.
 
 Figures, 2 Dec 2026, PostgreSQL 15, the 2-core development machine shared with three other sessions
-and a 10M-dossier build (load average 5-9, so the times are high and noisy; the plans are the point).
-"Before" is the code before migration 0022_hB_sweep_plans, "after" this commit, each on a fresh copy of
-the same generated database (1,000,000 open dossiers and steps, 6,000 rows crossing):
+(run 1 with a 10M-dossier build going on, load average 5-9; run 2 at load ~1-3). "Before" is the code
+before migration 0022_hB_sweep_plans, "after" this commit (which also writes the history rows and bumps
+the versions), each on a fresh copy of the same generated database (1,000,000 open dossiers and
+steps, 6,000 rows crossing); six idle sweeps, with a fresh ANALYZE before the 2nd, 4th and 6th:
 
-                                    before                          after (history rows, version bumps)
-    first sweep, by phase           2434 / 1800 / 1204 / 513 ms     1708 / 1212 / 1369 / 929 ms
-    first sweep, total              5.95 s                          5.22 s
-    idle sweeps (6; ANALYZE         720, 485, 476, 333, 378, 29 ms  49, 67, 71, 22, 93, 63 ms
-      before the 2nd, 4th, 6th)
-    dossier selections read         (status, due_soon_at) and       the partial indexes, every time
-                                    (status, appointment_at) in 5
-                                    runs of 6, the partial ones in 1
+                            before                              after
+    first sweep, run 1      2434 / 1800 / 1204 / 513 = 5.95 s   1708 / 1212 / 1369 / 929 = 5.22 s
+    first sweep, run 2      1461 / 527 / 580 / 280 = 2.85 s     1047 / 390 / 487 / 275 = 2.20 s
+      (by phase, ms: dossiers due soon / late / steps due soon / late)
+    idle sweeps, run 1      720, 485, 476, 333, 378, 29 ms      49, 67, 71, 22, 93, 63 ms
+    idle sweeps, run 2      15, 12, 7, 13, 10, 10 ms            31, 24, 23, 10, 8, 12 ms
+    dossier selections      the plain (status, due_soon_at) and the partial indexes after all 8 ANALYZEs
+      read                  (status, appointment_at) indexes    (EXPLAIN ANALYZE of each idle selection:
+                            after 3 of 8 ANALYZEs (run 1: the   0.4-1.4 ms)
+                            first three), the partial ones
+                            after 5
 
-Before, after every fresh ANALYZE but one the planner took the plain (status, due_soon_at) and
-(status, appointment_at) indexes, reading every open row past its point, flagged long ago or not
-(~22,000 here, ever more in production); now no other index has those times as a key, and the idle
-selections each cost ~1 ms of execution (EXPLAIN ANALYZE; the rest of an idle sweep is its four
-transactions on a loaded machine). The issue's figures on a quieter machine: idle 10-25 ms on the
-partial indexes, 228-291 ms on the plain ones (2 runs of 5); first sweep 1.5-2.3 s (the 0.98 s this
-docstring claimed was not reproduced).
+Before, when the planner took the plain indexes it read every open row past its point, flagged long ago
+or not (~22,000 here, ever more in production): 333-720 ms an idle sweep instead of 7-29 ms. Now no other
+index has those times as a key and the plan cannot flip. The issue's figures (a quieter day): idle 10-25
+ms on the partial indexes, 228-291 ms on the plain ones (2 runs of 5); first sweep 1.5-2.3 s. The 0.98 s
+this docstring used to claim for the first sweep was not reproduced: 2.2-5.2 s here, with the history.
 
 On a copy of `generate_dossiers.py`'s 1,000,000 dossiers (8,072 open, 14,848 open steps; --now
 2026-11-21T09:00+07:00: 1,183 due soon, 415 late): before, the dossier selections were BitmapAnds of
