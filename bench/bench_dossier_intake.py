@@ -15,34 +15,35 @@ service alone (`dossiers.services.intake`), after 20 warm-up intakes of each. Pe
 the CPU of this process (`time.process_time`) and of the PostgreSQL backend serving it (/proc/<pid>/stat
 of `pg_backend_pid()`, so the server must be local), the wall time, and the SQL queries of one more
 intake (CaptureQueriesContext; BEGIN/COMMIT and savepoints included). A bare Django view through the
-same client and middleware (`bench/bare_urls.py`) is the reference. `--profile` prints the top of a
-cProfile of the API intakes (cumulative time).
+same client and middleware (`bench/bare_urls.py`) is the reference. `--profile` prints a cProfile of the
+API intakes in CPU time (cumulative and own time; BENCH_CALLERS=<regex> adds the callers of those).
 
-Figures, 2 Dec 2026: the 2-core development machine shared with three other sessions and a 10M-dossier
-build (load average 8-11: CPU figures vary by 20-40% from run to run), PostgreSQL 15 local, Redis
-broker, the demo database; 200 intakes each; "before" is the code before issue 15 item 6 (commit
-6f3f6a7, `git archive` + this script), "after" this commit; CPU per intake, portal + PostgreSQL:
+Figures, 2 Dec 2026: the 2-core development machine shared with three other sessions, PostgreSQL 15
+local, Redis broker, the demo database; 200 intakes each; "before" is the code before issue 15 item 6
+(commit 6f3f6a7, `git archive` + this script), "after" this commit; CPU per intake, portal + PostgreSQL,
+two runs each, alternating:
 
-                    queries          CPU ms, quieter run (load 8)      CPU ms, two runs at load 11
-                    before  after    before          after             before               after
-    bare view          0      0      0.3             0.3               0.5                  0.5-0.8
-    API intake        20     14      16.6-19.7 + 8-13 13.2-14.0 + 6-7.5 22.7-23.2 + 11.3    17.9-23.9 + 8-11
-    service intake    17     11      11.4-14.8 + 7-9  8.1-8.7 + 5.0-5.3  16.1-19.4 + 9-11    9.5-12.9 + 6-8
+                    queries          quiet machine (load < 1)             under load (load 8-11)
+                    before  after    before             after             before             after
+    bare view          0      0      0.2-0.4            0.2-0.3           0.5                0.5-0.8
+    API intake        20     14      16.6-24.2 + 10-14  10.5-13.2 + 5-6.6 22.7-23.2 + 11.3   17.9-23.9 + 8-11
+      wall                           28-40 ms           16-21 ms
+    service intake    17     11      10.0-12.2 + 9-10   6.6-7.2 + 5.5-5.7 16.1-19.4 + 9-11   9.5-12.9 + 6-8
+      wall                           19-24 ms           13-14 ms
 
-(the "quieter" after-column is of the code one step earlier, 14 and 17 queries: with the key's
-look-up and the intake's savepoint). What went: the history rows of the new dossier and its steps (2
-INSERTs; the timeline event records the creation), the look-up of the idempotency key before the
+What went: the history rows of the new dossier and its steps (2 INSERTs; the timeline event records the creation), the look-up of the idempotency key before the
 transaction and the savepoint around the dossier's INSERT (a used key now rolls the intake back and
 the first dossier is answered), one of the two sequence upserts (code and register number in one
 statement), one on-commit callback per notice (one for the transaction), and the calendar version is
 read once per intake outside a request too.
 
-Target (issue 15): ≤ 10 queries and ≤ 10 ms of CPU per intake. The service alone meets it on a quiet
-machine (11 queries with BEGIN and COMMIT counted, ~8-9 ms); the API does not (14 queries, 13-14 ms).
+Target (issue 15): ≤ 10 queries and ≤ 10 ms of CPU per intake. The service alone is at 11 queries
+(BEGIN and COMMIT counted) and 6.6-7.2 ms in process (+ 5.5 ms in PostgreSQL); the API is not there
+(14 queries, 10.5-13.2 ms + 5-6.6 ms).
 Where the API's time goes (`--profile`, CPU): the service ~57% (the ORM compiling and sending the
 INSERTs of a 50-column dossier, its steps, event, outbox and notice rows; the procedure's steps and
-department read from the catalogue; the Celery publish on commit, ~1-2 ms, kombu building a producer
-and a Redis client per message); the 201's detail ~24%, almost all of it the national sync state
+department read from the catalogue; the Celery publish on commit, ~1-2 ms; redis-py builds a new
+client object twice per request, ~0.3 ms each); the 201's detail ~24%, almost all of it the national sync state
 (`national.selectors.sync_state`, one more query); DRF parsing and the middleware the rest. The
 remaining queries of the API beyond the service's: the token, the procedure and the desk's agency, the
 sync state: the read path's (dossiers/api, organisation/api/auth.py), not the intake's.
