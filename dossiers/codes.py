@@ -46,3 +46,23 @@ def next_register_number(agency_id: int, year: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [agency_id, year])
         return int(cursor.fetchone()[0])
+
+
+def next_code_and_register_number(agency, day: date) -> tuple[str, int]:
+    """`next_dossier_code` and `next_register_number` of the year of `day` at once: on PostgreSQL one
+    statement (both upserts in one WITH), elsewhere the two."""
+    if connection.vendor != "postgresql":
+        return next_dossier_code(agency, day), next_register_number(agency.pk, day.year)
+    codes = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
+    register = connection.ops.quote_name(RegisterSequence._meta.db_table)
+    sql = (
+        f"WITH c AS (INSERT INTO {codes} (agency_id, day, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {codes}.last + 1 RETURNING last), "
+        f"r AS (INSERT INTO {register} (agency_id, year, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {register}.last + 1 RETURNING last) "
+        "SELECT c.last, r.last FROM c, r"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agency.pk, day, agency.pk, day.year])
+        number, register_no = cursor.fetchone()
+    return format_code(agency.code, day, int(number)), int(register_no)

@@ -11,18 +11,26 @@ The sweep
 3. steps passing their due-soon point: `step_due_soon` to the step's officer and the heads;
 4. steps passing their due time: `step_late`.
 
-Each phase is one UPDATE … RETURNING (on a SKIP LOCKED sub-select, so a dossier being edited right
-now is simply taken by the next sweep) joined to the recipients, plus one INSERT of all its notices:
-a constant number of queries whatever the number of dossiers. A sweep killed between two phases
-leaves the finished phases complete and the others untouched; the next sweep does the rest.
+Each phase is one statement: the UPDATE … RETURNING (on a SKIP LOCKED sub-select, so a dossier being
+edited right now is simply taken by the next sweep), the history rows of the changed rows, joined to the
+recipients; plus one INSERT of all its notices: a constant number of queries whatever the number of
+dossiers. A sweep killed between two phases leaves the finished phases complete and the others
+untouched; the next sweep does the rest.
 
-Each selection reads a partial index of the open rows whose flag is not yet set (dossiers.models), so
-a sweep costs the rows crossing a point now, not the rows flagged or finished before. The locked ids are
-handed to the UPDATE as an array (`id = ANY(ARRAY(…))`) and a step's dossier status is read per step,
-so the planner looks rows up by primary key instead of hashing whole tables on its (much too high)
-estimate of the rows crossing. Measured with 1,000,000 dossiers (half of them finished) and as many
-steps, 6,000 crossing: the first sweep 0.98 s (4.8 s before these indexes and shapes), a sweep with
-nothing new 9–14 ms (0.47 s without the partial indexes).
+The audit trail: every flag the sweep sets bumps the dossier's `version` (a step's flag bumps its
+dossier's: the detail shows it) and is in django-simple-history's tables like any other change: a '~'
+row per changed dossier and step, dated the sweep's `now`, change reason "deadline sweep", written by
+the same statement (`_history`), not by a save per row. A step phase locks the steps' dossiers SKIP
+LOCKED as well, so it never waits for a service holding one (nor a service for it). A sweep with nothing
+new writes nothing.
+
+Each selection (`_SELECTIONS`) is exactly the predicate of a partial index of the swept rows whose
+flag is not yet set (dossiers.models) plus the time that index is keyed by, and no other index has
+that time as a key (migration 0022_hB_sweep_plans), so a sweep costs the rows crossing a point now,
+not the rows flagged or finished before, whatever a fresh ANALYZE samples. The locked ids are handed
+to the UPDATE as an array (`id = ANY(ARRAY(…))`) and a step's dossier status is read per step, so the
+planner looks rows up by primary key instead of hashing whole tables on its (much too high) estimate
+of the rows crossing. Figures: bench/bench_sweep.py.
 
 A phase takes the rows past a point whose flag is not yet set. The dossier services clear both flags
 whenever they set a due time (receipt, a step started, the clock restarted by a supplement round,
@@ -65,12 +73,15 @@ from notices.services import NoticeRow, write_notices
 from organisation.models import Agency, Role, StaffMembership
 from procedures.models import Procedure
 
-from .models import Apology, Dossier, Status, Step, TimelineEvent
+from .models import SWEPT_STATUSES, Apology, Dossier, Step, TimelineEvent
 
 log = logging.getLogger(__name__)
 
-# The statuses in which a dossier's clock runs (see the module docstring for 5 and the others).
-SWEPT_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED)
+# SWEPT_STATUSES (models): the statuses in which a dossier's clock runs (see the module docstring for 5 and
+# the others); the partial indexes the sweep reads are limited to them.
+
+# The change reason of the history rows the sweep writes.
+HISTORY_REASON = "deadline sweep"
 
 
 @dataclass
@@ -105,25 +116,65 @@ def _tables() -> dict:
     }
 
 
-# The flag update of a dossier phase, joined to the people to tell: the officer of the dossier's current
-# step (started and not finished: the latest such one, as `dossiers.services.current_step` has it) and
-# every active head of the agency holding it. Every flagged dossier
-# comes back at least once (LEFT JOINs), so the count is exact even when nobody is there to tell.
+# The swept statuses as SQL literals: the partial indexes' predicates name them so, and a predicate is
+# only proved from the same constants in the query (never from a parameter of a generic plan).
+_SWEPT_SQL = ", ".join(str(int(s)) for s in SWEPT_STATUSES)
+
+# Each phase's selection: exactly the predicate of its partial index (dossiers.models) plus the time
+# condition, which is the index's key. No other index has the time as a key after the open-and-unflagged
+# condition (migration 0022 dropped the plain (status, due_soon_at) and (status, appointment_at) ones and
+# limited the steps' (finished_at, due_at) to finished rows), so whatever ANALYZE samples the planner has
+# one index that serves the query and reads only the rows crossing now.
+_SELECTIONS = {
+    "dossiers_due_soon": ("SELECT id FROM {dossier} WHERE status IN ({swept}) AND finished_at IS NULL "
+                          "AND NOT is_due_soon AND due_soon_at <= %(now)s"),
+    "dossiers_late": ("SELECT id FROM {dossier} WHERE status IN ({swept}) AND finished_at IS NULL "
+                      "AND NOT is_late AND appointment_at <= %(now)s"),
+    # A step's dossier status is read per step (by primary key): the planner's estimate of the rows
+    # crossing is much too high, and a join would hash the dossier table.
+    "steps_due_soon": ("SELECT s2.id, s2.dossier_id FROM {step} s2 WHERE s2.finished_at IS NULL "
+                       "AND NOT s2.is_due_soon AND s2.due_soon_at <= %(now)s "
+                       "AND (SELECT d2.status FROM {dossier} d2 WHERE d2.id = s2.dossier_id) IN ({swept})"),
+    "steps_late": ("SELECT s2.id, s2.dossier_id FROM {step} s2 WHERE s2.finished_at IS NULL "
+                   "AND NOT s2.is_late AND s2.due_at <= %(now)s "
+                   "AND (SELECT d2.status FROM {dossier} d2 WHERE d2.id = s2.dossier_id) IN ({swept})"),
+}
+PHASES = tuple(_SELECTIONS)
+
+
+def selection(phase: str, now: datetime) -> tuple[str, dict]:
+    """The SELECT of the rows `phase` takes at `now`, and its parameters (bench/bench_sweep.py EXPLAINs it)."""
+    return _SELECTIONS[phase].format(swept=_SWEPT_SQL, **_tables()), {"now": now}
+
+
+def _history(model, source: str) -> str:
+    """An INSERT of `model`'s history rows ('~', at the sweep's now, with its reason) from the CTE `source`,
+    which returns the changed rows whole (`RETURNING *`): the rows django-simple-history writes on a save,
+    without a save per row."""
+    historical = model.history.model
+    columns = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f'{source}."{c}"' for c in columns)
+    return (f"INSERT INTO {historical._meta.db_table} ({names}, history_date, history_change_reason, "
+            f"history_type, history_user_id) SELECT {values}, %(now)s, %(reason)s, '~', NULL FROM {source}")
+
+
+# The flag update of a dossier phase, with the dossier's version bumped and its history row written in
+# the same statement, joined to the people to tell: the officer of the dossier's current step (started
+# and not finished: the latest such one, as `dossiers.services.current_step` has it) and every active
+# head of the agency holding it. Every flagged dossier comes back at least once (LEFT JOINs), so the
+# count is exact even when nobody is there to tell.
 _DOSSIER_PHASE = """
 WITH hit AS (
-    UPDATE {dossier} d SET {set}
-    WHERE d.id = ANY(ARRAY(
-        SELECT id FROM {dossier}
-        WHERE status = ANY(%(statuses)s) AND finished_at IS NULL AND {cond}
-        FOR UPDATE SKIP LOCKED
-    ))
-    RETURNING d.id, d.code, d.status, d.appointment_at, d.procedure_id,
-              COALESCE(d.current_agency_id, d.agency_id) AS holder_id
-){extra}
+    UPDATE {dossier} d SET {set}, version = d.version + 1
+    WHERE d.id = ANY(ARRAY({selection} FOR UPDATE SKIP LOCKED))
+    RETURNING d.*
+),
+hist AS ({dossier_history}){extra}
 SELECT hit.id, hit.code, hit.appointment_at, p.name, a.name, (ap.id IS NOT NULL), r.id, r.{username}, ({notify})
 FROM hit
 JOIN {procedure} p ON p.id = hit.procedure_id
-JOIN {agency} a ON a.id = hit.holder_id
+JOIN {agency} a ON a.id = COALESCE(hit.current_agency_id, hit.agency_id)
 LEFT JOIN {apology} ap ON ap.dossier_id = hit.id
 LEFT JOIN LATERAL (
     SELECT u.id, u.{username} FROM {user} u
@@ -132,7 +183,8 @@ LEFT JOIN LATERAL (
          WHERE s.dossier_id = hit.id AND s.started_at IS NOT NULL AND s.finished_at IS NULL
          ORDER BY s."order" DESC LIMIT 1)
         UNION
-        SELECT m.user_id FROM {membership} m WHERE m.agency_id = hit.holder_id AND m.role = %(head)s
+        SELECT m.user_id FROM {membership} m
+        WHERE m.agency_id = COALESCE(hit.current_agency_id, hit.agency_id) AND m.role = %(head)s
     )
 ) r ON TRUE
 ORDER BY hit.id, r.id
@@ -145,21 +197,29 @@ ev AS (
     SELECT hit.id, %(now)s, 'late', NULL, %(system)s, hit.status, hit.status, %(late_note)s, FALSE FROM hit
 )"""
 
-# The same for steps: the step's own officer and the heads of the step's agency.
+# The same for steps: the step's own officer and the heads of the step's agency. A step has no version:
+# its dossier's is bumped (the detail shows the step's flags), with the dossier's history row. The
+# dossiers are locked like the steps, SKIP LOCKED: a step whose dossier a service holds right now waits
+# for the next sweep, and the sweep never waits for a lock a service holds (nor the other way round).
 _STEP_PHASE = """
-WITH hit AS (
+WITH pick AS MATERIALIZED ({selection} FOR UPDATE OF s2 SKIP LOCKED),
+held AS MATERIALIZED (
+    SELECT d.id FROM {dossier} d WHERE d.id = ANY(ARRAY(SELECT dossier_id FROM pick)) FOR UPDATE SKIP LOCKED
+),
+hit AS (
     UPDATE {step} s SET {set}
-    WHERE s.id = ANY(ARRAY(
-        SELECT s2.id FROM {step} s2
-        WHERE s2.finished_at IS NULL AND {cond}
-          AND (SELECT d2.status FROM {dossier} d2 WHERE d2.id = s2.dossier_id) = ANY(%(statuses)s)
-        FOR UPDATE SKIP LOCKED
-    ))
-    RETURNING s.id, s.dossier_id, s.name, s.due_at, s.agency_id, s.assignee_id
-)
+    WHERE s.id = ANY(ARRAY(SELECT id FROM pick WHERE dossier_id = ANY(ARRAY(SELECT id FROM held))))
+    RETURNING s.*
+),
+bumped AS (
+    UPDATE {dossier} d SET version = d.version + 1 WHERE d.id = ANY(ARRAY(SELECT id FROM held))
+    RETURNING d.*
+),
+step_hist AS ({step_history}),
+dossier_hist AS ({dossier_history_bumped})
 SELECT hit.id, hit.dossier_id, d.code, hit.name, hit.due_at, p.name, r.id, r.{username}, ({notify})
 FROM hit
-JOIN {dossier} d ON d.id = hit.dossier_id
+JOIN bumped d ON d.id = hit.dossier_id
 JOIN {procedure} p ON p.id = d.procedure_id
 LEFT JOIN LATERAL (
     SELECT u.id, u.{username} FROM {user} u
@@ -197,7 +257,7 @@ def _params(now: datetime) -> dict:
     with translation.override(settings.LANGUAGE_CODE):
         return {
             "now": now,
-            "statuses": [int(s) for s in SWEPT_STATUSES],
+            "reason": HISTORY_REASON,
             "head": Role.HEAD.value,
             "system": _("Hệ thống"),
             "late_note": _("Quá hạn trả kết quả: cần phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)."),
@@ -222,7 +282,8 @@ def sweep_dossiers_due_soon(now: datetime, *, set_based: bool | None = None) -> 
             "THEN COALESCE(d.apology_opened_at, %(now)s) ELSE d.apology_opened_at END",
         # The services clear the flag whenever they set a due time, so "not yet flagged" is exactly "not
         # yet warned about this due time".
-        cond="due_soon_at <= %(now)s AND NOT is_due_soon",
+        selection=selection("dossiers_due_soon", now)[0],
+        dossier_history=_history(Dossier, "hit"),
         extra="",
         # A dossier already past its appointment hears "late" from the next phase, not "due soon".
         notify="hit.appointment_at > %(now)s",
@@ -240,7 +301,8 @@ def sweep_dossiers_late(now: datetime, *, set_based: bool | None = None) -> tupl
     tables = _tables()
     sql = _DOSSIER_PHASE.format(
         set="is_late = TRUE, apology_opened_at = COALESCE(d.apology_opened_at, %(now)s)",
-        cond="appointment_at <= %(now)s AND NOT is_late",
+        selection=selection("dossiers_late", now)[0],
+        dossier_history=_history(Dossier, "hit"),
         extra=_LATE_EVENT.format(**tables),
         notify="TRUE",
         username=_username_column(),
@@ -272,14 +334,14 @@ def _dossier_phase(fetch, now: datetime, *, late: bool, set_based: bool) -> tupl
 
 def _step_phase(now: datetime, *, late: bool, set_based: bool | None = None) -> tuple[int, int]:
     if late:
-        event = "step_late"
-        set_, cond, notify = "is_late = TRUE", "s2.due_at <= %(now)s AND NOT s2.is_late", "TRUE"
+        event, set_, notify = "step_late", "is_late = TRUE", "TRUE"
     else:
-        event = "step_due_soon"
-        set_, cond = "is_due_soon = TRUE", "s2.due_soon_at <= %(now)s AND NOT s2.is_due_soon"
+        event, set_ = "step_due_soon", "is_due_soon = TRUE"
         notify = "hit.due_at IS NULL OR hit.due_at > %(now)s"
     set_based = _is_set_based(set_based)
-    sql = _STEP_PHASE.format(set=set_, cond=cond, notify=notify, username=_username_column(), **_tables())
+    sql = _STEP_PHASE.format(set=set_, selection=selection("steps_late" if late else "steps_due_soon", now)[0],
+                             step_history=_history(Step, "hit"), dossier_history_bumped=_history(Dossier, "bumped"),
+                             notify=notify, username=_username_column(), **_tables())
     with transaction.atomic():
         rows = _run(sql, _params(now)) if set_based else _step_rows_one_by_one(now, late=late)
         notices = []
@@ -354,9 +416,11 @@ def _dossier_rows_one_by_one(now: datetime, params: dict, *, late: bool) -> list
     hits = list(qs.select_related("procedure", "agency", "current_agency")
                 .select_for_update(skip_locked=True, of=("self",)).order_by("pk"))
     ids = [d.pk for d in hits]
+    bump = {"version": F("version") + 1}
     if late:
         Dossier.objects.filter(pk__in=ids).update(is_late=True,
-                                                  apology_opened_at=Coalesce(F("apology_opened_at"), Value(now)))
+                                                  apology_opened_at=Coalesce(F("apology_opened_at"), Value(now)),
+                                                  **bump)
         TimelineEvent.objects.bulk_create([
             TimelineEvent(dossier_id=d.pk, at=now, action="late", actor=None, actor_name=params["system"],
                           from_status=d.status, to_status=d.status, note=params["late_note"], public=False)
@@ -365,7 +429,8 @@ def _dossier_rows_one_by_one(now: datetime, params: dict, *, late: bool) -> list
     else:
         Dossier.objects.filter(pk__in=ids, appointment_at__gt=now, apology_opened_at__isnull=True).update(
             apology_opened_at=now)
-        Dossier.objects.filter(pk__in=ids).update(is_due_soon=True)
+        Dossier.objects.filter(pk__in=ids).update(is_due_soon=True, **bump)
+    _write_history(Dossier, ids, now)
     officer: dict[int, int | None] = {}
     for dossier_id, assignee_id in (Step.objects.filter(dossier_id__in=ids, started_at__isnull=False,
                                                         finished_at__isnull=True)
@@ -383,13 +448,26 @@ def _dossier_rows_one_by_one(now: datetime, params: dict, *, late: bool) -> list
     return rows
 
 
+def _write_history(model, ids: list[int], now: datetime) -> None:
+    """The history rows of the rows just changed by an UPDATE, as the set-based statements write them."""
+    if ids:
+        model.history.bulk_history_create(list(model.objects.filter(pk__in=ids)), update=True,
+                                          default_change_reason=HISTORY_REASON, default_date=now)
+
+
 def _step_rows_one_by_one(now: datetime, *, late: bool) -> list[tuple]:
     """Phase 3 or 4 through the ORM, returning the rows the set-based statement returns."""
+    from django.db.models import F
+
     qs = Step.objects.filter(finished_at__isnull=True, dossier__status__in=SWEPT_STATUSES)
     qs = qs.filter(due_at__lte=now, is_late=False) if late else qs.filter(due_soon_at__lte=now, is_due_soon=False)
     hits = list(qs.select_related("dossier__procedure").select_for_update(skip_locked=True, of=("self",))
                 .order_by("pk"))
-    Step.objects.filter(pk__in=[s.pk for s in hits]).update(**({"is_late": True} if late else {"is_due_soon": True}))
+    ids, dossier_ids = [s.pk for s in hits], sorted({s.dossier_id for s in hits})
+    Step.objects.filter(pk__in=ids).update(**({"is_late": True} if late else {"is_due_soon": True}))
+    Dossier.objects.filter(pk__in=dossier_ids).update(version=F("version") + 1)
+    _write_history(Step, ids, now)
+    _write_history(Dossier, dossier_ids, now)
     people = _recipients({s.pk: s.assignee_id for s in hits}, {s.pk: s.agency_id for s in hits})
     rows = []
     for s in hits:

@@ -30,6 +30,11 @@ class Status(models.IntegerChoices):
     RETURNED = 10, _("Đã trả kết quả")
 
 
+# The statuses in which a dossier's clock runs: the deadline sweep (dossiers.deadlines) flags these only,
+# and its partial indexes (below) hold only these.
+SWEPT_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED)
+
+
 # The strings the national portal (DVCQG) uses for each status.
 DVCQG_STATUS = {
     1: "receiving", 2: "new", 3: "denied", 4: "processing", 5: "waiting",
@@ -198,15 +203,18 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["current_agency", "status"]),
             models.Index(fields=["agency", "received_at"]),
-            models.Index(fields=["status", "appointment_at"]),
-            models.Index(fields=["status", "due_soon_at"]),
             models.Index(fields=["agency", "finished_at"]),
             models.Index(fields=["citizen", "status"]),
-            # The deadline sweep's selections (dossiers.deadlines): only open rows whose flag is not yet set,
-            # so a sweep reads the rows crossing a point now, not every row flagged or finished before.
-            models.Index(fields=["due_soon_at"], condition=Q(finished_at__isnull=True, is_due_soon=False),
+            # The deadline sweep's selections (dossiers.deadlines `_SELECTIONS`, whose conditions are exactly
+            # these predicates): only swept rows whose flag is not yet set, so a sweep reads the rows crossing
+            # a point now, not every row flagged or finished before. No other index has these times as a
+            # key (the plain (status, due_soon_at) and (status, appointment_at) went in migration 0022), so
+            # a fresh ANALYZE cannot turn the planner to one that reads the flagged rows too.
+            models.Index(fields=["due_soon_at"], condition=Q(status__in=SWEPT_STATUSES, finished_at__isnull=True,
+                                                             is_due_soon=False),
                          name="dossier_due_soon_to_sweep"),
-            models.Index(fields=["appointment_at"], condition=Q(finished_at__isnull=True, is_late=False),
+            models.Index(fields=["appointment_at"], condition=Q(status__in=SWEPT_STATUSES, finished_at__isnull=True,
+                                                                is_late=False),
                          name="dossier_late_to_sweep"),
             # "Late now" (open and past the appointment) for the operator's gauge and late worklists.
             models.Index(fields=["agency"], condition=Q(finished_at__isnull=True, is_late=True),
@@ -312,7 +320,9 @@ class Step(models.Model):
         constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="one_step_per_order")]
         indexes = [
             models.Index(fields=["agency", "finished_at"]),
-            models.Index(fields=["finished_at", "due_at"]),
+            # Steps finished in a period (dossiers.lateness). Finished rows only: the open ones are the
+            # sweep's, read by the two partial indexes below and by no other.
+            models.Index(fields=["finished_at"], condition=Q(finished_at__isnull=False), name="step_finished_at"),
             # The deadline sweep's step selections, like the dossier's.
             models.Index(fields=["due_soon_at"], condition=Q(finished_at__isnull=True, is_due_soon=False),
                          name="step_due_soon_to_sweep"),

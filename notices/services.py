@@ -1,7 +1,8 @@
 """Writing notices into the outbox, inside the caller's transaction, and the few writes of the inbox.
 
 A notice row is written in the same transaction as the change it tells of; sending is enqueued on
-commit (`notices.queue`, which publishes the worker's task by name). If the broker is down the row simply waits: `resend_stuck_notices` picks it up later. The
+commit (`notices.queue`, which publishes the worker's task by name), one message for all the queued
+notices of the transaction. If the broker is down the row simply waits: `resend_stuck_notices` picks it up later. The
 unique `dedupe_key` keeps one notice per event and recipient, however often the writer runs.
 
 An in-app notice has nothing to carry: the row is the message, read in the portal. It is written
@@ -30,22 +31,39 @@ def enqueue_send(notice_id: int) -> None:
 
 
 class _CommitBatch:
-    """The queued notices of one writer call, published together after the commit.
+    """The queued notices of one transaction, published together after its commit: one message and one
+    on-commit callback for all of them, however many writers (`notify_citizen`, `queue_notice`, …) the
+    action calls.
 
-    Each queued row still registers its own on-commit callback (a row, a send); the first one to run
-    publishes the whole batch in one message and the others find it empty.
+    The batch lives on the connection while its callback waits in the connection's on-commit list; a
+    writer that finds no batch waiting there (none yet, already published, or dropped with a savepoint that
+    was rolled back, whose rows went with it) starts a new one. A row written inside a savepoint that is
+    later rolled back leaves its id in a surviving batch: the worker then finds no row and does nothing.
+    Outside a transaction the ids are published at once.
     """
 
-    def __init__(self, notice_ids: list[int]):
-        self.ids = list(notice_ids)
+    def __init__(self):
+        self.ids: list[int] = []
+        self.done = False
 
     def flush(self) -> None:
-        ids, self.ids = self.ids, []
+        ids, self.ids, self.done = sorted(self.ids), [], True
         publish_batch(ids)
 
-    def register(self) -> None:
-        for _notice_id in self.ids:
-            transaction.on_commit(self.flush)
+    @classmethod
+    def add(cls, notice_ids: Iterable[int]) -> None:
+        ids = list(notice_ids)
+        if not ids:
+            return
+        conn = transaction.get_connection()
+        if not conn.in_atomic_block:
+            publish_batch(ids)
+            return
+        batch = getattr(conn, "_notice_commit_batch", None)
+        if batch is None or batch.done or not any(entry[1] == batch.flush for entry in conn.run_on_commit):
+            batch = conn._notice_commit_batch = cls()
+            transaction.on_commit(batch.flush)
+        batch.ids.extend(ids)
 
 
 def enqueue_many_on_commit(notice_ids: Iterable[int]) -> None:
@@ -78,7 +96,7 @@ def queue_notice(*, event: str, channel: str, recipient: str, subject: str, body
     except IntegrityError:  # a concurrent writer won the unique key: the notice exists once
         return Notice.objects.get(dedupe_key=dedupe_key[:255])
     if created and not in_app:
-        transaction.on_commit(lambda: enqueue_send(notice.pk))
+        _CommitBatch.add([notice.pk])
     return notice
 
 
@@ -121,8 +139,7 @@ def _queue_notices(candidates: list[Notice]) -> list[Notice]:
         stored = {n.dedupe_key: n for n in Notice.objects.filter(dedupe_key__in=missing)}
         out = [stored.get(n.dedupe_key, n) if n.dedupe_key in missing else n for n in candidates]
         out = [n for n in out if n.pk is not None]
-    _CommitBatch(sorted(n.pk for n in candidates if n.dedupe_key in written and n.status == NoticeStatus.QUEUED)
-                 ).register()
+    _CommitBatch.add(n.pk for n in candidates if n.dedupe_key in written and n.status == NoticeStatus.QUEUED)
     return out
 
 

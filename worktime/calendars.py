@@ -9,8 +9,8 @@ from either cache: the version of record is a database row written in the edit's
 cache keeps a copy for a minute, and while Redis is away every process reads the row itself.
 
 Within one HTTP request the version is read from the shared cache once (an intake asks for the
-calendar five times): the request's own edits reset it, and outside a request (tasks, commands) every
-call still asks the cache.
+calendar five times): the request's own edits reset it. Outside a request (tasks, commands) every call
+asks the cache, except within `one_version()`, which the dossier intake holds for its transaction.
 
 The actions that edit the calendar are `worktime.services`, which re-exports these reads.
 """
@@ -21,6 +21,7 @@ import logging
 import re
 import threading
 import time as _time
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -110,6 +111,21 @@ def calendar_version() -> int:
     if in_request:
         _request.version = version
     return version
+
+
+@contextmanager
+def one_version():
+    """Within the block the calendar version is read at most once, as within an HTTP request: for one
+    action outside a request (a task, a command, a bench), which asks for the calendar several times.
+    An edit inside the block still resets it; inside a request this changes nothing."""
+    if getattr(_request, "active", False):
+        yield
+        return
+    _request.active, _request.version = True, None
+    try:
+        yield
+    finally:
+        _request.active, _request.version = False, None
 
 
 def _bump() -> None:

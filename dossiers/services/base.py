@@ -254,9 +254,15 @@ def _plan_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime) 
     return steps
 
 
-def _insert_steps(steps: list[Step]) -> None:
-    """Insert new steps and their history rows, one statement each (the dossier must be saved)."""
-    bulk_create_with_history(steps, Step)
+def _insert_steps(steps: list[Step], *, history: bool = True) -> None:
+    """Insert new steps (the dossier must be saved) and their history rows, one statement each.
+
+    `history=False` for the steps of a dossier taken in this very action (`intake`): the intake's timeline
+    event records them being made, and their history starts with their first change."""
+    if history:
+        bulk_create_with_history(steps, Step)
+    else:
+        Step.objects.bulk_create(steps)
 
 
 def _schedule(dossier: Dossier, received_at: datetime, actor) -> list[Step]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +27,7 @@ from procedures.services import check_form
 
 from .. import rules
 from .. import transitions as tt
-from ..codes import next_dossier_code, next_register_number
+from ..codes import next_code_and_register_number
 from ..models import (
     ApplicantKind,
     Channel,
@@ -300,20 +301,40 @@ def _applicant_fields(clean: dict) -> dict:
     }
 
 
-def _create_with_key(values: dict, *, agency, code_day, user, key, fingerprint) -> tuple[Dossier, bool]:
-    """Insert the dossier (taking a code when `code_day` is given); a lost idempotency race returns the
-    winner's dossier, and the savepoint also gives the code number back."""
+def _create(values: dict, *, agency, code_day) -> Dossier:
+    """Insert the dossier (taking a code and a register number when `code_day` is given), with no history
+    row: the history of a dossier starts with its first change, its creation is the timeline event
+    written with it (who, when, from which counter), which a history row would only repeat.
+
+    No savepoint: an idempotency key already used makes the INSERT fail, which rolls the whole intake
+    back (the code number with it), and `_intake_transaction` answers with the dossier made the first time.
+    """
+    if code_day is not None:
+        code, register_no = next_code_and_register_number(agency, code_day)
+        values = {**values, "code": code, "register_year": code_day.year, "register_no": register_no}
+    dossier = Dossier(**values)
+    dossier.save_without_historical_record(force_insert=True)
+    return dossier
+
+
+@contextmanager
+def _intake_transaction(user, key: str, fingerprint: str, stored: list[str], replayed: list[Dossier]):
+    """The one transaction of an intake. If it fails, the files it stored are deleted; if it failed on an
+    idempotency key already used (a replay, or a race lost to the same request sent twice), the dossier
+    made the first time is put in `replayed` (or a 409 raised for a different body) and the error is
+    swallowed. A first intake, the usual case, costs no look-up of its key and no savepoint. The
+    calendar version is read once for the whole intake, in a request or not (`calendars.one_version`)."""
     try:
-        with transaction.atomic():
-            if code_day is not None:
-                values = {**values, "code": next_dossier_code(agency, code_day), "register_year": code_day.year,
-                          "register_no": next_register_number(agency.pk, code_day.year)}
-            return Dossier.objects.create(**values), True
+        with _clock().one_version(), transaction.atomic():
+            yield
     except IntegrityError:
-        if key:
-            existing = _idempotent(user, key, fingerprint)
-            if existing is not None:
-                return existing, False
+        delete_stored(stored)
+        existing = _idempotent(user, key, fingerprint) if key else None
+        if existing is None:
+            raise
+        replayed.append(existing)
+    except BaseException:
+        delete_stored(stored)
         raise
 
 
@@ -397,74 +418,70 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
         # Only when not the default, so the keys of intakes made before outcomes existed still match.
         **({"outcome": outcome, "items": items_text, "reason": reason_text} if outcome != "receive" else {}),
     })
-    if key:
-        existing = _idempotent(actor, key, fingerprint)
-        if existing is not None:
-            return existing
+    # A replayed key is not looked up first: the dossier's INSERT meets the unique key, the intake rolls
+    # back and `_intake_transaction` answers with the dossier made the first time (409 for another body).
     at = received_at  # the counter visit
     received = outcome == "receive"
     stored: list[str] = []
-    try:
-        with transaction.atomic():
-            values = {
-                "procedure": procedure, "agency": agency, "current_agency": agency, "status": transition.to_status,
-                "channel": channel, "return_method": return_method, "return_address": (return_address or "")[:500],
-                "summary": summary or "", "received_by": actor, "created_by": actor,
-                "fully_online": bool(fully_online) and channel == Channel.ONLINE,
-                "received_at": at if received else None, "submitted_at": None if received else at,
-                "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
-                "form_definition": form_version, "form_data": form_data,
-                **_applicant_fields(clean),
-            }
-            steps: list[Step] = []
-            if received:  # appointment and steps worked out first, so that each row is written once
-                planned = Dossier(**values)
-                steps = _plan_schedule(planned, at, actor)
-                values.update({name: getattr(planned, name) for name in (
-                    "appointment_at", "original_appointment_at", "due_soon_at", "is_late", "is_due_soon",
-                    "current_agency", "receipt_due_at", "portal_due_at")})
-            dossier, created = _create_with_key(values, agency=agency, code_day=timezone.localdate(at),
-                                                user=actor, key=key, fingerprint=fingerprint)
-            if not created:
-                return dossier
-            if steps:
-                for step in steps:
-                    step.dossier = dossier
-                _insert_steps(steps)
-            components = _store_components(dossier, items, 0, stored)
-            supplements: list[SupplementRequest] = []
-            notes = []
-            if backdated and now - at > timedelta(minutes=1):
-                notes.append(_("Tiếp nhận trên giấy lúc %(at)s, nhập vào hệ thống lúc %(now)s.")
-                             % {"at": _fmt(at), "now": _fmt(now)})
-            if procedure.online_only and channel != Channel.ONLINE:
-                notes.append(_("Thủ tục chỉ tiếp nhận trực tuyến: cán bộ nhập hộ công dân."))
-            if outcome == "receive":
-                event = _event(dossier, "receive", actor, None, dossier.status, " ".join(notes), at=at)
-                notify_citizen(dossier, "received")
-            elif outcome == "supplement":
-                supplements.append(SupplementRequest.objects.create(
-                    dossier=dossier, round=1, requested_at=at, requested_by=actor, items=items_text,
-                    reason=reason_text, resume_status=tt.resume_status(tt.NEW),
-                    deadline_at=_supplement_deadline(None, at, dossier.agency)))
-                dossier.supplement_count = 1
-                dossier.save(update_fields=["supplement_count", "updated_at"])
-                event = _event(dossier, "request-supplement", actor, None, dossier.status,
-                               " ".join([items_text.replace("\n", "; "), *notes]), at=at)
-                notify_citizen(dossier, "supplement_requested", key="1", items=items_text.replace("\n", "; "),
-                               reason=reason_text.rstrip("."), ref=dossier.reference,
-                               deadline=supplements[0].deadline_at)
-            else:
-                dossier.reason = reason_text
-                fields = {"reason"}
-                _finish_dossier(dossier, at, fields)
-                dossier.save(update_fields=sorted({*fields, "updated_at"}))
-                event = _event(dossier, "refuse", actor, None, dossier.status, " ".join([reason_text, *notes]),
-                               at=at)
-                notify_citizen(dossier, "refused")
-    except BaseException:
-        delete_stored(stored)
-        raise
+    replayed: list[Dossier] = []
+    with _intake_transaction(actor, key, fingerprint, stored, replayed):
+        values = {
+            "procedure": procedure, "agency": agency, "current_agency": agency, "status": transition.to_status,
+            "channel": channel, "return_method": return_method, "return_address": (return_address or "")[:500],
+            "summary": summary or "", "received_by": actor, "created_by": actor,
+            "fully_online": bool(fully_online) and channel == Channel.ONLINE,
+            "received_at": at if received else None, "submitted_at": None if received else at,
+            "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
+            "form_definition": form_version, "form_data": form_data,
+            **_applicant_fields(clean),
+        }
+        steps: list[Step] = []
+        # Everything the dossier row holds is worked out first (appointment and steps, the supplement
+        # round, the refusal), so that each row is written once, by one INSERT.
+        if received:
+            planned = Dossier(**values)
+            steps = _plan_schedule(planned, at, actor)
+            values.update({name: getattr(planned, name) for name in (
+                "appointment_at", "original_appointment_at", "due_soon_at", "is_late", "is_due_soon",
+                "current_agency", "receipt_due_at", "portal_due_at")})
+        elif outcome == "supplement":
+            values["supplement_count"] = 1
+        else:
+            planned, fields = Dossier(**values, reason=reason_text), {"reason"}
+            _finish_dossier(planned, at, fields)
+            values.update({name: getattr(planned, name) for name in fields})
+        dossier = _create(values, agency=agency, code_day=timezone.localdate(at))
+        if steps:
+            for step in steps:
+                step.dossier = dossier
+            _insert_steps(steps, history=False)
+        components = _store_components(dossier, items, 0, stored)
+        supplements: list[SupplementRequest] = []
+        notes = []
+        if backdated and now - at > timedelta(minutes=1):
+            notes.append(_("Tiếp nhận trên giấy lúc %(at)s, nhập vào hệ thống lúc %(now)s.")
+                         % {"at": _fmt(at), "now": _fmt(now)})
+        if procedure.online_only and channel != Channel.ONLINE:
+            notes.append(_("Thủ tục chỉ tiếp nhận trực tuyến: cán bộ nhập hộ công dân."))
+        if outcome == "receive":
+            event = _event(dossier, "receive", actor, None, dossier.status, " ".join(notes), at=at)
+            notify_citizen(dossier, "received")
+        elif outcome == "supplement":
+            supplements.append(SupplementRequest.objects.create(
+                dossier=dossier, round=1, requested_at=at, requested_by=actor, items=items_text,
+                reason=reason_text, resume_status=tt.resume_status(tt.NEW),
+                deadline_at=_supplement_deadline(None, at, dossier.agency)))
+            event = _event(dossier, "request-supplement", actor, None, dossier.status,
+                           " ".join([items_text.replace("\n", "; "), *notes]), at=at)
+            notify_citizen(dossier, "supplement_requested", key="1", items=items_text.replace("\n", "; "),
+                           reason=reason_text.rstrip("."), ref=dossier.reference,
+                           deadline=supplements[0].deadline_at)
+        else:
+            event = _event(dossier, "refuse", actor, None, dossier.status, " ".join([reason_text, *notes]),
+                           at=at)
+            notify_citizen(dossier, "refused")
+    if replayed:
+        return replayed[0]
     # A new dossier's rows are all in hand: its detail is shown without reading them back.
     remember_new_rows(dossier, steps=steps, events=[event], components=components, supplements=supplements)
     return dossier
@@ -503,40 +520,29 @@ def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str =
         "return_method": return_method, "return_address": return_address or "",
         "components": [[c.name, c.kind, c.count, c.component_id, c.digest] for c in items],
     })
-    if key:
-        existing = _idempotent(citizen, key, fingerprint)
-        if existing is not None:
-            return existing
     now = _now()
     stored: list[str] = []
-    try:
-        with transaction.atomic():
-            values = {
-                "procedure": procedure, "agency": agency, "current_agency": agency, "status": Status.SUBMITTED,
-                "channel": Channel.ONLINE, "return_method": return_method,
-                "return_address": (return_address or "")[:500], "summary": summary or "", "citizen": citizen,
-                "submitted_at": now, "created_by": citizen, "idempotency_key": key,
-                "fully_online": procedure.online_mode == "full",
-                "form_definition": form_version, "form_data": form_data,
-                "idempotency_fingerprint": fingerprint if key else "", **_applicant_fields(clean),
-            }
-            dossier, created = _create_with_key(values, agency=agency, code_day=None, user=citizen, key=key,
-                                                fingerprint=fingerprint)
-            if not created:
-                return dossier
-            expected = _clock().compute_appointment_for(now, procedure.effective_amount, procedure.time_limit_unit,
-                                                        agency)
-            dossier.appointment_at = expected.appointment_at
-            dossier.save(update_fields=["appointment_at", "updated_at"])
-            _store_components(dossier, items, 0, stored)
-            _event(dossier, "submit", citizen, None, Status.SUBMITTED, at=now)
-            notify_citizen(dossier, "submitted")
-            desk = agency_staff(agency, Role.DESK_OFFICER)
-            notify_staff(desk, dossier, "submitted_online")
-    except BaseException:
-        delete_stored(stored)
-        raise
-    return dossier
+    replayed: list[Dossier] = []
+    with _intake_transaction(citizen, key, fingerprint, stored, replayed):
+        values = {
+            "procedure": procedure, "agency": agency, "current_agency": agency, "status": Status.SUBMITTED,
+            "channel": Channel.ONLINE, "return_method": return_method,
+            "return_address": (return_address or "")[:500], "summary": summary or "", "citizen": citizen,
+            "submitted_at": now, "created_by": citizen, "idempotency_key": key,
+            "fully_online": procedure.online_mode == "full",
+            "form_definition": form_version, "form_data": form_data,
+            "idempotency_fingerprint": fingerprint if key else "", **_applicant_fields(clean),
+        }
+        # The expected appointment is in the row as it is inserted (written once).
+        values["appointment_at"] = _clock().compute_appointment_for(
+            now, procedure.effective_amount, procedure.time_limit_unit, agency).appointment_at
+        dossier = _create(values, agency=agency, code_day=None)
+        _store_components(dossier, items, 0, stored)
+        _event(dossier, "submit", citizen, None, Status.SUBMITTED, at=now)
+        notify_citizen(dossier, "submitted")
+        desk = agency_staff(agency, Role.DESK_OFFICER)
+        notify_staff(desk, dossier, "submitted_online")
+    return replayed[0] if replayed else dossier
 
 
 def agency_staff(agency, role: str) -> list:
@@ -603,7 +609,6 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
     from procedures.services import check_form
 
     from ..selectors import remember_new_rows
-    from ..uploads import delete_stored
 
     if (outcome or "receive") != "receive":
         msg = _("Hồ sơ phi địa giới chỉ được tiếp nhận để chuyển đến cơ quan có thẩm quyền; việc yêu cầu bổ sung "
@@ -626,44 +631,37 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
         "return_address": return_address or "",
         "components": [[c.name, c.kind, c.count, c.component_id, c.digest] for c in items],
     })
-    if key:
-        existing = _idempotent(actor, key, fingerprint)
-        if existing is not None:
-            return existing
     now = _now()
     stored: list[str] = []
-    try:
-        with transaction.atomic():
-            expected = _clock().compute_appointment_for(now, procedure.effective_amount, procedure.time_limit_unit,
-                                                        competent)
-            values = {
-                "procedure": procedure, "agency": competent, "current_agency": competent, "intake_agency": receiving,
-                "status": Status.SUBMITTED, "channel": channel, "return_method": return_method,
-                "return_address": (return_address or "")[:500], "summary": summary or "", "received_by": actor,
-                "created_by": actor, "submitted_at": now, "appointment_at": expected.appointment_at,
-                "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
-                "form_definition": form_version, "form_data": form_data,
-                **_applicant_fields(clean),
-            }
-            dossier, created = _create_with_key(values, agency=receiving, code_day=timezone.localdate(now),
-                                                user=actor, key=key, fingerprint=fingerprint)
-            if not created:
-                return dossier
-            step = Step.objects.create(
-                dossier=dossier, order=0, name=_("Tiếp nhận phi địa giới, chuyển cơ quan có thẩm quyền"),
-                agency=receiving, role=Role.DESK_OFFICER, assignee=actor, handed_by=actor, finished_by=actor,
-                started_at=now, finished_at=now, note=competent.name)
-            _grant(dossier, receiving)
-            components = _store_components(dossier, items, 0, stored)
-            note = _("Tiếp nhận tại %(desk)s (phi địa giới), chuyển đến %(agency)s, cơ quan có thẩm quyền giải "
-                     "quyết. Thời hạn giải quyết tính từ khi %(agency)s tiếp nhận.") % {
-                "desk": receiving.name, "agency": competent.name}
-            event = _event(dossier, "forward", actor, None, Status.SUBMITTED, note, at=now)
-            notify_citizen(dossier, "forwarded", desk=receiving.name)
-            notify_staff(agency_staff(competent, Role.DESK_OFFICER), dossier, "forwarded_in", desk=receiving.name)
-    except BaseException:
-        delete_stored(stored)
-        raise
+    replayed: list[Dossier] = []
+    with _intake_transaction(actor, key, fingerprint, stored, replayed):
+        expected = _clock().compute_appointment_for(now, procedure.effective_amount, procedure.time_limit_unit,
+                                                    competent)
+        values = {
+            "procedure": procedure, "agency": competent, "current_agency": competent, "intake_agency": receiving,
+            "status": Status.SUBMITTED, "channel": channel, "return_method": return_method,
+            "return_address": (return_address or "")[:500], "summary": summary or "", "received_by": actor,
+            "created_by": actor, "submitted_at": now, "appointment_at": expected.appointment_at,
+            "idempotency_key": key, "idempotency_fingerprint": fingerprint if key else "",
+            "form_definition": form_version, "form_data": form_data,
+            **_applicant_fields(clean),
+        }
+        dossier = _create(values, agency=receiving, code_day=timezone.localdate(now))
+        step = Step(
+            dossier=dossier, order=0, name=_("Tiếp nhận phi địa giới, chuyển cơ quan có thẩm quyền"),
+            agency=receiving, role=Role.DESK_OFFICER, assignee=actor, handed_by=actor, finished_by=actor,
+            started_at=now, finished_at=now, note=competent.name)
+        step.save_without_historical_record(force_insert=True)  # told by the "forward" event
+        _grant(dossier, receiving)
+        components = _store_components(dossier, items, 0, stored)
+        note = _("Tiếp nhận tại %(desk)s (phi địa giới), chuyển đến %(agency)s, cơ quan có thẩm quyền giải "
+                 "quyết. Thời hạn giải quyết tính từ khi %(agency)s tiếp nhận.") % {
+            "desk": receiving.name, "agency": competent.name}
+        event = _event(dossier, "forward", actor, None, Status.SUBMITTED, note, at=now)
+        notify_citizen(dossier, "forwarded", desk=receiving.name)
+        notify_staff(agency_staff(competent, Role.DESK_OFFICER), dossier, "forwarded_in", desk=receiving.name)
+    if replayed:
+        return replayed[0]
     remember_new_rows(dossier, steps=[step], events=[event], components=components, supplements=[])
     return dossier
 

@@ -16,7 +16,7 @@ from organisation.errors import ActionNotAllowed, NotAllowed, ValidationFailed
 from organisation.models import StaffMembership
 
 from .. import transitions as tt
-from ..codes import next_dossier_code, next_register_number
+from ..codes import next_code_and_register_number
 from ..models import (
     Dossier,
     Status,
@@ -51,9 +51,8 @@ def receive(dossier, *, actor, expected_version=None, at: datetime | None = None
         _check(d, actor, "receive")
         when = _when(at)
         if not d.code:
-            d.code = next_dossier_code(d.agency, timezone.localdate(when))
             d.register_year = timezone.localdate(when).year
-            d.register_no = next_register_number(d.agency_id, d.register_year)
+            d.code, d.register_no = next_code_and_register_number(d.agency, timezone.localdate(when))
         d.received_at = when
         d.received_by = actor
         d.status = Status.RECEIVED

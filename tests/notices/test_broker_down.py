@@ -39,7 +39,7 @@ def test_an_action_commits_and_its_notices_wait(make_dossier, broker_down, djang
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         d = make_dossier(Status.RECEIVED)
     assert time.monotonic() - started < HANG
-    assert len(callbacks) == 2  # both publishes were tried, and failed quietly
+    assert len(callbacks) == 1  # the one publish (both notices) was tried, and failed quietly
     d = Dossier.objects.get(pk=d.pk)
     assert d.status == Status.RECEIVED and d.code
     assert set(Notice.objects.filter(dossier=d).values_list("status", flat=True)) == {NoticeStatus.QUEUED}
@@ -88,3 +88,45 @@ def test_a_broker_that_never_answers_does_not_hang_the_publish():
             thread.start()
             thread.join(HANG)
     assert result == [False]
+
+
+@pytest.mark.django_db
+def test_a_transaction_publishes_its_queued_notices_in_one_message(make_dossier, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from notices.models import NoticeChannel
+    from notices.services import notify_citizen, queue_notice
+
+    with django_capture_on_commit_callbacks(execute=True):  # the dossier's own notices go out first
+        d = make_dossier(Status.PROCESSING)
+    before = queue_length()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        notify_citizen(d, "result_ready")  # e-mail and SMS
+        queue_notice(event="x", channel=NoticeChannel.EMAIL, recipient="c@example.vn", subject="s", body="b",
+                     dedupe_key="one-message:1")
+        with transaction.atomic():
+            queue_notice(event="x", channel=NoticeChannel.SMS, recipient="0912345678", subject="s", body="b",
+                         dedupe_key="one-message:2")
+    assert len(callbacks) == 1
+    assert queue_length() == before + 1  # one celery.map message over the four notices
+    assert Notice.objects.filter(status=NoticeStatus.QUEUED, dedupe_key__startswith="one-message:").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_dropped_with_its_savepoint_is_started_again(make_dossier, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from notices.models import NoticeChannel
+    from notices.services import queue_notice
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                queue_notice(event="x", channel=NoticeChannel.EMAIL, recipient="c@example.vn", subject="s",
+                             body="b", dedupe_key="dropped:1")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        kept = queue_notice(event="x", channel=NoticeChannel.EMAIL, recipient="c@example.vn", subject="s", body="b",
+                            dedupe_key="dropped:2")
+    assert len(callbacks) == 1 and callbacks[0].__self__.ids == [kept.pk]

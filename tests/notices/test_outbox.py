@@ -24,7 +24,7 @@ def test_a_received_dossier_tells_the_applicant_by_email_and_sms(make_dossier, d
     ]
     body = rows[0].body
     assert d.code in body and "Thời gian hẹn trả kết quả" in body and "4 số cuối" in body
-    assert len(callbacks) == 2  # one send per queued row, after the commit
+    assert len(callbacks) == 1  # one publish for all the transaction's queued rows, after the commit
 
 
 def test_the_same_event_is_written_once(make_dossier):

@@ -212,3 +212,21 @@ def test_edits_under_a_frozen_clock_still_change_the_version(org):
         services.remove_day(date(2026, 11, 23), org.commune)
         assert len({v1, v2, services.calendar_version()}) == 3
         assert services.calendar_for(org.commune).is_working_day(date(2026, 11, 23))
+
+
+def test_one_version_reads_the_version_once_and_still_sees_its_own_edit(org):
+    """Outside a request, `one_version()` (the intake's transaction) reads the version once: another
+    process's bump seen through the shared cache waits for the next action; the block's own edit does not."""
+    from django.core.cache import cache
+
+    from worktime.calendars import VERSION_KEY, calendar_version, one_version
+
+    with one_version():
+        v1 = calendar_version()
+        cache.set(VERSION_KEY, v1 + 1000)  # another process bumped it
+        assert calendar_version() == v1
+        services.add_holiday(date(2026, 11, 23), "Nghỉ đột xuất", org.commune)  # an edit of its own
+        v2 = calendar_version()
+        assert v2 not in (v1, v1 + 1000)
+    cache.set(VERSION_KEY, v2 + 1)
+    assert calendar_version() == v2 + 1  # outside the block every call asks the cache again
