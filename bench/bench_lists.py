@@ -66,6 +66,8 @@ def parse_args():
 
 
 def setup_django(args) -> None:
+    if Path(args.code).resolve() != ROOT:
+        sys.path.insert(0, str(Path(args.code).resolve()))  # count the queries of the code being served
     os.environ["SECURE_SSL_REDIRECT"] = "0"  # plain HTTP on loopback, as behind a TLS-terminating proxy
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     bench_api.setup_django(args)
@@ -131,6 +133,9 @@ def prepare(args) -> dict[str, dict]:
                 "search_name": "/api/v1/dossiers/?page_size=100&q=" + quote(full_name),
                 "search_phone": "/api/v1/dossiers/?page_size=100&q=" + quote(spaced_phone),
                 "search_code": "/api/v1/dossiers/?page_size=100&q=" + quote(code),
+                "detail": f"/api/v1/dossiers/{quote(code)}/",
+                "page_detail": f"/ho-so/{quote(code)}/",
+                "lookup": f"/api/v1/lookup/?code={quote(code)}&secret={digits[-4:]}",
                 **{f"tab_{key}": f"/ho-so/?tab={key}" for key in tabs},
             },
         }

@@ -7,9 +7,9 @@ dossier code in the shared cache, and past the limit every look-up from that cli
 may look up as often as it likes. The count lives in the cache, not the database, because a miss must cost
 nothing to record.
 
-A wrong code and a wrong secret on a real code take the same path: one query by code for the phone number
-only (a dummy phone when the code is unknown), the same constant-time comparison, the same two miss
-counters. The dossier with its steps is read only after the pair matched.
+A wrong code and a wrong secret on a real code take the same path: one query by code (the dossier with
+its steps, read whatever the secret; a dummy phone when the code is unknown), the same constant-time
+comparison, the same two miss counters. A right pair costs that one query too.
 """
 
 from __future__ import annotations
@@ -86,8 +86,11 @@ def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
         match = Q(pk=temporary, channel=Channel.ONLINE)
     else:
         match = (Q(code=code.upper()) | Q(national_code=code)) & Q(code__isnull=False)
-    row = Dossier.objects.filter(match).values_list("pk", "applicant_phone").first()
-    pk, phone = row if row is not None else (None, _DUMMY_PHONE)
+    # One query, whatever the answer: the dossier with everything the caller shows (`queryset`: its steps
+    # too), no ORDER BY (a code and a national code are each unique).
+    found = list((Dossier.objects.all() if queryset is None else queryset).filter(match)[:1])
+    dossier = found[0] if found else None
+    pk, phone = (dossier.pk, dossier.applicant_phone) if dossier is not None else (None, _DUMMY_PHONE)
     expected = "".join(ch for ch in (phone or "") if ch.isdigit())[-4:].rjust(4, "x")
     matches = hmac.compare_digest(expected.encode(), secret.encode()[:4].ljust(4, b"-"))
     # Every part is evaluated on every path (`&`, not `and`): no early exit tells which part failed.
@@ -97,5 +100,4 @@ def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
         if code:
             _add_miss(_code_key(code))
         raise _not_found()
-    qs = Dossier.objects.all() if queryset is None else queryset
-    return qs.get(pk=pk)
+    return dossier

@@ -164,17 +164,25 @@ def result_available(dossier: Dossier) -> bool:
 # --- public look-up --------------------------------------------------------------------------------
 
 
+# The look-up's steps: where and when, each with its agency's code and name (no officers).
+LOOKUP_LISTS = {"steps": (Step, "dossier", ("order",), {"agency": ("id", "code", "name")})}
+
+
 def lookup_queryset() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related("procedure", "agency", "intake_agency").prefetch_related(
-        Prefetch("steps", queryset=Step.objects.select_related("agency").order_by("order"))
-    )
+    """The dossier as the public look-up shows it, with its steps and whether it was rated: one query on
+    PostgreSQL (the steps as JSON, `dossiers.selectors.with_lists`); `lookup_payload` reads it."""
+    from dossiers.selectors import with_lists
+
+    return with_lists(Dossier.objects.select_related("procedure", "agency", "intake_agency", "rating"),
+                      LOOKUP_LISTS)
 
 
 def lookup_payload(dossier: Dossier, now: datetime | None = None) -> dict:
     """What anyone holding the code and the phone's last four digits may read: no names, no numbers,
     no officers."""
-    from dossiers.selectors import dossier_is_late
+    from dossiers.selectors import dossier_is_late, finish_lists
 
+    finish_lists(dossier, LOOKUP_LISTS)
     return {
         "code": dossier.code,
         "reference": dossier.reference,

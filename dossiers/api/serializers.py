@@ -243,8 +243,8 @@ class DossierDetailSerializer(DossierListSerializer):
     apology = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
     national_sync = serializers.SerializerMethodField()
-    form = DossierFormSerializer(allow_null=True, read_only=True,
-                                 help_text="The electronic form (tờ khai điện tử) as filed; null without one")
+    form = serializers.SerializerMethodField(
+        help_text="The electronic form (tờ khai điện tử) as filed; null without one")
 
     @extend_schema_field(NationalSyncSerializer(allow_null=True))
     def get_national_sync(self, obj):
@@ -275,7 +275,16 @@ class DossierDetailSerializer(DossierListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_available_actions(self, obj) -> list:
-        return self.context.get("available_actions", [])
+        return list(self.context.get("available_actions", []))
+
+    @extend_schema_field(DossierFormSerializer(allow_null=True))
+    def get_form(self, obj):
+        """The form as filed with the version it was checked against (loaded with the detail)."""
+        if obj.form_definition_id is None:
+            return None
+        version = obj.form_definition
+        return {"version": version.version, "effective_from": version.effective_from.isoformat(),
+                "data": obj.form_data}
 
 
 class DossierNoticeSerializer(serializers.Serializer):

@@ -31,7 +31,6 @@ from organisation.errors import NotAllowed, NotFound, ValidationFailed
 from organisation.models import Agency
 from procedures.models import Procedure
 
-from . import representations
 from .serializers import (
     DossierActionSerializer,
     DossierDetailSerializer,
@@ -168,8 +167,9 @@ def _user(username: str | None, field: str = "assignee"):
 
 def detail_data(request, dossier: Dossier) -> dict:
     """The detail's JSON (DossierDetailSerializer's shape) of a dossier loaded with the detail queryset."""
-    return representations.detail(dossier, staff=selectors.is_staff_viewer(request.user),
-                                  available_actions=selectors.actions_available(dossier, request.user))
+    context = {"staff": selectors.is_staff_viewer(request.user),
+               "available_actions": selectors.actions_available(dossier, request.user)}
+    return DossierDetailSerializer(dossier, context=context).data
 
 
 def detail_response(request, dossier: Dossier, http_status=status.HTTP_200_OK, headers=None) -> Response:
@@ -284,7 +284,7 @@ class DossierListCreate(generics.GenericAPIView):
                                                                              fact_extra=extra),
                                          lists.fact_rows(request.user, filters))
         rows = [selectors.DossierRow(*row) for row in page.rows]
-        return paginator.response(request, page, count, representations.list_items(rows))
+        return paginator.response(request, page, count, DossierListSerializer(rows, many=True).data)
 
     @extend_schema(
         request={"application/json": DossierIntakeSerializer, "multipart/form-data": DossierIntakeSerializer},
