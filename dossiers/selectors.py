@@ -150,6 +150,70 @@ def remember_list(parent, name: str, children: list) -> None:
     parent._prefetched_objects_cache[manager.field.remote_field.cache_name] = qs
 
 
+class CompiledRead:
+    """A read written with the ORM, compiled to SQL once per process and database alias, then run with
+    each call's values; the rows become model instances (select_related relations, annotations) through
+    the ORM's own iterable and converters.
+
+    The one mechanism beside plain querysets, for the hottest reads only (the detail, the public
+    look-up): building and compiling the detail's queryset (its JSON lists, about 150 expressions) costs
+    several times what running it does. It works with the database router (the alias is asked of it on
+    every call, a compilation kept per alias) and behind PgBouncer (plain statements, nothing kept in a
+    session; PostgreSQL prepares them only through `DATABASE_PREPARE_THRESHOLD`). `build(*markers)`
+    returns the queryset with marker values where each call's values go; every marker must reach the
+    SQL's parameters unchanged (a plain equality filter)."""
+
+    def __init__(self, model, build, *markers):
+        self.model, self.build, self.markers = model, build, markers
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, db: str) -> tuple:
+        compiled = self._compiled.get(db)
+        if compiled is None:
+            qs = self.build(*self.markers)
+            compiler = qs.query.get_compiler(using=db)
+            sql, params = compiler.as_sql()
+            slots = [[i for i, p in enumerate(params) if p == marker and type(p) is type(marker)]
+                     for marker in self.markers]
+            if not all(slots):
+                raise ValueError("a marker did not reach the compiled parameters")
+            compiled = self._compiled[db] = (compiler, sql, tuple(params), slots)
+        return compiled
+
+    def __call__(self, *values) -> list:
+        import copy
+
+        from django.db import connections, router
+        from django.db.models.query import ModelIterable
+
+        db = router.db_for_read(self.model) or "default"
+        compiler, sql, params, slots = self._compile(db)
+        bound = list(params)
+        for positions, value in zip(slots, values, strict=True):
+            for i in positions:
+                bound[i] = value
+        run = copy.copy(compiler)
+        run.connection = connections[db]
+        run.as_sql = lambda *args, **kwargs: (sql, bound)
+
+        class _Query:
+            @staticmethod
+            def get_compiler(using=None, connection=None, elide_empty=True):
+                return run
+
+        class _Rows:
+            model = self.model
+            query = _Query
+            _known_related_objects: dict = {}
+
+        _Rows.db = db
+        return list(ModelIterable(_Rows))
+
+
+_PK_MARK = -7_770_000_000_001
+_CODE_MARK = "\x00code"
+
+
 def _in_one_query(qs: QuerySet) -> bool:
     from django.db import connections
 
@@ -208,21 +272,22 @@ def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
           for name, (model, _fk, order, relations) in DETAIL_LISTS.items()])
 
 
-def _reference_q(code: str) -> Q | None:
-    code = (code or "").strip()
-    match = _REFERENCE.match(code)
-    if match:
-        return Q(pk=int(match.group(1)))
-    return Q(code=code) if code else None
+_DETAIL_BY_PK = CompiledRead(Dossier, lambda pk: detail_queryset().filter(pk=pk)[:1], _PK_MARK)
+_DETAIL_BY_CODE = CompiledRead(Dossier, lambda code: detail_queryset().filter(code=code)[:1], _CODE_MARK)
 
 
 def load_dossier_detail(*, pk: int | None = None, code: str | None = None, user=None) -> Dossier | None:
-    """The dossier with everything its detail shows (`detail_queryset`), or None when there is no such
-    dossier, or when `user` is given and may not see it. One query on PostgreSQL."""
-    condition = Q(pk=pk) if pk is not None else _reference_q(code or "")
-    if condition is None:
-        return None
-    found = list(detail_queryset(user).filter(condition)[:1])
+    """The dossier with everything its detail shows (`detail_queryset`, compiled once: `CompiledRead`), or
+    None when there is no such dossier, or when `user` is given and may not see it (`can_see`: no query
+    for a dossier received in the user's scope, one for one routed to it). One query on PostgreSQL."""
+    if pk is None:
+        code = (code or "").strip()
+        match = _REFERENCE.match(code)
+        if match:
+            pk = int(match.group(1))
+        elif not code:
+            return None
+    found = _DETAIL_BY_PK(pk) if pk is not None else _DETAIL_BY_CODE(code)
     if not found:
         return None
     dossier = _finish_detail(found[0])
@@ -343,13 +408,9 @@ class DossierRow:
         self.agency = _Named(agency_code, agency_name)
         self.current_agency = _Named(current_agency_code, None) if current_agency_code is not None else None
 
-    @property
-    def reference(self) -> str:
-        return self.code or f"{ONLINE_REFERENCE_PREFIX}{self.pk}"
-
-    @property
-    def status_label(self):
-        return Status(self.status).label
+    # What the list's serializer reads besides the columns, as the model says it.
+    reference = Dossier.reference
+    status_label = Dossier.status_label
 
 
 def late_q(now: datetime | None = None) -> Q:

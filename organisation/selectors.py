@@ -57,12 +57,14 @@ def user_roles(user, agency_id: int | None = None) -> set[str]:
 
 
 def descendant_ids(agency_ids: Iterable[int]) -> set[int]:
-    """The agencies and every agency under them, whatever the depth, in one recursive query."""
-    from django.db import connection
+    """The agencies and every agency under them, whatever the depth, in one recursive query (the ORM has
+    no recursive CTE: raw SQL, on the connection the database router picks for reading agencies)."""
+    from django.db import connections, router
 
     found = {int(pk) for pk in agency_ids}
     if not found:
         return found
+    connection = connections[router.db_for_read(Agency) or "default"]
     q = connection.ops.quote_name
     table = q(Agency._meta.db_table)
     marks = ", ".join(["%s"] * len(found))
