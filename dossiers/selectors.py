@@ -67,7 +67,7 @@ def dossier_list_queryset(qs: QuerySet | None = None) -> QuerySet:
 # The users named on steps and events: what their names and the detail need (no password hash). Any
 # other attribute is loaded when touched, like `.only()`.
 USER_FIELDS = ("id", "username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser")
-DETAIL_RELATED = ("procedure", "agency", "agency__parent", "current_agency", "current_agency__parent",
+DETAIL_RELATED = ("procedure", "procedure__field", "agency", "agency__parent", "current_agency", "current_agency__parent",
                   "received_by", "citizen", "apology", "apology__issued_by", "form_definition")
 # Per list: the model, the foreign key to the dossier, the order, and the to-one relations read with
 # each row (None: every column of the related row; else those fields).

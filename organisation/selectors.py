@@ -237,10 +237,13 @@ def token_owner(key: str) -> TokenOwner | None:
     found = _owner_from_db(key)
     if found is None:
         return None
-    owner, entry = found
-    entry["generation"] = generation
-    # add, not set: a change forgetting the entry meanwhile wins (its second forget follows the commit).
-    cache.add(cache_key, entry, settings.API_TOKEN_CACHE_SECONDS)
+    owner, fresh = found
+    fresh["generation"] = generation
+    if entry is None:
+        # add: a change that forgot the entry meanwhile and wrote it anew wins.
+        cache.add(cache_key, fresh, settings.API_TOKEN_CACHE_SECONDS)
+    else:  # an entry of an older generation: replaced, or every request would miss until it expires
+        cache.set(cache_key, fresh, settings.API_TOKEN_CACHE_SECONDS)
     return owner
 
 

@@ -155,3 +155,13 @@ def test_with_redis_away_the_database_answers(desk, settings, own_redis):  # noq
         assert client_for(key).get(ME).status_code == 401
     finally:
         own_redis.start()
+
+
+def test_an_entry_of_an_older_generation_is_replaced(desk, org, django_assert_num_queries):
+    _user, key = desk
+    token_owner(key)
+    org.commune.name = "UBND xã An Bình (mới)"
+    org.commune.save()  # a new generation: every entry is read again once
+    token_owner(key)
+    with django_assert_num_queries(0):
+        token_owner(key)
