@@ -12,13 +12,6 @@ from operations.routers import reading_from_replica
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
-@pytest.fixture
-def replica_on(settings):
-    if "replica" not in settings.DATABASES:
-        pytest.skip("needs PostgreSQL (the test settings mirror it as the replica)")
-    settings.REPLICA_READS_ENABLED = True
-
-
 def test_the_detail_and_the_lookup_follow_the_router(replica_on, make_dossier):
     d = make_dossier(4)
     with CaptureQueriesContext(connections["default"]) as primary:
