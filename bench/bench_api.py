@@ -51,7 +51,10 @@ one worker; gthread brought nothing to the other scenarios, and 4 or 5 sync work
 Targets (intake >= 300/s, detail >= 800/s with <= 6 queries, list page of 100 >= 250/s): the detail's
 query budget is met (2 on PostgreSQL: the token with the user and the memberships; the dossier with its
 relations and its steps, timeline, components and supplement rounds as JSON arrays, one prepared
-statement; 3 for a manager; 6 on SQLite); the rates are not, on two shared cores:
+statement; 3 for a manager; 6 on SQLite); the rates are not, on two shared cores. (Since issue 15 the
+detail is 1 query with a cached token, through the ORM (`dossiers.selectors.CompiledRead`), not a hand-
+written prepared statement; its figures at 1,000,000 dossiers are in bench/bench_lists.py, scenario
+`detail`. Not re-run here: wrk is not installed on the machine that made that change.)
 - detail: 4.1 ms of CPU per request (portal 3.2, PostgreSQL 0.9) is ~480/s on two cores, and that is
   where it stands. The framework is most of what is left: a trivial public DRF list
   (`/api/v1/agencies/`) costs 2.3 ms of CPU in process here (this CPU sums range(100000) in 1.4 ms,

@@ -11,15 +11,46 @@ clone of one) migrated to the code being measured:
 Three users (made if missing): `bench_officer` (desk and processing officer of the commune of
 `bench_commune`), `bench_commune` (manager of one commune) and `bench_province` (manager of the first
 province: every commune under it). For each, the API list page of 100 (no filter, `late=true`,
-`status=4`, a search by applicant name, by phone written `+84 9xx xxx xxx`, by code) and each worklist tab
-of the HTML screen (`/ho-so/?tab=...`, with its tab badges); and `/bench/bare/`, a bare Django view served
-by the same workers (bench/bare_wsgi.py), as the reference.
+`status=4`, a search by applicant name, by phone written `+84 9xx xxx xxx`, by code), each worklist tab
+of the HTML screen (`/ho-so/?tab=...`, with its tab badges), the API detail of the dossier found by code
+(`detail`), its officers' page (`page_detail`) and its public look-up with the right pair (`lookup`); and
+`/bench/bare/`, a bare Django view served by the same workers (bench/bare_wsgi.py), as the reference.
 
 Per scenario: the SQL queries of one request (in process, after a warm-up), then `--requests`
 sequential requests from one client: p50, p99, and the CPU per request of the gunicorn workers and of
 the PostgreSQL backends serving them (from /proc). Then `--concurrency` clients for `--duration` seconds
 over every scenario at once (10 s time-out per request): requests, failures (non-2xx or time-outs), p50
 and p99.
+
+Issue 15, one read path (detail, look-up, list pages): on a copy of the 1,000,000-dossier database, 3 sync
+workers, 100 sequential requests per scenario, `--only detail,page_detail,lookup,list --duration 0`;
+"before" is commit 6f3f6a7 (hand-written loader on prepared statements, raw-SQL token authenticator,
+dict representations) served from its own checkout, "after" this branch; both runs at load average ~4-4.5
+(other sessions' work on the same 2 cores), bare view 1.6 / 1.4 ms. CPU per request, portal + PostgreSQL:
+
+    scenario      user       queries     before              after
+    detail        officer    3 -> 1      6.7 + 1.6 ms        5.3 + 0.9 ms
+                  commune    4 -> 1      7.6 + 2.0           5.5 + 1.0
+                  province   4 -> 1      7.2 + 2.3           5.2 + 1.0
+    lookup        officer    3 -> 1      7.6 + 1.4           4.4 + 0.7
+                  commune    3 -> 1      8.5 + 1.5           4.3 + 0.6
+                  province   3 -> 1      8.7 + 1.7           5.0 + 0.7
+    page_detail   officer   22 -> 17    41.2 + 10.7         27.4 + 2.8
+                  commune   19 -> 15    30.4 +  9.6         15.2 + 1.9
+    list (100)    officer    6 -> 5     12.0 + 3.2          12.2 + 3.7
+    list_status4  commune    6 -> 5      9.2 + 3.1          10.7 + 1.2
+    list_late     province   6 -> 5      8.8 + 4.5          13.5 + 2.0
+
+The detail's one query is the dossier with its relations, its four lists as JSON and the national sync
+state (the token's owner comes from the cache: 0 queries); p50 6.6-13.6 ms (before 16.6-19.1). The list
+rows are now written by DRF's serializer instead of dicts, which cost up to ~3.5 ms more portal CPU per
+page of 100 in the run above; since then the list serializer reads the time zone once per page instead
+of once per date-time field, which takes its page of 100 from 5.6 to 3.1 ms in process (not re-run under
+gunicorn); a page has one query fewer (the token).
+In process (Django's test client, same data, three alternating runs, best of each): detail 5.6 -> 5.1 ms,
+look-up 7.5 -> 3.9 ms, bare 0.35-0.5 ms. Where the detail's time goes (in process, CPU): the cached token
+0.14 ms, the compiled query and its rows 1.3 ms, actions and serializer 0.35 ms, the rest (~3 ms) Django's
+middleware and DRF's request handling, as for any authenticated API view.
 """
 
 from __future__ import annotations
@@ -66,6 +97,8 @@ def parse_args():
 
 
 def setup_django(args) -> None:
+    if Path(args.code).resolve() != ROOT:
+        sys.path.insert(0, str(Path(args.code).resolve()))  # count the queries of the code being served
     os.environ["SECURE_SSL_REDIRECT"] = "0"  # plain HTTP on loopback, as behind a TLS-terminating proxy
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     bench_api.setup_django(args)
@@ -131,6 +164,9 @@ def prepare(args) -> dict[str, dict]:
                 "search_name": "/api/v1/dossiers/?page_size=100&q=" + quote(full_name),
                 "search_phone": "/api/v1/dossiers/?page_size=100&q=" + quote(spaced_phone),
                 "search_code": "/api/v1/dossiers/?page_size=100&q=" + quote(code),
+                "detail": f"/api/v1/dossiers/{quote(code)}/",
+                "page_detail": f"/ho-so/{quote(code)}/",
+                "lookup": f"/api/v1/lookup/?code={quote(code)}&secret={digits[-4:]}",
                 **{f"tab_{key}": f"/ho-so/?tab={key}" for key in tabs},
             },
         }

@@ -7,9 +7,9 @@ dossier code in the shared cache, and past the limit every look-up from that cli
 may look up as often as it likes. The count lives in the cache, not the database, because a miss must cost
 nothing to record.
 
-A wrong code and a wrong secret on a real code take the same path: one query by code for the phone number
-only (a dummy phone when the code is unknown), the same constant-time comparison, the same two miss
-counters. The dossier with its steps is read only after the pair matched.
+A wrong code and a wrong secret on a real code take the same path: one query by code (the dossier with
+its steps, read whatever the secret; a dummy phone when the code is unknown), the same constant-time
+comparison, the same two miss counters. A right pair costs that one query too.
 """
 
 from __future__ import annotations
@@ -69,25 +69,30 @@ def check_not_blocked(client: str, code: str = "") -> None:
         )
 
 
-def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
+def _plain_read(code: str, temporary: int | None) -> Dossier | None:
+    if temporary is not None:
+        match = Q(pk=temporary, channel=Channel.ONLINE)
+    else:
+        match = (Q(code=code.upper()) | Q(national_code=code)) & Q(code__isnull=False)
+    found = list(Dossier.objects.filter(match)[:1])  # a code and a national code are each unique
+    return found[0] if found else None
+
+
+def find_dossier(code: str, secret: str, client: str, read=None) -> Dossier:
     """The dossier with this code whose applicant's phone ends in `secret`, or 404 (429 when blocked).
 
     Received dossiers are found by their code; an online submission also by the temporary reference the
     confirmation gave (`TT-<id>`), before and after the desk receives it, with the same secret and the
-    same miss counters, so a reference is no easier to guess than a code.
+    same miss counters, so a reference is no easier to guess than a code. `read(code, temporary)` loads
+    the dossier with what the caller shows (`citizens.selectors.lookup_read`: with its steps, one query).
     """
     code = (code or "").strip()[:60]
     secret = re.sub(r"\s", "", secret or "")
     check_not_blocked(client, code)
     # Same query whether or not the code exists (and whatever the secret looks like).
     # A dossier filed on the national portal is also found by its national code (MaHoSo), once received.
-    temporary = temporary_reference_id(code)
-    if temporary is not None:
-        match = Q(pk=temporary, channel=Channel.ONLINE)
-    else:
-        match = (Q(code=code.upper()) | Q(national_code=code)) & Q(code__isnull=False)
-    row = Dossier.objects.filter(match).values_list("pk", "applicant_phone").first()
-    pk, phone = row if row is not None else (None, _DUMMY_PHONE)
+    dossier = (read or _plain_read)(code, temporary_reference_id(code))
+    pk, phone = (dossier.pk, dossier.applicant_phone) if dossier is not None else (None, _DUMMY_PHONE)
     expected = "".join(ch for ch in (phone or "") if ch.isdigit())[-4:].rjust(4, "x")
     matches = hmac.compare_digest(expected.encode(), secret.encode()[:4].ljust(4, b"-"))
     # Every part is evaluated on every path (`&`, not `and`): no early exit tells which part failed.
@@ -97,5 +102,4 @@ def find_dossier(code: str, secret: str, client: str, queryset=None) -> Dossier:
         if code:
             _add_miss(_code_key(code))
         raise _not_found()
-    qs = Dossier.objects.all() if queryset is None else queryset
-    return qs.get(pk=pk)
+    return dossier

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.models import Dossier, DossierComponent, Status, Step, SupplementRequest, TimelineEvent
+from dossiers.models import Channel, Dossier, DossierComponent, Status, Step, SupplementRequest, TimelineEvent
 from organisation.errors import NotFound
 from organisation.models import Agency, AgencyLevel
 from organisation.names import join_name
@@ -164,17 +164,46 @@ def result_available(dossier: Dossier) -> bool:
 # --- public look-up --------------------------------------------------------------------------------
 
 
+# The look-up's steps: where and when, each with its agency's code and name (no officers).
+LOOKUP_LISTS = {"steps": (Step, "dossier", ("order",), {"agency": ("id", "code", "name")})}
+
+
 def lookup_queryset() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related("procedure", "agency", "intake_agency").prefetch_related(
-        Prefetch("steps", queryset=Step.objects.select_related("agency").order_by("order"))
-    )
+    """The dossier as the public look-up shows it, with its steps and whether it was rated: one query on
+    PostgreSQL (the steps as JSON, `dossiers.selectors.with_lists`); `lookup_payload` reads it."""
+    from dossiers.selectors import with_lists
+
+    return with_lists(Dossier.objects.select_related("procedure", "agency", "intake_agency", "rating"),
+                      LOOKUP_LISTS)
+
+
+def _lookup_reads():
+    from dossiers.selectors import CompiledRead
+
+    by_code = CompiledRead(Dossier, lambda upper, raw: lookup_queryset().filter(
+        (Q(code=upper) | Q(national_code=raw)) & Q(code__isnull=False))[:1], "\x00upper", "\x00raw")
+    by_reference = CompiledRead(Dossier, lambda pk: lookup_queryset().filter(pk=pk, channel=Channel.ONLINE)[:1],
+                                -7_770_000_000_002)
+    return by_code, by_reference
+
+
+_LOOKUP_BY_CODE, _LOOKUP_BY_REFERENCE = _lookup_reads()
+
+
+def lookup_read(code: str, temporary: int | None) -> Dossier | None:
+    """The dossier a look-up names, with everything `lookup_payload` shows, in one query (compiled once:
+    `dossiers.selectors.CompiledRead`), whether or not the secret will match: a received dossier by its
+    code (any case) or its national code, an online submission also by its temporary reference."""
+    found = _LOOKUP_BY_REFERENCE(temporary) if temporary is not None else _LOOKUP_BY_CODE(code.upper(), code)
+    return found[0] if found else None
 
 
 def lookup_payload(dossier: Dossier, now: datetime | None = None) -> dict:
     """What anyone holding the code and the phone's last four digits may read: no names, no numbers,
     no officers."""
-    from dossiers.selectors import dossier_is_late
+    from dossiers.selectors import dossier_is_late, finish_lists
 
+    finish_lists(dossier, LOOKUP_LISTS)
     return {
         "code": dossier.code,
         "reference": dossier.reference,

@@ -7,11 +7,8 @@ so a dossier outside the caller's agencies answers exactly like one that does no
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,215 +56,89 @@ def dossier_list_queryset(qs: QuerySet | None = None) -> QuerySet:
     return qs.select_related("procedure", "agency", "current_agency")
 
 
-def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
-    """Everything the detail shows in a constant number of queries (one per related list)."""
-    qs = Dossier.objects.all() if qs is None else qs
-    return qs.select_related(
-        "procedure", "procedure__field", "agency", "agency__parent", "current_agency", "current_agency__parent",
-        "received_by", "citizen", "apology", "apology__issued_by",
-    ).prefetch_related(
-        Prefetch("steps", queryset=Step.objects.select_related("agency", "department", "assignee", "handed_by",
-                                                               "finished_by")
-                 .order_by("order")),
-        Prefetch("events", queryset=TimelineEvent.objects.select_related("actor").order_by("at", "id")),
-        # Ordered by their own columns: the models' default ordering starts with "dossier", which joins
-        # the dossier table again only to sort by its received time.
-        Prefetch("components", queryset=DossierComponent.objects.order_by("id")),
-        Prefetch("supplements", queryset=SupplementRequest.objects.order_by("round")),
-    )
-
-
-# --- the detail and the list rows read without the ORM's query compiler ----------------------------
+# --- the detail in one query ----------------------------------------------------------------------
 #
-# The API's busiest reads (a dossier's detail, the intake's look-ups) cost more to build and compile as
-# ORM queries than to run. `_Rows` writes the same SELECT out once per process from the models' metadata
-# (every concrete column, so a field added later is read too) and turns each row into model instances
-# with their relations cached exactly as select_related and prefetch_related leave them: the rest of
-# the code (actions offered, representation) reads them as usual, and a relation not loaded here is
-# simply fetched when touched.
+# The detail shows the dossier, its to-one relations (select_related) and four lists. On PostgreSQL the
+# lists come in the same query, each as a JSON array built by an ORM subquery (`json_rows`), and are
+# turned back into model instances left where prefetch_related leaves them (`rows_from_json`,
+# `remember_list`): the rest of the code (actions offered, serializers, templates) reads them as usual.
+# Elsewhere (SQLite, the quick start) the same lists are prefetched: five queries.
+
+# The users named on steps and events: what their names and the detail need (no password hash). Any
+# other attribute is loaded when touched, like `.only()`.
+USER_FIELDS = ("id", "username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser")
+DETAIL_RELATED = ("procedure", "procedure__field", "agency", "agency__parent", "current_agency", "current_agency__parent",
+                  "received_by", "citizen", "apology", "apology__issued_by", "form_definition")
+# Per list: the model, the foreign key to the dossier, the order, and the to-one relations read with
+# each row (None: every column of the related row; else those fields).
+DETAIL_LISTS = {
+    "steps": (Step, "dossier", ("order",), {"agency": None, "department": None, "assignee": USER_FIELDS,
+                                            "handed_by": USER_FIELDS, "finished_by": USER_FIELDS}),
+    "events": (TimelineEvent, "dossier", ("at", "id"), {"actor": USER_FIELDS}),
+    "components": (DossierComponent, "dossier", ("id",), {}),
+    "supplements": (SupplementRequest, "dossier", ("round",), {}),
+}
 
 
-@dataclass
-class _Part:
-    model: type
-    alias: str
-    parent: int | None  # index of the part it hangs from
-    link: object  # the forward field, or the reverse one-to-one relation, joining it to its parent
-    reverse: bool
-    fields: list  # (attname, column expression, converters)
-    pk_index: int
-
-
-def _from_json(field):
-    """How a value of `field` read back from PostgreSQL's JSON becomes what the ORM would hand over
-    (JSON has no dates or decimals; decimals travel as text, see `_json_column`)."""
-    from datetime import date
-    from datetime import time as time_of_day
-    from decimal import Decimal
-    from uuid import UUID
-
+def _json_value(field, path: str):
+    """One column as JSON carries it: decimals and UUIDs as text (JSON numbers would lose digits)."""
     from django.db import models
+    from django.db.models import F
+    from django.db.models.functions import Cast
 
-    for kind, parse in ((models.DateTimeField, datetime.fromisoformat), (models.DateField, date.fromisoformat),
-                        (models.TimeField, time_of_day.fromisoformat), (models.DecimalField, Decimal),
-                        (models.UUIDField, UUID)):
-        if isinstance(field, kind):
-            return lambda value, col, connection, parse=parse: None if value is None else parse(value)
-    return None
-
-
-def _json_column(q, alias: str, field) -> str:
-    from django.db import models
-
-    column = f"{alias}.{q(field.column)}"
-    return f"{column}::text" if isinstance(field, (models.DecimalField, models.UUIDField)) else column
+    if isinstance(field, (models.DecimalField, models.UUIDField)):
+        return Cast(F(path), output_field=models.TextField())
+    return F(path)
 
 
-def _json_fields(model, alias: str) -> list:
-    """`_columns` for values read back from JSON."""
-    return [(field.attname, field.get_col(alias), [c] if (c := _from_json(field)) else [])
-            for field in model._meta.concrete_fields]
+def _json_object(model, prefix: str = "", names=None):
+    from django.db.models.functions import JSONObject
+
+    fields = [f for f in model._meta.concrete_fields if names is None or f.attname in names or f.name in names]
+    return JSONObject(**{f.attname: _json_value(f, f"{prefix}{f.attname}") for f in fields})
 
 
-def _columns(model, alias: str) -> list:
-    from django.db import connection
+def json_rows(model, fk: str, order: tuple[str, ...], relations: dict | None = None):
+    """An ORM subquery giving the rows of `model` whose `fk` is the outer query's row, as one JSON array of
+    objects (every column by attname, and each relation in `relations` as a nested object), in `order`;
+    NULL when there is none. PostgreSQL only (JSONB_AGG)."""
+    from django.contrib.postgres.aggregates import JSONBAgg
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import JSONObject
 
-    out = []
+    parts = {f.attname: _json_value(f, f.attname) for f in model._meta.concrete_fields}
+    for name, names in (relations or {}).items():
+        parts[name] = _json_object(model._meta.get_field(name).related_model, f"{name}__", names)
+    return Subquery(model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
+                    .annotate(rows=JSONBAgg(JSONObject(**parts), order_by=order)).values("rows"))
+
+
+def _instance(model, data: dict, relations: dict, db: str):
+    values, names = [], []
     for field in model._meta.concrete_fields:
-        col = field.get_col(alias)
-        out.append((field.attname, col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-    return out
+        if field.attname in data:
+            value = data[field.attname]
+            names.append(field.attname)
+            values.append(None if value is None else field.to_python(value))
+    obj = model.from_db(db, names, values)
+    for name, _names in relations.items():
+        field = model._meta.get_field(name)
+        related = None
+        if getattr(obj, field.attname) is not None:
+            related = _instance(field.related_model, data[name], {}, db)
+        field.set_cached_value(obj, related)
+    return obj
 
 
-class _Rows:
-    """SELECT of `model` and the relations on `paths` (select_related paths: "agency",
-    "agency__parent", or "apology" for a reverse one-to-one), LEFT JOINed, compiled once per backend."""
-
-    def __init__(self, model, paths: tuple[str, ...] = ()):
-        self.model, self.paths = model, paths
-        self._compiled: dict[str, tuple[str, list[_Part]]] = {}
-
-    def _compile(self, connection) -> tuple[str, list[_Part]]:
-        columns, source, parts = self._parts(connection, "r")
-        return f"SELECT {columns} FROM {source}", parts
-
-    def json_list(self, connection, fk: str, parent_pk: str, order: tuple[str, ...],
-                  prefix: str) -> tuple[str, list[_Part]]:
-        """A scalar subquery giving this model's rows whose `fk` is `parent_pk` as one JSON array of
-        arrays (columns as `_build` expects them, read with `_from_json`), in `order`."""
-        q = connection.ops.quote_name
-        _columns_sql, source, parts = self._parts(connection, prefix, json=True)
-        values = ", ".join(_json_column(q, p.alias, f) for p in parts for f in p.model._meta.concrete_fields)
-        by = ", ".join(f"{prefix}0.{q(self.model._meta.get_field(name).column)}" for name in order)
-        link = f"{prefix}0.{q(self.model._meta.get_field(fk).column)}"
-        return (f"(SELECT json_agg(json_build_array({values}) ORDER BY {by}) FROM {source} "
-                f"WHERE {link} = {parent_pk})"), parts
-
-    def _parts(self, connection, prefix: str, json: bool = False) -> tuple[str, str, list[_Part]]:
-        q = connection.ops.quote_name
-        fields = _json_fields if json else _columns
-        parts = [_Part(self.model, f"{prefix}0", None, None, False, fields(self.model, f"{prefix}0"),
-                       [f.attname for f in self.model._meta.concrete_fields].index(self.model._meta.pk.attname))]
-        index = {"": 0}
-        joins = []
-        for path in self.paths:
-            head, _sep, name = path.rpartition("__")
-            parent = parts[index[head]]
-            field = parent.model._meta.get_field(name)
-            alias = f"{prefix}{len(parts)}"
-            target = field.related_model
-            if field.concrete:  # forward foreign key / one-to-one
-                on = f"{alias}.{q(target._meta.pk.column)} = {parent.alias}.{q(field.column)}"
-            else:  # reverse one-to-one
-                on = f"{alias}.{q(field.field.column)} = {parent.alias}.{q(parent.model._meta.pk.column)}"
-            joins.append(f"LEFT OUTER JOIN {q(target._meta.db_table)} {alias} ON {on}")
-            index[path] = len(parts)
-            attnames = [f.attname for f in target._meta.concrete_fields]
-            parts.append(_Part(target, alias, index[head], field, not field.concrete, fields(target, alias),
-                               attnames.index(target._meta.pk.attname)))
-        columns = ", ".join(f"{p.alias}.{q(f.column)}" for p in parts for f in p.model._meta.concrete_fields)
-        return columns, f"{q(self.model._meta.db_table)} {prefix}0 {' '.join(joins)}", parts
-
-    def col(self, name: str) -> str:
-        from django.db import connection
-
-        return f"r0.{connection.ops.quote_name(self.model._meta.get_field(name).column)}"
-
-    def load(self, where: str, params, order: str = "") -> list:
-        from django.db import DEFAULT_DB_ALIAS, connections
-
-        connection = connections[DEFAULT_DB_ALIAS]
-        compiled = self._compiled.get(connection.vendor)
-        if compiled is None:
-            compiled = self._compiled[connection.vendor] = self._compile(connection)
-        sql, parts = compiled
-        rows = _fetch(connection, f"{sql} WHERE {where}" + (f" ORDER BY {order}" if order else ""), params)
-        return [self._build(row, parts, connection) for row in rows]
-
-    @staticmethod
-    def _build(row, parts: list[_Part], connection):
-        objs: list = []
-        start = 0
-        for part in parts:
-            values = row[start:start + len(part.fields)]
-            start += len(part.fields)
-            parent = objs[part.parent] if part.parent is not None else None
-            if part.parent is not None and parent is None:
-                objs.append(None)
-                continue
-            obj = None
-            if values[part.pk_index] is not None:
-                converted = []
-                for (_attname, col, converters), value in zip(part.fields, values, strict=True):
-                    for converter in converters:
-                        value = converter(value, col, connection)
-                    converted.append(value)
-                obj = part.model.from_db(connection.alias, [f[0] for f in part.fields], converted)
-            if parent is not None:
-                if part.reverse:  # parent.apology, and apology.dossier back
-                    part.link.set_cached_value(parent, obj)
-                    if obj is not None:
-                        part.link.field.set_cached_value(obj, parent)
-                else:
-                    part.link.set_cached_value(parent, obj)
-            objs.append(obj)
-        return objs[0]
+def rows_from_json(model, rows, relations: dict | None = None, db: str = "default") -> list:
+    """The model instances of a `json_rows` array, each relation cached on its row as select_related
+    leaves it (a relation read with only some fields loads the others when touched)."""
+    return [_instance(model, data, relations or {}, db) for data in rows or ()]
 
 
-def _fetch(connection, sql: str, params) -> list[tuple]:
-    """Run one of these fixed reads and return its rows.
-
-    On PostgreSQL as a prepared statement (psycopg binds the parameters on the server, prepares the
-    statement on first use and keeps it for the connection's life): the detail's SELECT joins ten tables,
-    and planning it cost PostgreSQL several times what running it does. Logged like any other query
-    when queries are logged (tests' query budgets, DEBUG)."""
-    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PREPARED_READS", False):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    import psycopg
-
-    connection.validate_thread_sharing()
-    connection.validate_no_broken_transaction()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django turns psycopg's statement preparation off; its own cursors bind on the client and are
-        # never prepared whatever this says, so this lets only the statements asked for below be prepared.
-        raw.prepare_threshold = 2**30
-    started = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        rows = cursor.fetchall()
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": f"{sql} -- prepared, parameters {list(params)!r}",
-                                       "time": f"{time.monotonic() - started:.3f}"})
-    return rows
-
-
-def _attach(parent, name: str, children: list) -> None:
-    """Leave `children` as prefetch_related would: the related manager's own (filtered) queryset with its
-    result cache filled, each child's foreign key to the parent cached."""
+def remember_list(parent, name: str, children: list) -> None:
+    """Leave `children` as prefetch_related leaves them: the related manager's queryset with its result
+    cache filled, each child's foreign key to the parent cached."""
     manager = getattr(parent, name)
     for child in children:
         manager.field.set_cached_value(child, parent)
@@ -279,69 +150,150 @@ def _attach(parent, name: str, children: list) -> None:
     parent._prefetched_objects_cache[manager.field.remote_field.cache_name] = qs
 
 
-_DETAIL = _Rows(Dossier, ("procedure", "agency", "agency__parent", "current_agency", "current_agency__parent",
-                          "received_by", "citizen", "apology", "apology__issued_by"))
-_STEPS = _Rows(Step, ("agency", "department", "assignee", "handed_by", "finished_by"))
-_EVENTS = _Rows(TimelineEvent, ("actor",))
-_COMPONENTS = _Rows(DossierComponent)
-_SUPPLEMENTS = _Rows(SupplementRequest)
+class CompiledRead:
+    """A read written with the ORM, compiled to SQL once per process and database alias, then run with
+    each call's values; the rows become model instances (select_related relations, annotations) through
+    the ORM's own iterable and converters.
+
+    The one mechanism beside plain querysets, for the hottest reads only (the detail, the public
+    look-up): building and compiling the detail's queryset (its JSON lists, about 150 expressions) costs
+    several times what running it does. It works with the database router (the alias is asked of it on
+    every call, a compilation kept per alias) and behind PgBouncer (plain statements, nothing kept in a
+    session; PostgreSQL prepares them only through `DATABASE_PREPARE_THRESHOLD`). `build(*markers)`
+    returns the queryset with marker values where each call's values go; every marker must reach the
+    SQL's parameters unchanged (a plain equality filter)."""
+
+    def __init__(self, model, build, *markers):
+        self.model, self.build, self.markers = model, build, markers
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, db: str) -> tuple:
+        compiled = self._compiled.get(db)
+        if compiled is None:
+            qs = self.build(*self.markers)
+            compiler = qs.query.get_compiler(using=db)
+            sql, params = compiler.as_sql()
+            slots = [[i for i, p in enumerate(params) if p == marker and type(p) is type(marker)]
+                     for marker in self.markers]
+            if not all(slots):
+                raise ValueError("a marker did not reach the compiled parameters")
+            compiled = self._compiled[db] = (compiler, sql, tuple(params), slots)
+        return compiled
+
+    def __call__(self, *values) -> list:
+        import copy
+
+        from django.db import connections, router
+        from django.db.models.query import ModelIterable
+
+        db = router.db_for_read(self.model) or "default"
+        compiler, sql, params, slots = self._compile(db)
+        bound = list(params)
+        for positions, value in zip(slots, values, strict=True):
+            for i in positions:
+                bound[i] = value
+        run = copy.copy(compiler)
+        run.connection = connections[db]
+        run.as_sql = lambda *args, **kwargs: (sql, bound)
+
+        class _Query:
+            @staticmethod
+            def get_compiler(using=None, connection=None, elide_empty=True):
+                return run
+
+        class _Rows:
+            model = self.model
+            query = _Query
+            _known_related_objects: dict = {}
+
+        _Rows.db = db
+        return list(ModelIterable(_Rows))
 
 
-_BY_KEY = _Rows(Dossier)
-_PROCEDURE = _Rows(Procedure)
-_PROCEDURE_STEPS = _Rows(ProcedureStep, ("agency",))
-_AGENCY = _Rows(Agency)
-_DEPARTMENT = _Rows(Department)
+_PK_MARK = -7_770_000_000_001
+_CODE_MARK = "\x00code"
 
 
-def _in(column: str, values) -> tuple[str, list]:
-    """`column IN values` as one parameter (an array) on PostgreSQL, so the statement stays the same."""
-    from django.db import connection
+def _in_one_query(qs: QuerySet) -> bool:
+    from django.db import connections
 
-    values = list(values)
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
-    return f"{column} IN ({', '.join(['%s'] * len(values)) or 'NULL'})", values
+    return connections[qs.db].vendor == "postgresql"
 
 
-def dossier_by_idempotency_key(user, key: str) -> Dossier | None:
-    """The dossier `user` made with this Idempotency-Key (at most one: a unique constraint)."""
-    found = _BY_KEY.load(f"{_BY_KEY.col('created_by')} = %s AND {_BY_KEY.col('idempotency_key')} = %s", [user.pk, key])
-    return found[0] if found else None
+def with_lists(qs: QuerySet, lists: dict) -> QuerySet:
+    """`qs` with the related lists `lists` (name: (model, fk, order, relations), as DETAIL_LISTS): in the
+    same query as JSON on PostgreSQL, prefetched elsewhere. `finish_lists` puts them in place."""
+    if _in_one_query(qs):
+        return qs.annotate(**{f"{name}_json": json_rows(model, fk, order, relations)
+                              for name, (model, fk, order, relations) in lists.items()})
+    return qs.prefetch_related(*[Prefetch(name, queryset=_list_queryset(model, order, relations))
+                                 for name, (model, _fk, order, relations) in lists.items()])
 
 
-def procedure_by_code(code: str) -> Procedure | None:
-    found = _PROCEDURE.load(f"{_PROCEDURE.col('code')} = %s", [code])
-    return found[0] if found else None
+def finish_lists(obj, lists: dict):
+    """Turn the JSON lists of a `with_lists` row into prefetched lists (nothing to do when prefetched)."""
+    for name, (model, _fk, _order, relations) in lists.items():
+        attr = f"{name}_json"
+        if hasattr(obj, attr):
+            remember_list(obj, name, rows_from_json(model, getattr(obj, attr), relations, obj._state.db))
+            delattr(obj, attr)
+    return obj
 
 
-def procedure_steps(procedure) -> list[ProcedureStep]:
-    """The procedure's internal process in order, each step with its named agency."""
-    return _PROCEDURE_STEPS.load(f"{_PROCEDURE_STEPS.col('procedure')} = %s", [procedure.pk],
-                                 _PROCEDURE_STEPS.col("order"))
+def detail_queryset(user=None) -> QuerySet:
+    """The dossiers with everything their detail shows: in one query on PostgreSQL (the lists as JSON,
+    the national sync state and, for `user`, whether they may see it), five elsewhere. Read where the
+    database router sends the dossiers' reads."""
+    from national.selectors import sync_annotations
+
+    qs = with_lists(Dossier.objects.select_related(*DETAIL_RELATED).annotate(**sync_annotations()), DETAIL_LISTS)
+    if user is not None:
+        from .visibility import visible_expression
+
+        condition = visible_expression(user)
+        if condition is not None:
+            qs = qs.annotate(visible_to_user=condition)
+    return qs
 
 
-def department_named(agency, name: str):
-    """The agency's department of this name, case aside (the ORM's `name__iexact`), the first by code."""
-    from django.db import connection
-
-    column = _DEPARTMENT.col("name")
-    if connection.vendor == "postgresql":
-        where, value = f"UPPER({column}::text) = UPPER(%s)", name
-    else:  # SQLite's iexact, as the ORM writes it
-        where, value = f"{column} LIKE %s ESCAPE '\\'", connection.ops.prep_for_like_query(name)
-    found = _DEPARTMENT.load(f"{_DEPARTMENT.col('agency')} = %s AND {where}", [agency.pk, value],
-                             _DEPARTMENT.col("code"))
-    return found[0] if found else None
+def _list_queryset(model, order, relations) -> QuerySet:
+    return model.objects.select_related(*relations).order_by(*order)
 
 
-def active_agencies(ids) -> list[Agency]:
-    """The active agencies among `ids`, by code."""
-    where, params = _in(_AGENCY.col("id"), sorted(ids))
-    return _AGENCY.load(f"{where} AND {_AGENCY.col('is_active')}", params, _AGENCY.col("code"))
+def _finish_detail(dossier: Dossier) -> Dossier:
+    return finish_lists(dossier, DETAIL_LISTS)
 
 
-_DETAIL_LISTS = ("steps", "events", "components", "supplements")
+def dossier_detail_queryset(qs: QuerySet | None = None) -> QuerySet:
+    """The detail's related rows prefetched onto any dossier queryset (the register, printed forms)."""
+    qs = Dossier.objects.all() if qs is None else qs
+    return qs.select_related(*DETAIL_RELATED).prefetch_related(
+        *[Prefetch(name, queryset=_list_queryset(model, order, relations))
+          for name, (model, _fk, order, relations) in DETAIL_LISTS.items()])
+
+
+_DETAIL_BY_PK = CompiledRead(Dossier, lambda pk: detail_queryset().filter(pk=pk)[:1], _PK_MARK)
+_DETAIL_BY_CODE = CompiledRead(Dossier, lambda code: detail_queryset().filter(code=code)[:1], _CODE_MARK)
+
+
+def load_dossier_detail(*, pk: int | None = None, code: str | None = None, user=None) -> Dossier | None:
+    """The dossier with everything its detail shows (`detail_queryset`, compiled once: `CompiledRead`), or
+    None when there is no such dossier, or when `user` is given and may not see it (`can_see`: no query
+    for a dossier received in the user's scope, one for one routed to it). One query on PostgreSQL."""
+    if pk is None:
+        code = (code or "").strip()
+        match = _REFERENCE.match(code)
+        if match:
+            pk = int(match.group(1))
+        elif not code:
+            return None
+    found = _DETAIL_BY_PK(pk) if pk is not None else _DETAIL_BY_CODE(code)
+    if not found:
+        return None
+    dossier = _finish_detail(found[0])
+    if user is not None and not can_see(user, dossier):
+        return None
+    return dossier
 
 
 def remember_new_rows(dossier: Dossier, *, steps=(), events=(), components=(), supplements=()) -> None:
@@ -349,7 +301,7 @@ def remember_new_rows(dossier: Dossier, *, steps=(), events=(), components=(), s
     the answer to the intake is then built without reading back what was just written."""
     for name, rows in (("steps", sorted(steps, key=lambda s: s.order)), ("events", events),
                        ("components", components), ("supplements", supplements)):
-        _attach(dossier, name, list(rows))
+        remember_list(dossier, name, list(rows))
     Dossier.apology.related.set_cached_value(dossier, None)
 
 
@@ -357,92 +309,53 @@ def dossier_for_detail(dossier: Dossier) -> Dossier:
     """The dossier as the detail needs it: as it is when a service has just left its rows on it
     (`remember_new_rows`), else loaded afresh."""
     cached = getattr(dossier, "_prefetched_objects_cache", {})
-    if all(name in cached for name in _DETAIL_LISTS):
+    if all(name in cached for name in DETAIL_LISTS):
         return dossier
     return load_dossier_detail(pk=dossier.pk)
 
 
-def _load_steps(dossier: Dossier) -> list[Step]:
-    cache = getattr(dossier, "_prefetched_objects_cache", {})
-    if "steps" not in cache:
-        _attach(dossier, "steps", _STEPS.load(f"{_STEPS.col('dossier')} = %s", [dossier.pk], _STEPS.col("order")))
-    return list(dossier.steps.all())
-
-
-_DETAIL_LISTS_READ = (("steps", _STEPS, ("order",), "s"), ("events", _EVENTS, ("at", "id"), "e"),
-                     ("components", _COMPONENTS, ("id",), "c"), ("supplements", _SUPPLEMENTS, ("round",), "u"))
-_detail_statement: dict[str, tuple] = {}
-
-
-def _detail_in_one_statement(connection, column: str, value) -> Dossier | None:
-    """PostgreSQL: the dossier, its relations and its four lists (as JSON arrays) in one prepared
-    statement: one round trip instead of five, which on a busy two-core server is most of the cost."""
-    compiled = _detail_statement.get(connection.vendor)
-    if compiled is None:
-        q = connection.ops.quote_name
-        columns, source, parts = _DETAIL._parts(connection, "r")
-        lists = [(name, *rows.json_list(connection, "dossier", f"r0.{q('id')}", order, prefix))
-                 for name, rows, order, prefix in _DETAIL_LISTS_READ]
-        sql = f"SELECT {columns}, {', '.join(sub for _name, sub, _parts in lists)} FROM {source}"
-        compiled = _detail_statement[connection.vendor] = (sql, parts, [(name, p) for name, _sub, p in lists])
-    sql, parts, lists = compiled
-    rows = _fetch(connection, f"{sql} WHERE r0.{connection.ops.quote_name(column)} = %s", [value])
-    if not rows:
-        return None
-    width = sum(len(part.fields) for part in parts)
-    dossier = _Rows._build(rows[0][:width], parts, connection)
-    for (name, child_parts), items in zip(lists, rows[0][width:], strict=True):
-        _attach(dossier, name, [_Rows._build(item, child_parts, connection) for item in items or ()])
-    return dossier
-
-
-def load_dossier_detail(*, pk: int | None = None, code: str | None = None, user=None) -> Dossier | None:
-    """The dossier with everything its detail shows (as `dossier_detail_queryset` loads it) in one
-    query on PostgreSQL (five elsewhere), or None when there is no such dossier, or when `user` is
-    given and may not see it."""
-    from django.db import DEFAULT_DB_ALIAS, connections
-
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor == "postgresql" and getattr(settings, "DATABASE_PREPARED_READS", False):
-        dossier = _detail_in_one_statement(connection, "id" if pk is not None else "code",
-                                           pk if pk is not None else code)
-        return None if dossier is None or (user is not None and not can_see(user, dossier)) else dossier
-    if pk is not None:
-        found = _DETAIL.load(f"{_DETAIL.col('id')} = %s", [pk])
-    else:
-        found = _DETAIL.load(f"{_DETAIL.col('code')} = %s", [code])
-    if not found:
-        return None
-    dossier = found[0]
-    if user is not None and not can_see(user, dossier):
-        return None
-    _load_steps(dossier)
-    _attach(dossier, "events", _EVENTS.load(f"{_EVENTS.col('dossier')} = %s", [dossier.pk],
-                                            f"{_EVENTS.col('at')}, {_EVENTS.col('id')}"))
-    _attach(dossier, "components", _COMPONENTS.load(f"{_COMPONENTS.col('dossier')} = %s", [dossier.pk],
-                                                    _COMPONENTS.col("id")))
-    _attach(dossier, "supplements", _SUPPLEMENTS.load(f"{_SUPPLEMENTS.col('dossier')} = %s", [dossier.pk],
-                                                      _SUPPLEMENTS.col("round")))
-    return dossier
-
-
 def can_see(user, dossier: Dossier) -> bool:
-    """`visible_dossiers` asked of one loaded dossier (the same fact, one indexed lookup)."""
+    """`visible_dossiers` asked of one loaded dossier (the same fact, one indexed lookup; none when the
+    dossier was loaded by `detail_queryset(user)`)."""
     from .visibility import can_see as visible
 
     return visible(user, dossier)
 
 
 def get_visible_detail(user, code: str) -> Dossier:
-    """`get_visible_dossier(user, code, dossier_detail_queryset())` in one query on PostgreSQL (five
-    elsewhere): the dossier is loaded with its lists, then the scope is asked of it (`can_see`)."""
-    code = (code or "").strip()
-    match = _REFERENCE.match(code)
-    dossier = (load_dossier_detail(pk=int(match.group(1)), user=user) if match
-               else load_dossier_detail(code=code, user=user) if code else None)
+    """The dossier with this code (or `TT-<id>`) with everything its detail shows, if `user` may see it,
+    else NotFound: the API's detail and the officers' dossier page both read it here."""
+    dossier = load_dossier_detail(code=code, user=user)
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ."))
     return dossier
+
+
+# --- intake's reads ------------------------------------------------------------------------------
+
+
+def dossier_by_idempotency_key(user, key: str) -> Dossier | None:
+    """The dossier `user` made with this Idempotency-Key (at most one: a unique constraint)."""
+    return Dossier.objects.filter(created_by=user, idempotency_key=key).first()
+
+
+def procedure_by_code(code: str) -> Procedure | None:
+    return Procedure.objects.filter(code=code).first()
+
+
+def procedure_steps(procedure) -> list[ProcedureStep]:
+    """The procedure's internal process in order, each step with its named agency."""
+    return list(ProcedureStep.objects.filter(procedure=procedure).select_related("agency").order_by("order"))
+
+
+def department_named(agency, name: str):
+    """The agency's department of this name, case aside, the first by code."""
+    return Department.objects.filter(agency=agency, name__iexact=name).order_by("code").first()
+
+
+def active_agencies(ids) -> list[Agency]:
+    """The active agencies among `ids`, by code."""
+    return list(Agency.objects.filter(pk__in=sorted(ids), is_active=True).order_by("code"))
 
 
 def _by_reference(qs: QuerySet, code: str) -> QuerySet:
@@ -494,6 +407,10 @@ class DossierRow:
         self.procedure = _Named(procedure_code, procedure_name)
         self.agency = _Named(agency_code, agency_name)
         self.current_agency = _Named(current_agency_code, None) if current_agency_code is not None else None
+
+    # What the list's serializer reads besides the columns, as the model says it.
+    reference = Dossier.reference
+    status_label = Dossier.status_label
 
 
 def late_q(now: datetime | None = None) -> Q:

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,7 +48,7 @@ from .selectors import (
     actions_available,
     apology_owed,
     check_printable,
-    dossier_detail_queryset,
+    get_visible_detail,
     get_visible_dossier,
     transfer_destinations,
 )
@@ -162,12 +162,16 @@ def get_dossier(request, ref: str) -> Dossier:
 
 
 def get_dossier_detail(request, ref: str) -> Dossier:
-    """The dossier with everything its page shows, in a fixed number of queries."""
-    qs = dossier_detail_queryset().prefetch_related(
-        Prefetch("notices", queryset=Notice.objects.order_by("created_at", "id")),
-        "procedure__steps",
-    )
-    return _lookup(request.user, ref, queryset=qs)
+    """The dossier with everything its page shows, loaded as the API's detail loads it
+    (`selectors.get_visible_detail`), and the notices and the procedure's steps the page adds."""
+    try:
+        dossier = get_visible_detail(request.user, ref)
+    except NotFound:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    prefetch_related_objects([dossier], Prefetch("notices", queryset=Notice.objects.order_by("created_at", "id")),
+                             "procedure__steps")
+    dossier.ref = dossier_ref(dossier)
+    return dossier
 
 
 # --- worklists -----------------------------------------------------------------------------------

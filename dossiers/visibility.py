@@ -59,7 +59,7 @@ def _active(user) -> bool:
 def keys_for(user) -> list[Key] | None:
     """The user's keys; None for a superuser (everything), [] for no staff membership. Remembered on the
     user object with its memberships (`organisation.selectors.staff_pairs`)."""
-    from organisation.selectors import descendant_ids, staff_pairs
+    from organisation.selectors import descendant_ids, staff_pairs, user_descendant_ids
 
     if not _active(user):
         return []
@@ -73,7 +73,7 @@ def keys_for(user) -> list[Key] | None:
     direct = {agency for agency, role in pairs if role not in WIDE_ROLES} - wide
     if len(wide) > 1:  # a wide key under another wide one adds nothing
         wide = {a for a in wide if not any(a in descendant_ids({b}) for b in wide - {a})}
-    covered = descendant_ids(wide) if wide and direct else set(wide)
+    covered = user_descendant_ids(user, wide) if wide and direct else set(wide)
     keys = sorted([Key(a, True) for a in wide] + [Key(a, False) for a in direct if a not in covered])
     try:
         setattr(user, _KEYS_ATTR, (frozenset(pairs), tuple(keys)))

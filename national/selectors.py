@@ -60,18 +60,41 @@ def has_national_code(procedure) -> bool:
     return ProcedureMapping.objects.filter(procedure=procedure).exclude(national_code="").exists()
 
 
+_SYNC_VALUES = ("national_sync__held_since", "national_sync__synced_at", "national_sync__last_error",
+                "national_sync__attempts", "national_sync__retry_at")
+
+
+def _alias(name: str) -> str:
+    return "sync_" + name.replace("__", "_")
+
+
+def sync_annotations() -> dict:
+    """What `sync_state` reads, as annotations for a dossier query that loads the dossier anyway (the
+    detail): the state then costs no query of its own."""
+    from django.db.models import F
+
+    return {
+        _alias("pending"): Coalesce(Subquery(
+            OutboxEntry.objects.filter(dossier_id=OuterRef("pk"), sent_at__isnull=True)
+            .values("dossier_id").annotate(n=Count("pk")).values("n")[:1]), 0),
+        _alias("mapped"): Exists(ProcedureMapping.objects.filter(procedure_id=OuterRef("procedure_id"))
+                                        .exclude(national_code="")),
+        **{_alias(name): F(name) for name in _SYNC_VALUES},
+    }
+
+
 def sync_state(dossier) -> SyncView:
-    """What staff see of one dossier's sync, in one query."""
+    """What staff see of one dossier's sync: from the dossier's `sync_annotations` when it was loaded with
+    them, else in one query."""
     from dossiers.models import Dossier
 
-    row = (Dossier.objects.filter(pk=dossier.pk)
-           .annotate(pending=Coalesce(Subquery(
-               OutboxEntry.objects.filter(dossier_id=OuterRef("pk"), sent_at__isnull=True)
-               .values("dossier_id").annotate(n=Count("pk")).values("n")[:1]), 0),
-               mapped=Exists(ProcedureMapping.objects.filter(procedure_id=OuterRef("procedure_id"))
-                             .exclude(national_code="")))
-           .values("pending", "mapped", "national_sync__held_since", "national_sync__synced_at",
-                   "national_sync__last_error", "national_sync__attempts", "national_sync__retry_at").first()) or {}
+    if hasattr(dossier, _alias("pending")):
+        row = {name: getattr(dossier, _alias(name)) for name in ("pending", "mapped", *_SYNC_VALUES)}
+    else:
+        annotations = sync_annotations()
+        row = (Dossier.objects.filter(pk=dossier.pk)
+               .annotate(pending=annotations[_alias("pending")], mapped=annotations[_alias("mapped")])
+               .values("pending", "mapped", *_SYNC_VALUES).first()) or {}
     pending = row.get("pending") or 0
     held = row.get("national_sync__held_since")
     if dossier.national_code and held is None:

@@ -3,7 +3,7 @@
 A request asks these questions many times (the scope of a list, the roles behind each offered action, the
 staff-only parts of a detail), so the user's memberships are read once, as (agency id, role) pairs, and
 kept on the user object for as long as that object lives: one request, one task. The bearer token
-authentication loads them with the token, in the same query.
+authentication has them from the cached token entry (`token_owner`), without a query.
 """
 
 from __future__ import annotations
@@ -57,12 +57,14 @@ def user_roles(user, agency_id: int | None = None) -> set[str]:
 
 
 def descendant_ids(agency_ids: Iterable[int]) -> set[int]:
-    """The agencies and every agency under them, whatever the depth, in one recursive query."""
-    from django.db import connection
+    """The agencies and every agency under them, whatever the depth, in one recursive query (the ORM has
+    no recursive CTE: raw SQL, on the connection the database router picks for reading agencies)."""
+    from django.db import connections, router
 
     found = {int(pk) for pk in agency_ids}
     if not found:
         return found
+    connection = connections[router.db_for_read(Agency) or "default"]
     q = connection.ops.quote_name
     table = q(Agency._meta.db_table)
     marks = ", ".join(["%s"] * len(found))
@@ -114,6 +116,168 @@ def scoped_agency_ids(user, roles: Iterable[str] | None = None) -> set[int] | No
             if wanted is not None and role not in wanted:
                 continue
             (wide if role in (Role.MANAGER, Role.ADMINISTRATOR) else direct).add(agency_id)
-        scope = frozenset(direct | descendant_ids(wide)) if wide else frozenset(direct)
+        scope = frozenset(direct | user_descendant_ids(user, wide)) if wide else frozenset(direct)
         scopes[wanted] = scope
     return set(scope)
+
+
+# --- the bearer token's owner, cached ------------------------------------------------------------
+#
+# Every API request asks who holds its token and what they may do. The answer (the user's columns but
+# the password hash, when the token was issued, the (agency, role) pairs and, for a manager, the agencies
+# under theirs) is kept in the shared cache under a hash of the token, so a request authenticates without
+# a query. It is forgotten whenever it may change (`organisation.tokens`' receivers): a token deleted
+# (revoked, expired, rotated), a user saved (deactivated, renamed, password changed), a membership
+# added, changed or removed; an agency added, moved or removed forgets every entry at once (the
+# generation). Each is forgotten at once and again after the commit, so a request that read the old
+# rows meanwhile cannot keep them. While Redis is away the cache is bypassed (each process's memory
+# would miss the other processes' changes): the database answers, as it does on a miss.
+
+TOKEN_KEY_PREFIX = "auth:token:"
+GENERATION_KEY = "auth:generation"
+_DESCENDANTS_ATTR = "_motcua_descendants"
+
+
+def _token_cache_key(key: str) -> str:
+    import hashlib
+
+    return TOKEN_KEY_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _wide(pairs) -> frozenset[int]:
+    return frozenset(agency for agency, role in pairs if role in (Role.MANAGER, Role.ADMINISTRATOR))
+
+
+def user_descendant_ids(user, agency_ids: Iterable[int]) -> set[int]:
+    """`descendant_ids`, remembered on the user object (and filled from the cached token entry)."""
+    wanted = frozenset(int(pk) for pk in agency_ids)
+    memo = getattr(user, _DESCENDANTS_ATTR, None)
+    if memo is not None and wanted in memo:
+        return set(memo[wanted])
+    found = descendant_ids(wanted)
+    try:
+        if memo is None:
+            memo = {}
+            setattr(user, _DESCENDANTS_ATTR, memo)
+        memo[wanted] = frozenset(found)
+    except AttributeError:
+        pass
+    return found
+
+
+class TokenOwner:
+    """Who holds a token: the user (memberships remembered on it) and when the token was issued."""
+
+    __slots__ = ("created", "key", "user")
+
+    def __init__(self, key: str, created, user):
+        self.key, self.created, self.user = key, created, user
+
+
+def _generation(cache):
+    """The current generation of the cached entries (made anew when the cache lost it)."""
+    import time
+
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def _owner_from_db(key: str) -> tuple[TokenOwner, dict] | None:
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None:
+        return None
+    user = token.user
+    pairs = set(StaffMembership.objects.filter(user_id=user.pk).values_list("agency_id", "role"))
+    wide = _wide(pairs)
+    descendants = {wide: frozenset(descendant_ids(wide))} if wide else {}
+    fields = {f.attname: getattr(user, f.attname) for f in type(user)._meta.concrete_fields
+              if f.attname != "password"}
+    entry = {"created": token.created, "user": fields, "pairs": sorted(pairs), "descendants": descendants}
+    return _owner(key, entry, user), entry
+
+
+def _owner(key: str, entry: dict, user=None) -> TokenOwner:
+    from django.contrib.auth import get_user_model
+
+    if user is None:
+        model = get_user_model()
+        names = list(entry["user"])
+        user = model.from_db("default", names, [entry["user"][name] for name in names])
+    remember_staff_pairs(user, entry["pairs"])
+    try:
+        setattr(user, _DESCENDANTS_ATTR, dict(entry["descendants"]))
+    except AttributeError:
+        pass
+    return TokenOwner(key, entry["created"], user)
+
+
+def token_owner(key: str) -> TokenOwner | None:
+    """The holder of the API token `key` with their memberships, or None for no such token: from the
+    shared cache (no query), else from the database (two queries, three for a manager) and cached."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from config.cache import is_degraded
+
+    if is_degraded(cache):
+        found = _owner_from_db(key)
+        return found[0] if found else None
+    cache_key = _token_cache_key(key)
+    got = cache.get_many([cache_key, GENERATION_KEY])
+    entry, generation = got.get(cache_key), got.get(GENERATION_KEY)
+    if entry is not None and generation is not None and entry.get("generation") == generation:
+        return _owner(key, entry)
+    if generation is None:
+        generation = _generation(cache)
+    found = _owner_from_db(key)
+    if found is None:
+        return None
+    owner, fresh = found
+    fresh["generation"] = generation
+    if entry is None:
+        # add: a change that forgot the entry meanwhile and wrote it anew wins.
+        cache.add(cache_key, fresh, settings.API_TOKEN_CACHE_SECONDS)
+    else:  # an entry of an older generation: replaced, or every request would miss until it expires
+        cache.set(cache_key, fresh, settings.API_TOKEN_CACHE_SECONDS)
+    return owner
+
+
+def _forget(keys: list[str]) -> None:
+    from django.core.cache import cache
+    from django.db import transaction
+
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_token(key: str) -> None:
+    """The cached owner of this token is forgotten (now and after the commit)."""
+    _forget([_token_cache_key(key)])
+
+
+def forget_user_tokens(user_id: int) -> None:
+    """The cached owner of the user's tokens is forgotten (now and after the commit): one query."""
+    from rest_framework.authtoken.models import Token
+
+    _forget([_token_cache_key(key) for key in Token.objects.filter(user_id=user_id).values_list("key", flat=True)])
+
+
+def forget_all_tokens() -> None:
+    """Every cached token owner is forgotten: a new generation (after an agency is added, moved or removed)."""
+    import time
+
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump():
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)

@@ -6,6 +6,11 @@ model's save, not in each view.
 A token past its lifetime is refused (401) and deleted by the authenticator (`organisation.api.auth`);
 the next token log-in issues a fresh one. `QuerySet.update()` bypasses model signals: code that changes
 passwords or `is_active` in bulk must call `revoke_tokens` itself.
+
+The authenticator reads a token's owner from the shared cache (`organisation.selectors.token_owner`);
+the receivers below forget it whenever what it holds may change: the token deleted, the user saved, a
+staff membership saved or deleted, an agency saved or deleted (the last forgets every entry). Code that
+changes these with `QuerySet.update()` must call `forget_user_tokens` / `forget_all_tokens` itself.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
+
+from organisation.models import Agency, StaffMembership
+from organisation.selectors import forget_all_tokens, forget_token, forget_user_tokens
 
 _REVOKE_ATTR = "_motcua_revoke_tokens"
 
@@ -68,3 +76,33 @@ def _revoke_on_credential_change(sender, instance, created=False, raw=False, **k
     if getattr(instance, _REVOKE_ATTR, False) or not instance.is_active:
         revoke_tokens(instance.pk)
     setattr(instance, _REVOKE_ATTR, False)
+
+
+# --- the cached token owners (organisation.selectors.token_owner) --------------------------------
+
+
+@receiver(post_save, sender=Token)
+@receiver(post_delete, sender=Token)
+def _forget_token(sender, instance, raw=False, **kwargs):
+    forget_token(instance.key)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _forget_user(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if raw or created:
+        return
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # every log-in: nothing the cached owner holds
+    forget_user_tokens(instance.pk)
+
+
+@receiver(post_save, sender=StaffMembership)
+@receiver(post_delete, sender=StaffMembership)
+def _forget_member(sender, instance, raw=False, **kwargs):
+    forget_user_tokens(instance.user_id)
+
+
+@receiver(post_save, sender=Agency)
+@receiver(post_delete, sender=Agency)
+def _forget_everyone(sender, instance, raw=False, **kwargs):
+    forget_all_tokens()

@@ -85,6 +85,14 @@ def staff(org, make_user):
 
 
 @pytest.fixture
+def replica_on(settings):
+    """Reads routed to the replica (`operations.routers`): the test settings mirror the primary as one."""
+    if "replica" not in settings.DATABASES:
+        pytest.skip("needs PostgreSQL (the test settings mirror it as the replica)")
+    settings.REPLICA_READS_ENABLED = True
+
+
+@pytest.fixture
 def api():
     """An API client; `api.as_user(user)` sends that user's bearer token."""
 

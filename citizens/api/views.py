@@ -66,7 +66,7 @@ class Lookup(generics.GenericAPIView):
     ])
     def get(self, request):
         dossier = find_dossier(request.query_params.get("code", ""), request.query_params.get("secret", ""),
-                               client_ip(request), queryset=selectors.lookup_queryset())
+                               client_ip(request), read=selectors.lookup_read)
         return Response(LookupSerializer(selectors.lookup_payload(dossier)).data)
 
 

@@ -55,7 +55,7 @@ def lookup(request):
         if form.is_valid():
             try:
                 found = find_dossier(form.cleaned_data["code"], form.cleaned_data["secret"], client_ip(request),
-                                     queryset=selectors.lookup_queryset())
+                                     read=selectors.lookup_read)
             except DomainError as exc:
                 form.add_error(None, str(exc.detail))
                 status = error_status(exc) if isinstance(exc, TooManyAttempts) else 404

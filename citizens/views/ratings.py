@@ -48,7 +48,7 @@ def lookup_rate(request):
     code, secret = lookup_form.cleaned_data["code"], lookup_form.cleaned_data["secret"]
     context = {"form": lookup_form, "secret": secret}
     try:
-        found = find_dossier(code, secret, client_ip(request), queryset=selectors.lookup_queryset())
+        found = find_dossier(code, secret, client_ip(request), read=selectors.lookup_read)
     except DomainError as exc:
         lookup_form.add_error(None, str(exc.detail))
         return render(request, "citizens/lookup.html", context, status=error_status(exc) if exc.status_code == 429

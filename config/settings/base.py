@@ -65,6 +65,8 @@ FORECAST_THRESHOLD = float(os.environ.get("FORECAST_THRESHOLD", "0.5"))
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 # Lifetime of an API bearer token in hours; an older token gets 401 and is deleted (log in again).
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
+# Seconds the shared cache keeps a token's owner (user, memberships); every change forgets it at once.
+API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "300"))
 # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For; the client's
 # address is read from the entry the outermost of them wrote (0: no proxy, the connection's own address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -87,8 +89,13 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 # Django's own connection pool (psycopg_pool) per process: "min,max" connections, e.g. "2,10"; empty: off.
 # Behind PgBouncer in transaction mode leave it empty and set DATABASE_PGBOUNCER instead.
 DATABASE_POOL = os.environ.get("DATABASE_POOL", "")
-# The database is reached through PgBouncer in transaction mode: no server-side cursors or prepared reads.
+# The database is reached through PgBouncer in transaction mode: no server-side cursors, no prepared statements.
 DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+# psycopg prepares a statement on the server once a connection has run it this many times ("off": never).
+# Unset: 5, and off behind PgBouncer (see DATABASES below).
+_prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "").strip().lower()
+DATABASE_PREPARE_THRESHOLD = (None if _prepare == "off" else int(_prepare) if _prepare
+                              else None if DATABASE_PGBOUNCER else 5)
 # S3-compatible object store for uploads and results (any endpoint: MinIO, Ceph, a cloud); empty: MEDIA_ROOT.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "") or None
@@ -220,6 +227,16 @@ if DATABASE_URL:
             _min, _, _max = DATABASE_POOL.partition(",")
             DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
             DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": int(_min), "max_size": int(_max or _min)}
+        # psycopg binds the parameters on the server (the extended protocol; Django's default binds them
+        # into the SQL text on the client) and, once a statement has run DATABASE_PREPARE_THRESHOLD times
+        # on a connection, prepares it there, so PostgreSQL plans the detail's and the lists' fixed
+        # queries once per connection instead of on every request. Behind PgBouncer in transaction mode
+        # server-side binding still works (unnamed statements live within one transaction), but a
+        # prepared statement lives in one server connection that the next transaction may not get:
+        # preparing is off there unless DATABASE_PREPARE_THRESHOLD is set (PgBouncer >= 1.21 with
+        # `max_prepared_statements` tracks them).
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = DATABASE_PREPARE_THRESHOLD
         if DATABASE_PGBOUNCER:
             DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     if DATABASE_REPLICA_URL:
@@ -244,10 +261,6 @@ DATABASE_ROUTERS = ["operations.routers.ReplicaRouter"]
 REPLICA_READS_ENABLED = "replica" in DATABASES
 # The URL prefixes whose GET requests read from the replica.
 REPLICA_URL_PREFIXES = ("/bao-cao/", "/api/v1/reports/")
-# The dossier detail's fixed reads run as prepared statements on PostgreSQL (planning their joins cost
-# more than running them). Set False behind a connection pooler in transaction mode (PgBouncer), where a
-# session's prepared statements do not follow it.
-DATABASE_PREPARED_READS = not DATABASE_PGBOUNCER
 
 if REDIS_URL:
     # Redis, with a per-process memory while Redis does not answer (config/cache.py: no 500 for an outage).

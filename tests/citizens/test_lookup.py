@@ -126,6 +126,21 @@ def test_rating_on_the_lookup_page(citizen, online_dossier):
     assert Rating.objects.get(dossier=done).overall == "very_satisfied"
 
 
-def test_lookup_costs_a_fixed_number_of_queries(api, received, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
-        assert api.get(URL, {"code": received.code, "secret": "5678"}).status_code == 200
+@pytest.mark.parametrize("status", [1, 4, 5, 10])
+def test_the_lookup_is_one_query_whatever_the_dossier_holds(api, citizen, online_dossier, status,
+                                                            django_assert_num_queries):
+    """The dossier, its steps (JSON through the ORM) and its rating in one query, on every path: a right
+    pair (any number of steps, rated or not), a wrong secret, an unknown code; the API and the page."""
+    d = online_dossier(citizen, status=status)
+    if status == 10:
+        Rating.objects.create(dossier=d, overall="satisfied", source="lookup")
+    code = d.code or d.reference
+    with django_assert_num_queries(1):
+        response = api.get(URL, {"code": code, "secret": "5678"})
+    assert response.status_code == 200, response.content
+    assert len(response.json()["steps"]) == d.steps.count() and response.json()["can_rate"] is False
+    with django_assert_num_queries(1):
+        assert Client().post("/cong-dan/tra-cuu/", {"code": code, "secret": "5678"}).status_code == 200
+    for wrong in ({"code": code, "secret": "0000"}, {"code": "000.00.00.X-000000-9999", "secret": "5678"}):
+        with django_assert_num_queries(1):
+            assert api.get(URL, wrong).status_code == 404

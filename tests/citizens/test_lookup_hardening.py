@@ -80,7 +80,7 @@ def test_wrong_code_and_wrong_secret_run_the_same_queries_and_lines(received):
     def run(code, secret, client):
         with CaptureQueriesContext(connection) as queries:
             lines = _trace_lines(lambda: lookup.find_dossier(code, secret, client,
-                                                             queryset=selectors.lookup_queryset()))
+                                                             read=selectors.lookup_read))
         return [q["sql"] for q in queries.captured_queries], lines
 
     unknown = "000.00.00.X-000000-9999"

@@ -171,6 +171,7 @@ def test_printed_receipt(api, staff, make_dossier):
 
 def _count(api, user, path):
     client = api.as_user(user)
+    client.get(path)  # the token's owner is cached from here on
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200, response.content
@@ -189,7 +190,7 @@ def test_list_queries_do_not_grow_with_rows(api, staff, make_dossier, django_ass
         with django_assert_num_queries(baseline):
             response = client.get(f"{URL}?page_size=100")
         assert response.json()["count"] == total
-    assert baseline <= 6
+    assert baseline <= 5  # the time limit in its savepoint (SAVEPOINT, SET LOCAL, RELEASE), the page, the count
 
 
 def test_detail_queries_do_not_grow_with_steps_and_events(api, staff, make_dossier, django_assert_num_queries):
@@ -203,4 +204,4 @@ def test_detail_queries_do_not_grow_with_steps_and_events(api, staff, make_dossi
     client = api.as_user(staff.desk)
     with django_assert_num_queries(baseline):
         client.get(f"{URL}{big.code}/")
-    assert baseline <= 14
+    assert baseline <= 2

@@ -9,13 +9,6 @@ from operations.routers import ReplicaRouter, reading_from_replica
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
-@pytest.fixture
-def replica_on(settings):
-    if "replica" not in settings.DATABASES:
-        pytest.skip("needs PostgreSQL (the test settings mirror it as the replica)")
-    settings.REPLICA_READS_ENABLED = True
-
-
 def test_report_pages_and_api_read_from_the_replica(replica_on, client, api, staff):
     client.force_login(staff.manager)
     with CaptureQueriesContext(connections["replica"]) as on_replica, \
