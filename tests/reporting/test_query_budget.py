@@ -69,6 +69,7 @@ def test_pages_cost_the_same_at_1_10_and_60_dossiers(client, staff, org, catalog
 @pytest.mark.django_db
 def test_api_costs_the_same_at_1_10_and_60_dossiers(api, staff, org, catalogue):
     client = api.as_user(staff.manager)
+    client.get(API[0][0], API[0][1])  # the token's first use reads it and the memberships, then they are cached
     seen = {}
     added = 0
     for total in (1, 10, 60):
