@@ -25,7 +25,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
@@ -63,12 +63,14 @@ def time_limited():
     (`settings.DOSSIER_LIST_STATEMENT_TIMEOUT_MS`, in their own transaction), so that no input, however
     odd, keeps a database backend busy for longer."""
     limit = int(getattr(settings, "DOSSIER_LIST_STATEMENT_TIMEOUT_MS", 5000))
-    if connection.vendor != "postgresql" or limit <= 0:
+    # On the connection the lists read from: the router's choice (a replica for reports), not always default.
+    alias = router.db_for_read(Dossier)
+    if connections[alias].vendor != "postgresql" or limit <= 0:
         yield
         return
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
+        with transaction.atomic(using=alias):
+            with connections[alias].cursor() as cursor:
                 cursor.execute(f"SET LOCAL statement_timeout = {limit}")
             yield
     except OperationalError as exc:
