@@ -10,10 +10,11 @@ one agency's rows whatever the number of dossiers, and a count stops at `COUNT_C
 - most urgent first (`order_urgent`, the worklists): open dossiers by `urgency_at` (late first, then by
   appointment), then the others newest first.
 
-The search (`q`) matches the code (or its beginning), the applicant's name with diacritics folded
-(procedures.text.fold), the ID number (or its beginning) and the phone in any written form
-(organisation.phones), each from an index of its own (pg_trgm and btree; migration dossiers
-0021_h15b_search_indexes).
+The search (`q`) with a digit matches the code (or its beginning or end), the ID number (or its beginning)
+and the phone in any written form (organisation.phones), each from an index of its own (pg_trgm and btree;
+migration dossiers 0021_h15b_search_indexes). Without a digit it is the applicant's name, diacritics folded
+(procedures.text.fold), from its first or its last words: a prefix range of the fact's name columns in the
+user's agency (`name_fact_q`, migration 0023), not a trigram read of the whole province.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ COUNT_CAP = getattr(settings, "DOSSIER_LIST_COUNT_CAP", 10_000)
 # thousands, and counting 10,000 of them costs a quarter of a second each).
 BADGE_CAP = getattr(settings, "DOSSIER_BADGE_COUNT_CAP", 999)
 Q_MIN, Q_MAX = 3, 100
+_DIGIT = re.compile(r"\d")
 _REFERENCE = re.compile(rf"^{re.escape(ONLINE_REFERENCE_PREFIX)}(\d+)$", re.IGNORECASE)
 _CURSOR_SALT = "dossiers.lists.cursor"
 
@@ -175,16 +177,34 @@ def _dossier_q(filters: Filters, ids: dict, now: datetime) -> Q:
     return condition
 
 
-def search_q(q: str) -> Q:
-    """`q` is a code (or its beginning or end, any case: "-0002"), a `TT-<id>` reference, part of the applicant's name
-    (diacritics and case ignored), an ID number (or its beginning) or a phone number in any written form
-    (or 4+ of its digits)."""
+def name_query(q: str) -> str | None:
+    """The folded name `q` looks for, or None: a query with a digit is a code, an ID number or a phone (no
+    name has one), and one shorter than Q_MIN letters finds too much to mean anything."""
+    if not q or _DIGIT.search(q):
+        return None
     folded = fold(q)
+    return folded if len(folded) >= Q_MIN else None
+
+
+def name_fact_q(name: str) -> Q:
+    """A name query on the fact's columns: the name starts with it (the family name first: "nguyen van",
+    "tran thi ngoc a") or ends with it (the given name: "anh", "ngoc anh"; the first word typed may be cut
+    short), each a prefix range of one agency's btree (migration dossiers 0023)."""
+    return Q(name_key__startswith=name) | Q(name_last__startswith=" ".join(reversed(name.split())))
+
+
+def search_q(q: str, *, name_on_fact: bool = False) -> Q:
+    """`q` is a code (or its beginning or end, any case: "-0002"), a `TT-<id>` reference, an ID number (or its
+    beginning) or a phone number in any written form (or 4+ of its digits) when it holds a digit; else the
+    applicant's name (diacritics and case ignored). `name_on_fact`: the name is asked of the visibility fact
+    (`name_fact_q`), so nothing of the dossier's own; else (SQLite, a citizen's own list) the folded name
+    contains it."""
+    name = name_query(q)
+    if name is not None:
+        return Q() if name_on_fact else Q(applicant_search__contains=name)
     code = q.upper()
     condition = (Q(code__startswith=code) | Q(StartsWith(Reverse("code"), Value(code[::-1])))
                  | Q(national_code=q) | Q(applicant_id_number__startswith=q))
-    if len(folded) >= Q_MIN:
-        condition |= Q(applicant_search__contains=folded)
     match = _REFERENCE.match(q)
     if match and len(match.group(1)) <= 18:
         condition |= Q(pk=int(match.group(1)))
@@ -220,7 +240,13 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
         return qs.none()
     ids = _ids(filters)
     keys = keys_for(user)
-    if keys is not None and keys and uses_fact():
+    name = name_query(filters.q) if uses_fact() else None
+    if keys is None and name is not None:
+        keys = root_keys()  # everything is the rows of the top agencies: the name from their btrees
+    on_fact = keys is not None and bool(keys) and uses_fact()
+    if on_fact and name is not None:
+        fact_extra = name_fact_q(name) & fact_extra if fact_extra is not None else name_fact_q(name)
+    if on_fact:
         if filters.agency:
             from organisation.selectors import scoped_agency_ids
 
@@ -258,8 +284,15 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
     if extra is not None:
         qs = qs.filter(extra)
     if filters.q:
-        qs = qs.filter(search_q(filters.q))
+        qs = qs.filter(search_q(filters.q, name_on_fact=on_fact))
     return qs
+
+
+def root_keys() -> list[Key]:
+    """Every dossier, as the rows of the agencies at the top (a superuser's scope, for a search on the fact)."""
+    from organisation.models import Agency
+
+    return [Key(pk, True) for pk in Agency.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True)]
 
 
 def fact_rows(user, filters: Filters | None = None, *, fact_extra: Q | None = None,
@@ -269,10 +302,50 @@ def fact_rows(user, filters: Filters | None = None, *, fact_extra: Q | None = No
     None when they do not."""
     filters = filters or Filters()
     keys = keys_for(user) if _active(user) else []
-    if not keys or len(keys) != 1 or filters.q or filters.agency or not uses_fact():
+    name = name_query(filters.q)
+    if not keys or len(keys) != 1 or (filters.q and name is None) or filters.agency or not uses_fact():
         return None
     condition = keys[0].q() & _fact_q(filters, _ids(filters), now or timezone.now(), "")
+    if name is not None:
+        condition &= name_fact_q(name)
     return DossierVisibility.objects.filter(condition & (fact_extra or Q()))
+
+
+def scoped_rows(rows: Q, agencies: frozenset[int], filters: Filters | None = None, *,
+                now: datetime | None = None) -> QuerySet:
+    """The dossiers with a fact row meeting `rows` (a condition that names its agencies and keeps inside
+    the user's scope by itself: a worklist tab's, dossiers.worklists.tab_rows), narrowed by `filters`.
+    With one agency the condition and the filters share one join, so that PostgreSQL walks that agency's
+    index in the order asked for."""
+    filters = filters or Filters()
+    ids = _ids(filters)
+    condition = rows & _fact_q(filters, ids, now or timezone.now(), "")
+    name = name_query(filters.q)
+    if name is not None:
+        condition &= name_fact_q(name)
+    if len(agencies) == 1:
+        qs = Dossier.objects.filter(_prefix(condition, "visibility__"))
+    else:
+        qs = Dossier.objects.filter(pk__in=DossierVisibility.objects.filter(condition).values("dossier_id"))
+    if filters.agency:
+        qs = qs.filter(Exists(DossierVisibility.objects.filter(agency_id=ids["agency"], direct=True,
+                                                               dossier_id=OuterRef("pk"))))
+    if filters.q and name is None:
+        qs = qs.filter(search_q(filters.q))
+    return qs
+
+
+def fact_rows_of(rows: Q, agencies: frozenset[int], filters: Filters | None = None, *,
+                 now: datetime | None = None) -> QuerySet | None:
+    """The fact's own rows behind `scoped_rows(rows, agencies, filters)` when they alone answer it (no
+    search, no agency filter), one per dossier; None when they do not."""
+    filters = filters or Filters()
+    name = name_query(filters.q)
+    if (filters.q and name is None) or filters.agency:
+        return None
+    condition = rows & _fact_q(filters, _ids(filters), now or timezone.now(), "")
+    qs = DossierVisibility.objects.filter(condition & name_fact_q(name) if name is not None else condition)
+    return qs if len(agencies) == 1 else qs.values("dossier_id").distinct()
 
 
 def _prefix(condition: Q, prefix: str) -> Q:

@@ -547,6 +547,17 @@ class DossierVisibility(models.Model):
     # The worklists' urgency order ("late first, then due soon, then by appointment"): 1970-01-01 when
     # flagged late, the appointment while pending; null (last) otherwise.
     urgency_at = models.DateTimeField(null=True)
+    # Who acts next at this row's agency (migration 0023_visibility_todo), for the worklist tabs: the role
+    # (`desk_officer` at the receiving agency while submitted, received or decided; the open step's role
+    # while processing; `*`, any staff role, at the receiving and the holding agency while a supplement is
+    # asked for), and the open step's assignee (null: anyone of the role). Null on every row without work.
+    todo_role = models.CharField(max_length=30, null=True)
+    todo_user_id = models.IntegerField(null=True)
+    # The applicant's folded name (procedures.text.fold), words in order and reversed, for the name search
+    # (dossiers.lists.name_query): a prefix of either, from one agency's rows (PostgreSQL btrees
+    # `visibility_name`, `visibility_name_last` of migration 0023).
+    name_key = models.CharField(max_length=255)
+    name_last = models.CharField(max_length=255)
 
     class Meta:
         db_table = "dossiers_visibility"
@@ -561,6 +572,12 @@ class DossierVisibility(models.Model):
                          name="visibility_may_be_due_soon", include=["due_soon_from"]),
             models.Index(fields=["agency", "urgency_at", "dossier"], condition=Q(urgency_at__isnull=False),
                          name="visibility_urgent"),
+            # A worklist tab: one agency's rows waiting for one role, in urgency order.
+            models.Index(fields=["agency", "todo_role", "urgency_at", "dossier"], condition=Q(todo_role__isnull=False),
+                         include=["status", "todo_user_id"], name="visibility_todo"),
+            models.Index(fields=["agency", "todo_role", "dossier"],
+                         condition=Q(todo_role__isnull=False, urgency_at__isnull=True),
+                         include=["status", "todo_user_id"], name="visibility_todo_rest"),
         ]
 
     def __str__(self):

@@ -83,10 +83,14 @@ def keys_for(user) -> list[Key] | None:
 
 
 def keys_q(keys: list[Key], prefix: str = "") -> Q:
-    """The fact rows of any of `keys` (no row at all for no key)."""
-    condition = Q(**{f"{prefix}agency_id__in": []})
-    for key in keys:
-        condition |= key.q(prefix)
+    """The fact rows of any of `keys` (no row at all for no key): one `agency_id IN (...)` for the wide keys
+    and one for the others (with `direct`), so that PostgreSQL probes each agency's index range rather than
+    filtering a scan by an OR of agencies."""
+    wide = sorted(key.agency_id for key in keys if key.wide)
+    direct = sorted(key.agency_id for key in keys if not key.wide)
+    condition = Q(**{f"{prefix}agency_id__in": wide})
+    if direct:
+        condition |= Q(**{f"{prefix}agency_id__in": direct, f"{prefix}direct": True})
     return condition
 
 

@@ -269,9 +269,10 @@ LIST_PARAMETERS = [
     OpenApiParameter("procedure", OpenApiTypes.STR, description="Procedure code"),
     OpenApiParameter("late", OpenApiTypes.STR, enum=["true", "false"], description="Late or not"),
     OpenApiParameter("agency", OpenApiTypes.STR, description="Agency code: the dossiers received at it or routed to it"),
-    OpenApiParameter("q", OpenApiTypes.STR, description="3 to 100 characters: code, applicant name (diacritics "
-                     "ignored), ID number or its beginning, phone in any written form (+84 912 345 678, "
-                     "0912345678) or 4+ of its digits"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="3 to 100 characters. With a digit: code (or its "
+                     "beginning or end), ID number or its beginning, phone in any written form (+84 912 345 678, "
+                     "0912345678) or 4+ of its digits. Without: the applicant's name, diacritics and case ignored, "
+                     "from its first words (\"nguyen van\") or its last ones (\"ngoc anh\", \"anh\")"),
 ]
 
 

@@ -1,0 +1,75 @@
+"""The search by name from the visibility fact (migration dossiers 0023, lists.name_query / name_fact_q): a
+name is found from its first words or its last ones, diacritics and case ignored, in every scope (a desk,
+a manager above, a superuser, a worklist tab), and the fact follows a corrected name."""
+
+from __future__ import annotations
+
+import pytest
+
+from dossiers import lists
+from dossiers.models import Dossier, DossierVisibility
+
+from .conftest import APPLICANT
+from .test_h15b_visibility import api_list
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Trần Thị Ngọc Ánh"
+
+
+@pytest.fixture
+def anh(make_dossier):
+    return make_dossier(2, applicant={**APPLICANT, "full_name": NAME})
+
+
+@pytest.fixture
+def others(make_dossier):
+    return [make_dossier(2, applicant={**APPLICANT, "full_name": name})
+            for name in ("Trần Văn Ngọc", "Lê Ánh Dương", "Nguyễn Thị Anh Thư")]
+
+
+def found(api, user, q) -> set[str]:
+    return {item["code"] for item in api_list(api, user, q=q)}
+
+
+@pytest.mark.parametrize("q", ["tran thi", "TRẦN THỊ NGỌC Á", "ngoc anh", "Ánh", "thi ngoc anh", "tran thi ngoc anh",
+                               "  Ngọc   Ánh "])
+def test_a_name_is_found_from_its_first_or_its_last_words(api, staff, anh, others, q):
+    assert found(api, staff.desk, q) == {anh.code}
+
+
+def test_the_words_must_start_or_end_the_name(api, staff, anh, others):
+    assert found(api, staff.desk, "tran") == {anh.code, others[0].code}
+    assert found(api, staff.desk, "anh") == {anh.code}  # "Lê Ánh Dương": Ánh is not its last word
+    assert found(api, staff.desk, "thu") == {others[2].code}
+    assert found(api, staff.desk, "thi ngoc") == set()  # inner words alone: neither the start nor the end
+
+
+def test_every_scope_finds_it_from_the_fact(api, staff, make_user, anh, others):
+    superuser = make_user(is_superuser=True)
+    for user in (staff.desk, staff.officer, staff.manager, superuser):
+        assert found(api, user, "ngoc anh") == {anh.code}, user.username
+    assert found(api, staff.desk2, "ngoc anh") == set()  # another commune's desk
+
+
+def test_a_worklist_tab_searches_the_name_too(staff, client, anh, others):
+    client.force_login(staff.desk)
+    html = client.get("/ho-so/", {"tab": "can-xu-ly", "q": "ngoc anh"}).content.decode()
+    assert anh.code in html and others[0].code not in html
+
+
+def test_the_fact_follows_a_corrected_name(api, staff, anh):
+    anh.applicant_name = "Trần Thị Ngọc Hân"
+    anh.save(update_fields=["applicant_name"])
+    rows = set(DossierVisibility.objects.filter(dossier=anh).values_list("name_key", "name_last"))
+    assert rows == {("tran thi ngoc han", "han ngoc thi tran")}
+    assert found(api, staff.desk, "ngoc han") == {anh.code}
+    assert found(api, staff.desk, "ngoc anh") == set()
+
+
+def test_a_query_with_a_digit_is_never_a_name(api, staff, make_dossier):
+    d = make_dossier(2, applicant={**APPLICANT, "full_name": "Phạm Văn Ba"})
+    assert lists.name_query("ba 3") is None and lists.name_query("pham van ba") == "pham van ba"
+    assert lists.name_query("ab") is None  # too short to mean anything
+    assert found(api, staff.desk, d.code) == {d.code}
+    assert Dossier.objects.filter(lists.search_q("pham van ba")).exists()  # SQLite and citizens: contains
