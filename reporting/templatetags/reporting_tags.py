@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -134,6 +134,16 @@ def _cell_openers(language: str | None) -> tuple[str, ...]:
     return tuple(f'<td class="{css}" data-label="{escape(_(label))}">' for css, label, _what in ROW_CELLS)
 
 
+@lru_cache(maxsize=16)
+def _count_separator(language: str | None) -> str | None:
+    """What `num` puts between groups of three digits of a whole count in this language ("" when it does not
+    group them; None when it groups otherwise: then `num` itself formats)."""
+    grouping = get_format("NUMBER_GROUPING")
+    if grouping == 0:
+        return ""
+    return get_format("THOUSAND_SEPARATOR") if grouping == 3 else None
+
+
 @register.simple_tag
 def cells(row, base, **filters):
     """A report row's cells (ROW_CELLS), each count a link to the dossiers behind it, built in Python: a dashboard
@@ -151,11 +161,19 @@ def cells(row, base, **filters):
         def href(metric):
             return f"{head}{escape(quote_plus(metric))}{tail}"
 
+    language = get_language()
+    separator = _count_separator(language)
+
+    def count(value):
+        if separator is None or type(value) is not int:
+            return conditional_escape(num(value))
+        return escape(f"{value:,}".replace(",", separator))
+
     out = []
-    for opener, (_css, _label, what) in zip(_cell_openers(get_language()), ROW_CELLS, strict=True):
+    for opener, (_css, _label, what) in zip(_cell_openers(language), ROW_CELLS, strict=True):
         if isinstance(what, str):
             content = conditional_escape(pct(getattr(row, what)))
         else:
-            content = " / ".join(f'<a href="{href(m)}">{conditional_escape(num(getattr(row, m)))}</a>' for m in what)
+            content = " / ".join(f'<a href="{href(m)}">{count(getattr(row, m))}</a>' for m in what)
         out.append(f"{opener}{content}</td>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
