@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -689,13 +689,14 @@ def _live_grouped(flt: ReportFilter, keys: dict, names: set[str], aggregates=Non
     one statement) and added up by key. `aggregates(flt, names)` builds the full counts (`_window_aggregates`)."""
     aggregates = aggregates or _window_aggregates
     end = flt.received_end_at
-    if connection.vendor == "postgresql":
+    db = connections[router.db_for_read(Dossier) or DEFAULT_DB_ALIAS]  # where the ORM would read (the replica)
+    if db.vendor == "postgresql":
         sql, params, columns = _live_statement(replace(flt, as_of=_END), tuple(keys.items()), frozenset(names),
                                                aggregates)
         params = [end if isinstance(p, datetime) and p == _END else p for p in params]
     else:  # the embedded quick start: its parameters are not the datetimes given
         sql, params, columns = _live_statement.__wrapped__(flt, tuple(keys.items()), frozenset(names), aggregates)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     merged: dict = {}
