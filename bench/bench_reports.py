@@ -101,6 +101,49 @@ CPU ms: month endpoints 9–18 / 0–3 (on-time), 69–168 / 13–63 (766), sele
 (province), 1,156 / 663 (superuser), 766 167 / 57, 1,106 / 620, 1,588 / 997. The year's live December is the
 80,720 open dossiers read row by row: the < 500 ms target at 10M needs the open dossiers' state kept as facts
 too (see the report of this session).
+
+hr (2026-12-02, the same 1,000,000-dossier database, `motcua_bench_1m`, 8,072 open dossiers; median of 5 warm runs,
+ms, wall / portal CPU / PostgreSQL CPU; load average 2–5 from the other helpers, so compare the CPU columns). The
+year's live December was one GROUP BY of every dossier it touches with all forty filtered counts, compiled by
+Django on every call (a running period ends now, so nothing of it was cached: 40–60 ms of Python), and the
+8,072 open dossiers read from the table (one page each, 7,500 pages, most not in shared buffers). Now the live
+part is two parts in one UNION ALL statement: the dossiers received or finished in the window with every count,
+and those received before it and not finished with the eight conditions of the open family
+(selectors._live_grouped; tests/reporting/test_live_parts.py walks every metric), compiled once per shape with a
+stand-in for the end; migration reporting/0007 (not on the shared databases: the lead applies it) adds a covering
+partial index of the unfinished dossiers (an index-only scan instead of the table pages) and a partial index of
+the dissatisfied ratings (the complaint count probed the whole ratings index once per open dossier). The page's
+1,000 drill-down links are built by the {% cells %} tag in Python (the HTML is byte for byte the same).
+Every endpoint's JSON (--dump, the year) is identical before and after at 1M and at 100,000.
+
+                                          before (main)          after (without 0007)
+    year  dashboard selector  superuser   501 / 237 / 140        147 /  81 /  62
+                              province    242 / 153 /  88        156 /  84 /  52
+                              commune      91 /  64 /  32         80 /  15 /  24
+          GET /bao-cao/ page  superuser   678 / 359 / 152        338 / 106 /  64
+                              province    378 / 308 /  64        441 / 162 /  58
+                              commune     167 / 134 /  32        111 /  41 /  20
+          GET on-time/        superuser   297 / 137 /  64        228 /  62 /  56
+                              province    389 / 172 /  70        173 /  41 /  50
+                              commune     120 /  91 /  28         51 /  11 /  18
+          GET index-766/      superuser   237 / 111 / 112        251 /  37 /  86
+                              province    344 / 131 /  80        176 /  33 /  60
+                              commune     137 / 105 /  26         76 /  22 /  18
+    month GET /bao-cao/ page  superuser   144 / 129 /   6        148 /  65 /   4
+                              province    184 / 177 /   6        216 / 103 /   4
+                              commune      83 /  78 /   4         79 /  37 /   2
+    quarter page              province    321 / 302 /   8        152 / 110 /   4
+    month and quarter endpoints and selector: 8–120 ms wall, 7–57 ms portal CPU before and after (the fact table).
+
+On a 100,000-dossier database of the same generator (the only place 0007 could be applied), the open dossiers'
+part of the statement: 24 ms (a bitmap heap scan of 791 pages) -> 4.7 ms (index-only, no heap fetch). Whole
+requests, main without 0007 -> this branch with it (load average 3–4), wall / portal CPU:
+
+    year  dashboard selector  superuser 187 / 84 -> 62 / 49    province 198 / 96 -> 72 / 60   commune 129 / 54 -> 26 / 16
+          GET /bao-cao/ page  superuser 341 / 149 -> 83 / 71   province 479 / 221 -> 115 / 106  commune 251 / 111 -> 60 / 47
+          GET on-time/        superuser 196 / 87 -> 40 / 32    province 182 / 78 -> 30 / 22   commune 148 / 64 -> 27 / 18
+          GET index-766/      superuser 148 / 63 -> 40 / 30    province 180 / 69 -> 50 / 36   commune 115 / 59 -> 50 / 36
+    month GET /bao-cao/ page  superuser 157 / 74 -> 51 / 48    province 300 / 144 -> 81 / 77  commune 108 / 51 -> 56 / 53
 """
 
 from __future__ import annotations

@@ -191,3 +191,41 @@ def test_dossier_list_paginates(client, staff, figures):
     assert client.get("/bao-cao/ho-so/", {**OCT, "metric": "bogus"}).status_code == 400
     query = parse_qs(urlparse("/?" + response.context["query"]).query)
     assert query["metric"] == ["received"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("base, filters", [
+    ({"kind": "month", "month": "2026-10"}, {"agency": "X&1", "field": 7, "procedure": "", "channel": None}),
+    ({"kind": "custom", "from": "2026-01-01", "to": "2026-10-31"}, {"channel": "online"}),
+    ({}, {"agency": "A"}),                               # no period: the whole query encoded by `behind`
+    ({"kind": "month", "agency": "B"}, {"agency": "C"}),  # a filter replacing a key of the period
+])
+def test_row_cells_are_the_cell_by_cell_tags(base, filters, language):
+    """The dashboard's row cells, built in Python by `cells`, give the links and figures the tags `behind`, `num`
+    and `pct` give one cell at a time (and the same HTML the included _cells.html template gave)."""
+    from django.utils import translation
+    from django.utils.html import conditional_escape, escape
+
+    from reporting.selectors import Row
+    from reporting.templatetags import reporting_tags as tags
+
+    row = Row(received=1234567, finished=1000, early=3, on_time=4, late=3, pending_late=2, pending_in_time=5,
+              waiting=1, online=6, apologised_late=1, supplemented=2, very_satisfied=1, satisfied=1, dissatisfied=0)
+    with translation.override(language):
+        html = tags.cells(row, base, **filters)
+        numbers = {m: tags.num(getattr(row, m)) for _c, _l, what in tags.ROW_CELLS if not isinstance(what, str)
+                   for m in what}
+        labels = [tags._(label) for _c, label, _w in tags.ROW_CELLS]
+        rates = {w: conditional_escape(tags.pct(getattr(row, w))) for _c, _l, w in tags.ROW_CELLS if isinstance(w, str)}
+    cells = re.findall(r'<td class="([^"]+)" data-label="([^"]+)">(.*?)</td>\n', html)
+    assert len(cells) == len(tags.ROW_CELLS) == 17 and html.count("<td") == 17
+    assert html == "".join(f'<td class="{c}" data-label="{lb}">{x}</td>\n' for c, lb, x in cells)
+    for (css, label, content), (want_css, _label, what), want_label in zip(cells, tags.ROW_CELLS, labels, strict=True):
+        assert (css, label) == (want_css, escape(want_label))
+        if isinstance(what, str):
+            assert content == rates[what]
+        else:
+            want = " / ".join(f'<a href="{escape(tags.behind(base, m, **filters))}">{numbers[m]}</a>'
+                              for m in what)
+            assert content == want
+    assert "metric=late_all" in html and "&amp;" in html
