@@ -303,6 +303,13 @@ def remember_new_rows(dossier: Dossier, *, steps=(), events=(), components=(), s
                        ("components", components), ("supplements", supplements)):
         remember_list(dossier, name, list(rows))
     Dossier.apology.related.set_cached_value(dossier, None)
+    # Its national sync state too, when the procedure was read with whether it has a national code
+    # (`procedure_for_intake`): its outbox rows are those its events wrote.
+    mapped = getattr(dossier.procedure, "national_mapped", None)
+    if mapped is not None:
+        from national.selectors import remember_new_sync_state
+
+        remember_new_sync_state(dossier, events, mapped=mapped)
 
 
 def dossier_for_detail(dossier: Dossier) -> Dossier:
@@ -339,23 +346,64 @@ def dossier_by_idempotency_key(user, key: str) -> Dossier | None:
     return Dossier.objects.filter(created_by=user, idempotency_key=key).first()
 
 
-def procedure_by_code(code: str) -> Procedure | None:
-    return Procedure.objects.filter(code=code).first()
+# The catalogue row an intake reads: the procedure, its internal process with each step's named agency,
+# and whether it has a national code (the sync state of the intake's answer), in one query on PostgreSQL
+# (the steps as JSON, like the detail's lists); the steps are prefetched elsewhere.
+INTAKE_LISTS = {"steps": (ProcedureStep, "procedure", ("order",), {"agency": None})}
+
+
+def _intake_procedure(code) -> QuerySet:
+    from national.selectors import mapped_exists
+
+    qs = Procedure.objects.annotate(national_mapped=mapped_exists("pk"))
+    return with_lists(qs, INTAKE_LISTS).filter(code=code)[:1]
+
+
+_PROCEDURE_FOR_INTAKE = CompiledRead(Procedure, _intake_procedure, _CODE_MARK)
+
+
+def procedure_for_intake(code: str) -> Procedure | None:
+    """The procedure of this code with what an intake reads of the catalogue (`INTAKE_LISTS`, and
+    `national_mapped`), compiled once (`CompiledRead`); None when there is none."""
+    found = _PROCEDURE_FOR_INTAKE(code) if code else []
+    return finish_lists(found[0], INTAKE_LISTS) if found else None
 
 
 def procedure_steps(procedure) -> list[ProcedureStep]:
-    """The procedure's internal process in order, each step with its named agency."""
+    """The procedure's internal process in order, each step with its named agency: as loaded with it
+    (`procedure_for_intake`), else in one query."""
+    if "steps" in getattr(procedure, "_prefetched_objects_cache", {}):
+        return sorted(procedure.steps.all(), key=lambda step: step.order)
     return list(ProcedureStep.objects.filter(procedure=procedure).select_related("agency").order_by("order"))
 
 
-def department_named(agency, name: str):
-    """The agency's department of this name, case aside, the first by code."""
-    return Department.objects.filter(agency=agency, name__iexact=name).order_by("code").first()
+def departments_named(wanted: list[tuple[Agency, str]]) -> list[Department | None]:
+    """For each (agency, name): the agency's department of this name, case aside, the first by code, or
+    None; all of them in one query (none when nothing is asked). Each row says which asks it answers, so
+    "case aside" is the database's, as in a query per ask."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    if not wanted:
+        return []
+    asks = [Q(agency=agency, name__iexact=name) for agency, name in wanted]
+    condition = asks[0]
+    for ask in asks[1:]:
+        condition |= ask
+    flags = {f"ask_{i}": ExpressionWrapper(ask, output_field=BooleanField()) for i, ask in enumerate(asks)}
+    found: list[Department | None] = [None] * len(asks)
+    for department in Department.objects.filter(condition).annotate(**flags).order_by("code"):
+        for i in range(len(asks)):
+            if found[i] is None and getattr(department, f"ask_{i}"):
+                found[i] = department
+    return found
 
 
-def active_agencies(ids) -> list[Agency]:
-    """The active agencies among `ids`, by code."""
-    return list(Agency.objects.filter(pk__in=sorted(ids), is_active=True).order_by("code"))
+def active_agencies(user, ids) -> list[Agency]:
+    """The active agencies among `ids` (agencies `user` works at), by code: from the cached token entry
+    when there is one (`organisation.selectors.active_agencies_of`)."""
+    from organisation.selectors import active_agencies_of
+
+    return active_agencies_of(user, ids)
 
 
 def _by_reference(qs: QuerySet, code: str) -> QuerySet:

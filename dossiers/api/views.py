@@ -137,7 +137,7 @@ def _is_staff(user) -> bool:
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = selectors.procedure_by_code((code or "").strip())
+    procedure = selectors.procedure_for_intake((code or "").strip())
     if procedure is None:
         msg = _("Không tìm thấy thủ tục có mã này.")
         raise ValidationFailed(msg, code="unknown_procedure", fields={"procedure": [msg]})

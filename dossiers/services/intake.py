@@ -249,7 +249,7 @@ def _intake_agency(actor, procedure, agency) -> Agency:
         if desk_ids is None:
             msg = _("Vui lòng chọn cơ quan tiếp nhận.")
             raise ValidationFailed(msg, code="required", fields={"agency": [msg]})
-        candidates = active_agencies(desk_ids)
+        candidates = active_agencies(actor, desk_ids)
         fitting = [a for a in candidates if performs(procedure, a)]
         if len(fitting) == 1 or (fitting and len(candidates) == 1):
             return fitting[0]

@@ -160,7 +160,15 @@ def _intake_bodies(procedure, province_procedure, staff_procedure_component):
     ]
 
 
-def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, province_procedure):
+@pytest.mark.parametrize("mapped", [False, True])
+def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, province_procedure, mapped, settings):
+    """The answer is built from what the intake wrote (its rows, its national sync state: the outbox rows
+    its event wrote, whether the procedure has a national code), and is what the detail reads back."""
+    if mapped:
+        from national.models import ProcedureMapping
+
+        settings.DVCQG_URL = "http://127.0.0.1:9/"  # enabled; nothing is sent (no worker runs here)
+        ProcedureMapping.objects.create(procedure=procedure, national_code="1.004873")
     component = procedure.components.first()
     extra = [{"component": component.pk}] if component else []
     client = api.as_user(staff.desk)
@@ -169,6 +177,9 @@ def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, provin
         assert created.status_code == 201, created.content
         answer = created.json()
         assert client.get(f"/api/v1/dossiers/{answer['reference']}/").json() == answer
+        expected = ("pending" if mapped else "no_national_code") if body["procedure"] == procedure.code else (
+            "no_national_code")
+        assert answer["national_sync"]["state"] == expected and answer["national_sync"]["enabled"] == mapped
         again = client.post("/api/v1/dossiers/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"same-{i}")
         assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
         assert again.json() == answer
@@ -177,11 +188,12 @@ def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, provin
 def test_the_intake_answer_costs_no_read_back(api, staff, procedure, django_assert_max_num_queries):
     client = api.as_user(staff.desk)
     client.post("/api/v1/dossiers/", {"procedure": procedure.code, "applicant": dict(APPLICANT)}, format="json")
-    # token, procedure, desk agency, idempotency key, the procedure's steps (and a department), the code
-    # number, the dossier and its history, the steps and theirs, the event, the notices, and the
-    # transaction's own statements, the register's yearly number and the national portal's outbox row;
-    # nothing read back afterwards.
-    with django_assert_max_num_queries(19):
+    # 1 the procedure with its steps and whether it has a national code (the desk's agency and the token
+    # come from the cached token); 2 the transaction (a savepoint here, BEGIN in a real request); 3 the
+    # day's code and the year's register number; 4 the dossier; 5 its steps; 6 the event; 7 the national
+    # portal's outbox row; 8 the notices; 9 the savepoint's release (COMMIT). One more for the departments
+    # when steps name any. Nothing read back afterwards: not the rows, not the national sync state.
+    with django_assert_max_num_queries(9):
         response = client.post("/api/v1/dossiers/", {"procedure": procedure.code, "applicant": dict(APPLICANT)},
                                format="json", HTTP_IDEMPOTENCY_KEY="budget")
     assert response.status_code == 201
