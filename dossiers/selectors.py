@@ -91,11 +91,31 @@ def _json_value(field, path: str):
     return F(path)
 
 
-def _json_object(model, prefix: str = "", names=None):
+_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _json_row(**values):
+    """JSONObject(**values), its keys (column names) written into the SQL as literals rather than bound
+    as parameters: they are the statement's shape, not data. The detail then has a handful of parameters
+    instead of one per column of its lists, and psycopg keeps its parsed form (operations.statements)."""
+    from django.db.models import TextField
+    from django.db.models.expressions import RawSQL
     from django.db.models.functions import JSONObject
 
+    row = JSONObject(**values)
+    expressions = row.get_source_expressions()
+    for i in range(0, len(expressions), 2):
+        key = expressions[i].value
+        if not _KEY.match(key):
+            raise ValueError(f"not a column name: {key!r}")
+        expressions[i] = RawSQL(f"'{key}'", (), output_field=TextField())
+    row.set_source_expressions(expressions)
+    return row
+
+
+def _json_object(model, prefix: str = "", names=None):
     fields = [f for f in model._meta.concrete_fields if names is None or f.attname in names or f.name in names]
-    return JSONObject(**{f.attname: _json_value(f, f"{prefix}{f.attname}") for f in fields})
+    return _json_row(**{f.attname: _json_value(f, f"{prefix}{f.attname}") for f in fields})
 
 
 def json_rows(model, fk: str, order: tuple[str, ...], relations: dict | None = None):
@@ -104,24 +124,40 @@ def json_rows(model, fk: str, order: tuple[str, ...], relations: dict | None = N
     NULL when there is none. PostgreSQL only (JSONB_AGG)."""
     from django.contrib.postgres.aggregates import JSONBAgg
     from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import JSONObject
 
     parts = {f.attname: _json_value(f, f.attname) for f in model._meta.concrete_fields}
     for name, names in (relations or {}).items():
         parts[name] = _json_object(model._meta.get_field(name).related_model, f"{name}__", names)
     return Subquery(model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
-                    .annotate(rows=JSONBAgg(JSONObject(**parts), order_by=order)).values("rows"))
+                    .annotate(rows=JSONBAgg(_json_row(**parts), order_by=order)).values("rows"))
+
+
+# The column types whose JSON form is text to parse (`Field.to_python`); every other column's JSON value
+# (a string, number, boolean, nested JSON or null) is already the value the model holds.
+_PARSED_TYPES = frozenset({"DateTimeField", "DateField", "TimeField", "DecimalField", "UUIDField", "DurationField"})
+_LOADERS: dict[tuple, tuple[list[str], list]] = {}
+
+
+def _loader(model, keys: tuple[str, ...]) -> tuple[list[str], list]:
+    """The columns of `model` among a JSON row's keys, in the model's order, and each one's parser (None:
+    taken as it is); worked out once per model and set of keys."""
+    found = _LOADERS.get((model, keys))
+    if found is None:
+        fields = [f for f in model._meta.concrete_fields if f.attname in keys]
+        found = _LOADERS[(model, keys)] = (
+            [f.attname for f in fields],
+            [f.to_python if f.get_internal_type() in _PARSED_TYPES else None for f in fields])
+    return found
 
 
 def _instance(model, data: dict, relations: dict, db: str):
-    values, names = [], []
-    for field in model._meta.concrete_fields:
-        if field.attname in data:
-            value = data[field.attname]
-            names.append(field.attname)
-            values.append(None if value is None else field.to_python(value))
+    names, parsers = _loader(model, tuple(data))
+    values = []
+    for name, parse in zip(names, parsers, strict=True):
+        value = data[name]
+        values.append(value if parse is None or value is None else parse(value))
     obj = model.from_db(db, names, values)
-    for name, _names in relations.items():
+    for name in relations:
         field = model._meta.get_field(name)
         related = None
         if getattr(obj, field.attname) is not None:
@@ -177,7 +213,12 @@ class CompiledRead:
                      for marker in self.markers]
             if not all(slots):
                 raise ValueError("a marker did not reach the compiled parameters")
-            compiled = self._compiled[db] = (compiler, sql, tuple(params), slots)
+            # The columns' converters (asked of each of the ~180 selected expressions on every run
+            # otherwise): the fields' own, which take the running connection as an argument.
+            columns = [s[0] for s in compiler.select[:compiler.col_count]]
+            converters = compiler.get_converters(columns)
+            composite = compiler.has_composite_fields(columns)
+            compiled = self._compiled[db] = (compiler, sql, tuple(params), slots, converters, composite)
         return compiled
 
     def __call__(self, *values) -> list:
@@ -187,7 +228,7 @@ class CompiledRead:
         from django.db.models.query import ModelIterable
 
         db = router.db_for_read(self.model) or "default"
-        compiler, sql, params, slots = self._compile(db)
+        compiler, sql, params, slots, converters, composite = self._compile(db)
         bound = list(params)
         for positions, value in zip(slots, values, strict=True):
             for i in positions:
@@ -195,6 +236,8 @@ class CompiledRead:
         run = copy.copy(compiler)
         run.connection = connections[db]
         run.as_sql = lambda *args, **kwargs: (sql, bound)
+        run.get_converters = lambda expressions: converters
+        run.has_composite_fields = lambda expressions: composite
 
         class _Query:
             @staticmethod

@@ -39,6 +39,7 @@ from .serializers import (
     DossierIntakeSerializer,
     DossierListSerializer,
     DossierNoticeSerializer,
+    one_time_zone,
 )
 
 FORMS = ("receipt", "supplement", "refusal", "apology", "control-sheet")
@@ -181,7 +182,8 @@ def detail_data(request, dossier: Dossier) -> dict:
     serializer._context = {"staff": selectors.is_staff_viewer(request.user),
                            "available_actions": selectors.actions_available(dossier, request.user)}
     try:
-        return serializer.to_representation(dossier)
+        with one_time_zone(serializer):
+            return serializer.to_representation(dossier)
     finally:
         serializer._context = {}
 

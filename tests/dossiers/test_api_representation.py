@@ -206,3 +206,37 @@ def test_a_managers_detail_adds_one_query_for_the_agencies_under_theirs(api, sta
     with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 8):  # + national sync state
         response = client.get(f"/api/v1/dossiers/{d.code}/")
     assert response.status_code == 200
+
+
+def test_the_api_detail_is_the_serializers_in_the_time_zone_of_the_request(api, dossiers, staff):
+    """The API writes the detail with one serializer kept per thread, reading the time zone once per
+    request (`one_time_zone`): the same JSON as a new serializer, in the zone active for that request."""
+    from django.utils import timezone
+
+    from dossiers.api.views import _serializers
+
+    made, _citizen = dossiers
+    client = api.as_user(staff.desk)
+    for zone in ("Asia/Ho_Chi_Minh", "UTC"):
+        with timezone.override(zone):
+            for d in made:
+                fast = selectors.load_dossier_detail(pk=d.pk)
+                if fast is None or not selectors.can_see(staff.desk, fast):
+                    continue
+                answer = client.get(f"/api/v1/dossiers/{fast.reference}/").json()
+                assert answer == _serializer_detail(fast, staff.desk)
+                stamps = [answer["received_at"], *[e["at"] for e in answer["timeline"]]]
+                assert all(s.endswith("+07:00" if zone != "UTC" else "Z") for s in stamps if s), stamps
+    kept = getattr(_serializers, "detail", None)
+    assert kept is not None and not [f for f in kept.__dict__.get("_date_time_fields", ()) if hasattr(f, "timezone")]
+
+
+def test_the_compiled_detail_binds_a_handful_of_parameters():
+    """The JSON lists' keys are written into the SQL (column names, not data): a run binds the dossier's
+    code or id and the few constants of the statement, not one parameter per column."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the lists as JSON are PostgreSQL's")
+    _compiler, sql, params, *_rest = selectors._DETAIL_BY_CODE._compile("default")
+    assert len(params) <= 5 and "'assignee_id'" in sql
