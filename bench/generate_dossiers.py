@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import random
 import sys
@@ -95,7 +96,8 @@ def copy_value(v) -> str:
         return "t" if v else "f"
     if isinstance(v, datetime):
         return v.isoformat()
-    s = str(v)
+    # A JSON column's value as read by `.values()` (a list or dict), e.g. a supplement round's items.
+    s = json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else str(v)
     if any(ch in s for ch in "\t\n\\\r"):
         s = s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return s

@@ -91,11 +91,31 @@ def _json_value(field, path: str):
     return F(path)
 
 
-def _json_object(model, prefix: str = "", names=None):
+_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _json_row(**values):
+    """JSONObject(**values), its keys (column names) written into the SQL as literals rather than bound
+    as parameters: they are the statement's shape, not data. The detail then has a handful of parameters
+    instead of one per column of its lists, and psycopg keeps its parsed form (operations.statements)."""
+    from django.db.models import TextField
+    from django.db.models.expressions import RawSQL
     from django.db.models.functions import JSONObject
 
+    row = JSONObject(**values)
+    expressions = row.get_source_expressions()
+    for i in range(0, len(expressions), 2):
+        key = expressions[i].value
+        if not _KEY.match(key):
+            raise ValueError(f"not a column name: {key!r}")
+        expressions[i] = RawSQL(f"'{key}'", (), output_field=TextField())
+    row.set_source_expressions(expressions)
+    return row
+
+
+def _json_object(model, prefix: str = "", names=None):
     fields = [f for f in model._meta.concrete_fields if names is None or f.attname in names or f.name in names]
-    return JSONObject(**{f.attname: _json_value(f, f"{prefix}{f.attname}") for f in fields})
+    return _json_row(**{f.attname: _json_value(f, f"{prefix}{f.attname}") for f in fields})
 
 
 def json_rows(model, fk: str, order: tuple[str, ...], relations: dict | None = None):
@@ -104,24 +124,40 @@ def json_rows(model, fk: str, order: tuple[str, ...], relations: dict | None = N
     NULL when there is none. PostgreSQL only (JSONB_AGG)."""
     from django.contrib.postgres.aggregates import JSONBAgg
     from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import JSONObject
 
     parts = {f.attname: _json_value(f, f.attname) for f in model._meta.concrete_fields}
     for name, names in (relations or {}).items():
         parts[name] = _json_object(model._meta.get_field(name).related_model, f"{name}__", names)
     return Subquery(model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
-                    .annotate(rows=JSONBAgg(JSONObject(**parts), order_by=order)).values("rows"))
+                    .annotate(rows=JSONBAgg(_json_row(**parts), order_by=order)).values("rows"))
+
+
+# The column types whose JSON form is text to parse (`Field.to_python`); every other column's JSON value
+# (a string, number, boolean, nested JSON or null) is already the value the model holds.
+_PARSED_TYPES = frozenset({"DateTimeField", "DateField", "TimeField", "DecimalField", "UUIDField", "DurationField"})
+_LOADERS: dict[tuple, tuple[list[str], list]] = {}
+
+
+def _loader(model, keys: tuple[str, ...]) -> tuple[list[str], list]:
+    """The columns of `model` among a JSON row's keys, in the model's order, and each one's parser (None:
+    taken as it is); worked out once per model and set of keys."""
+    found = _LOADERS.get((model, keys))
+    if found is None:
+        fields = [f for f in model._meta.concrete_fields if f.attname in keys]
+        found = _LOADERS[(model, keys)] = (
+            [f.attname for f in fields],
+            [f.to_python if f.get_internal_type() in _PARSED_TYPES else None for f in fields])
+    return found
 
 
 def _instance(model, data: dict, relations: dict, db: str):
-    values, names = [], []
-    for field in model._meta.concrete_fields:
-        if field.attname in data:
-            value = data[field.attname]
-            names.append(field.attname)
-            values.append(None if value is None else field.to_python(value))
+    names, parsers = _loader(model, tuple(data))
+    values = []
+    for name, parse in zip(names, parsers, strict=True):
+        value = data[name]
+        values.append(value if parse is None or value is None else parse(value))
     obj = model.from_db(db, names, values)
-    for name, _names in relations.items():
+    for name in relations:
         field = model._meta.get_field(name)
         related = None
         if getattr(obj, field.attname) is not None:
@@ -177,7 +213,12 @@ class CompiledRead:
                      for marker in self.markers]
             if not all(slots):
                 raise ValueError("a marker did not reach the compiled parameters")
-            compiled = self._compiled[db] = (compiler, sql, tuple(params), slots)
+            # The columns' converters (asked of each of the ~180 selected expressions on every run
+            # otherwise): the fields' own, which take the running connection as an argument.
+            columns = [s[0] for s in compiler.select[:compiler.col_count]]
+            converters = compiler.get_converters(columns)
+            composite = compiler.has_composite_fields(columns)
+            compiled = self._compiled[db] = (compiler, sql, tuple(params), slots, converters, composite)
         return compiled
 
     def __call__(self, *values) -> list:
@@ -187,7 +228,7 @@ class CompiledRead:
         from django.db.models.query import ModelIterable
 
         db = router.db_for_read(self.model) or "default"
-        compiler, sql, params, slots = self._compile(db)
+        compiler, sql, params, slots, converters, composite = self._compile(db)
         bound = list(params)
         for positions, value in zip(slots, values, strict=True):
             for i in positions:
@@ -195,6 +236,8 @@ class CompiledRead:
         run = copy.copy(compiler)
         run.connection = connections[db]
         run.as_sql = lambda *args, **kwargs: (sql, bound)
+        run.get_converters = lambda expressions: converters
+        run.has_composite_fields = lambda expressions: composite
 
         class _Query:
             @staticmethod
@@ -303,6 +346,13 @@ def remember_new_rows(dossier: Dossier, *, steps=(), events=(), components=(), s
                        ("components", components), ("supplements", supplements)):
         remember_list(dossier, name, list(rows))
     Dossier.apology.related.set_cached_value(dossier, None)
+    # Its national sync state too, when the procedure was read with whether it has a national code
+    # (`procedure_for_intake`): its outbox rows are those its events wrote.
+    mapped = getattr(dossier.procedure, "national_mapped", None)
+    if mapped is not None:
+        from national.selectors import remember_new_sync_state
+
+        remember_new_sync_state(dossier, events, mapped=mapped)
 
 
 def dossier_for_detail(dossier: Dossier) -> Dossier:
@@ -339,23 +389,64 @@ def dossier_by_idempotency_key(user, key: str) -> Dossier | None:
     return Dossier.objects.filter(created_by=user, idempotency_key=key).first()
 
 
-def procedure_by_code(code: str) -> Procedure | None:
-    return Procedure.objects.filter(code=code).first()
+# The catalogue row an intake reads: the procedure, its internal process with each step's named agency,
+# and whether it has a national code (the sync state of the intake's answer), in one query on PostgreSQL
+# (the steps as JSON, like the detail's lists); the steps are prefetched elsewhere.
+INTAKE_LISTS = {"steps": (ProcedureStep, "procedure", ("order",), {"agency": None})}
+
+
+def _intake_procedure(code) -> QuerySet:
+    from national.selectors import mapped_exists
+
+    qs = Procedure.objects.annotate(national_mapped=mapped_exists("pk"))
+    return with_lists(qs, INTAKE_LISTS).filter(code=code)[:1]
+
+
+_PROCEDURE_FOR_INTAKE = CompiledRead(Procedure, _intake_procedure, _CODE_MARK)
+
+
+def procedure_for_intake(code: str) -> Procedure | None:
+    """The procedure of this code with what an intake reads of the catalogue (`INTAKE_LISTS`, and
+    `national_mapped`), compiled once (`CompiledRead`); None when there is none."""
+    found = _PROCEDURE_FOR_INTAKE(code) if code else []
+    return finish_lists(found[0], INTAKE_LISTS) if found else None
 
 
 def procedure_steps(procedure) -> list[ProcedureStep]:
-    """The procedure's internal process in order, each step with its named agency."""
+    """The procedure's internal process in order, each step with its named agency: as loaded with it
+    (`procedure_for_intake`), else in one query."""
+    if "steps" in getattr(procedure, "_prefetched_objects_cache", {}):
+        return sorted(procedure.steps.all(), key=lambda step: step.order)
     return list(ProcedureStep.objects.filter(procedure=procedure).select_related("agency").order_by("order"))
 
 
-def department_named(agency, name: str):
-    """The agency's department of this name, case aside, the first by code."""
-    return Department.objects.filter(agency=agency, name__iexact=name).order_by("code").first()
+def departments_named(wanted: list[tuple[Agency, str]]) -> list[Department | None]:
+    """For each (agency, name): the agency's department of this name, case aside, the first by code, or
+    None; all of them in one query (none when nothing is asked). Each row says which asks it answers, so
+    "case aside" is the database's, as in a query per ask."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    if not wanted:
+        return []
+    asks = [Q(agency=agency, name__iexact=name) for agency, name in wanted]
+    condition = asks[0]
+    for ask in asks[1:]:
+        condition |= ask
+    flags = {f"ask_{i}": ExpressionWrapper(ask, output_field=BooleanField()) for i, ask in enumerate(asks)}
+    found: list[Department | None] = [None] * len(asks)
+    for department in Department.objects.filter(condition).annotate(**flags).order_by("code"):
+        for i in range(len(asks)):
+            if found[i] is None and getattr(department, f"ask_{i}"):
+                found[i] = department
+    return found
 
 
-def active_agencies(ids) -> list[Agency]:
-    """The active agencies among `ids`, by code."""
-    return list(Agency.objects.filter(pk__in=sorted(ids), is_active=True).order_by("code"))
+def active_agencies(user, ids) -> list[Agency]:
+    """The active agencies among `ids` (agencies `user` works at), by code: from the cached token entry
+    when there is one (`organisation.selectors.active_agencies_of`)."""
+    from organisation.selectors import active_agencies_of
+
+    return active_agencies_of(user, ids)
 
 
 def _by_reference(qs: QuerySet, code: str) -> QuerySet:

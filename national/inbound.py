@@ -136,7 +136,7 @@ def _files(procedure, entries) -> list[InboundFile]:
 def receive_inbound(payload) -> tuple[object, bool]:
     """(the dossier, created?) for one pushed dossier object; ValidationFailed (nothing stored) when bad."""
     from dossiers.models import Channel, Dossier, DossierComponent, ReturnMethod, Status, TimelineEvent
-    from dossiers.services import agency_staff, clean_applicant, performs
+    from dossiers.services import agency_staff, clean_applicant, insert_new_dossier, performs
     from dossiers.uploads import delete_stored, store_upload
     from notices.services import notify_staff
     from organisation.models import Role
@@ -178,17 +178,18 @@ def receive_inbound(payload) -> tuple[object, bool]:
 
             expected = clock.compute_appointment_for(timezone.now(), procedure.effective_amount,
                                                      procedure.time_limit_unit, agency)
-            dossier = Dossier.objects.create(
-                procedure=procedure, agency=agency, current_agency=agency, status=Status.SUBMITTED,
-                channel=Channel.ONLINE, return_method=ReturnMethod.POST if by_post else ReturnMethod.ONLINE,
-                return_address=applicant["address"] if by_post else "", summary=summary, submitted_at=filed_at,
-                appointment_at=expected.appointment_at, national_code=national_code,
-                applicant_kind=applicant["kind"], applicant_name=applicant["full_name"],
-                applicant_id_type=applicant["id_type"], applicant_id_number=applicant["id_number"],
-                applicant_phone=applicant["phone"], applicant_email=applicant["email"],
-                applicant_address=applicant["address"], owner_name=applicant["full_name"],
-                owner_id_number=applicant["id_number"],
-            )
+            # No history row for the new dossier: its "submit" event below records it (as at intake).
+            dossier = insert_new_dossier({
+                "procedure": procedure, "agency": agency, "current_agency": agency, "status": Status.SUBMITTED,
+                "channel": Channel.ONLINE, "return_method": ReturnMethod.POST if by_post else ReturnMethod.ONLINE,
+                "return_address": applicant["address"] if by_post else "", "summary": summary,
+                "submitted_at": filed_at, "appointment_at": expected.appointment_at, "national_code": national_code,
+                "applicant_kind": applicant["kind"], "applicant_name": applicant["full_name"],
+                "applicant_id_type": applicant["id_type"], "applicant_id_number": applicant["id_number"],
+                "applicant_phone": applicant["phone"], "applicant_email": applicant["email"],
+                "applicant_address": applicant["address"], "owner_name": applicant["full_name"],
+                "owner_id_number": applicant["id_number"],
+            })
             rows = []
             for item in files:
                 values = {"dossier": dossier, "component_id": item.component_id, "name": item.component_name[:500],

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .models import OutboxEntry, ProcedureMapping
 from .rules import NO_NATIONAL_CODE
 
@@ -68,6 +69,12 @@ def _alias(name: str) -> str:
     return "sync_" + name.replace("__", "_")
 
 
+def mapped_exists(procedure: str = "procedure_id") -> Exists:
+    """Whether the procedure the outer query's `procedure` column names has a national code (as
+    `has_national_code`), as an expression: for the detail's dossier, or the procedure an intake reads."""
+    return Exists(ProcedureMapping.objects.filter(procedure_id=OuterRef(procedure)).exclude(national_code=""))
+
+
 def sync_annotations() -> dict:
     """What `sync_state` reads, as annotations for a dossier query that loads the dossier anyway (the
     detail): the state then costs no query of its own."""
@@ -77,10 +84,26 @@ def sync_annotations() -> dict:
         _alias("pending"): Coalesce(Subquery(
             OutboxEntry.objects.filter(dossier_id=OuterRef("pk"), sent_at__isnull=True)
             .values("dossier_id").annotate(n=Count("pk")).values("n")[:1]), 0),
-        _alias("mapped"): Exists(ProcedureMapping.objects.filter(procedure_id=OuterRef("procedure_id"))
-                                        .exclude(national_code="")),
+        _alias("mapped"): mapped_exists(),
         **{_alias(name): F(name) for name in _SYNC_VALUES},
     }
+
+
+def outbox_services(dossier, event) -> tuple[str, ...]:
+    """The national portal's calls one timeline event of `dossier` becomes: the outbox rows
+    `services.record_dossier_event` writes for it (`rules.services_for`)."""
+    known = bool(dossier.code or dossier.national_code)
+    return rules.services_for(event.action, event.from_status, event.to_status, known=known)
+
+
+def remember_new_sync_state(dossier, events, *, mapped: bool) -> None:
+    """Leave on a dossier written in this very transaction what `sync_annotations` would read back, so its
+    sync state costs no query: its outbox rows are those of its `events` (`outbox_services`), none sent
+    yet, and it has no sync state row. `mapped`: whether its procedure has a national code."""
+    setattr(dossier, _alias("pending"), sum(len(outbox_services(dossier, event)) for event in events))
+    setattr(dossier, _alias("mapped"), mapped)
+    for name in _SYNC_VALUES:
+        setattr(dossier, _alias(name), None)
 
 
 def sync_state(dossier) -> SyncView:

@@ -34,6 +34,7 @@ from . import rules
 from .client import NationalClient, NationalError
 from .models import OutboxEntry, ProcedureMapping, SyncState
 from .payloads import NoNationalCode, dossier_object, progress_entry, snapshot_of
+from .selectors import outbox_services
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,7 @@ def retry_wait(attempts: int) -> timedelta:
 def record_dossier_event(dossier, event) -> None:
     """The one call the dossier services make per timeline event: the national portal's calls for it,
     as outbox rows, in one INSERT, in the caller's transaction; their delivery enqueued on commit."""
-    known = bool(dossier.code or dossier.national_code)
-    services = rules.services_for(event.action, event.from_status, event.to_status, known=known)
+    services = outbox_services(dossier, event)
     if not services:
         return
     snapshot = snapshot_of(dossier, event)

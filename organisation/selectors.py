@@ -56,6 +56,17 @@ def user_roles(user, agency_id: int | None = None) -> set[str]:
     return {role for agency, role in staff_pairs(user) if agency_id is None or agency == agency_id}
 
 
+def active_agencies_of(user, ids: Iterable[int]) -> list[Agency]:
+    """The active agencies among `ids`, agencies the user works at, by code: from the cached token entry
+    (`token_owner`) when the request came with a token, else in one query."""
+    wanted = {int(pk) for pk in ids}
+    known = getattr(user, _AGENCIES_ATTR, None) or {}
+    if wanted <= known.keys():  # the rows as cached, made into agencies only when asked for
+        rows = sorted((known[pk] for pk in wanted if known[pk]["is_active"]), key=lambda row: row["code"])
+        return [_agency(row) for row in rows]
+    return list(Agency.objects.filter(pk__in=sorted(wanted), is_active=True).order_by("code"))
+
+
 def descendant_ids(agency_ids: Iterable[int]) -> set[int]:
     """The agencies and every agency under them, whatever the depth, in one recursive query (the ORM has
     no recursive CTE: raw SQL, on the connection the database router picks for reading agencies)."""
@@ -124,18 +135,21 @@ def scoped_agency_ids(user, roles: Iterable[str] | None = None) -> set[int] | No
 # --- the bearer token's owner, cached ------------------------------------------------------------
 #
 # Every API request asks who holds its token and what they may do. The answer (the user's columns but
-# the password hash, when the token was issued, the (agency, role) pairs and, for a manager, the agencies
-# under theirs) is kept in the shared cache under a hash of the token, so a request authenticates without
-# a query. It is forgotten whenever it may change (`organisation.tokens`' receivers): a token deleted
+# the password hash, when the token was issued, the (agency, role) pairs, the rows of those agencies (an
+# intake takes its desk's agency from them: `active_agencies_of`) and, for a manager, the agencies under
+# theirs) is kept in the shared cache under a hash of the token, so a request authenticates without a
+# query. It is forgotten whenever it may change (`organisation.tokens`' receivers): a token deleted
 # (revoked, expired, rotated), a user saved (deactivated, renamed, password changed), a membership
-# added, changed or removed; an agency added, moved or removed forgets every entry at once (the
-# generation). Each is forgotten at once and again after the commit, so a request that read the old
+# added, changed or removed; an agency saved (added, renamed, moved, deactivated) or removed forgets
+# every entry at once (the generation). Each is forgotten at once and again after the commit, so a request that read the old
 # rows meanwhile cannot keep them. While Redis is away the cache is bypassed (each process's memory
 # would miss the other processes' changes): the database answers, as it does on a miss.
 
-TOKEN_KEY_PREFIX = "auth:token:"
+# The entry's shape is in the key: entries of an older shape (before the agencies' rows) are not read.
+TOKEN_KEY_PREFIX = "auth:token:v2:"
 GENERATION_KEY = "auth:generation"
 _DESCENDANTS_ATTR = "_motcua_descendants"
+_AGENCIES_ATTR = "_motcua_agencies"
 
 
 def _token_cache_key(key: str) -> str:
@@ -192,13 +206,19 @@ def _owner_from_db(key: str) -> tuple[TokenOwner, dict] | None:
     if token is None:
         return None
     user = token.user
-    pairs = set(StaffMembership.objects.filter(user_id=user.pk).values_list("agency_id", "role"))
+    memberships = list(StaffMembership.objects.filter(user_id=user.pk).select_related("agency"))
+    pairs = {(m.agency_id, m.role) for m in memberships}
+    agencies = {m.agency_id: _columns(m.agency) for m in memberships}
     wide = _wide(pairs)
     descendants = {wide: frozenset(descendant_ids(wide))} if wide else {}
-    fields = {f.attname: getattr(user, f.attname) for f in type(user)._meta.concrete_fields
-              if f.attname != "password"}
-    entry = {"created": token.created, "user": fields, "pairs": sorted(pairs), "descendants": descendants}
+    fields = {name: value for name, value in _columns(user).items() if name != "password"}
+    entry = {"created": token.created, "user": fields, "pairs": sorted(pairs), "descendants": descendants,
+             "agencies": sorted(agencies.values(), key=lambda row: row["id"])}
     return _owner(key, entry, user), entry
+
+
+def _columns(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
 
 
 def _owner(key: str, entry: dict, user=None) -> TokenOwner:
@@ -211,9 +231,15 @@ def _owner(key: str, entry: dict, user=None) -> TokenOwner:
     remember_staff_pairs(user, entry["pairs"])
     try:
         setattr(user, _DESCENDANTS_ATTR, dict(entry["descendants"]))
+        setattr(user, _AGENCIES_ATTR, {row["id"]: row for row in entry["agencies"]})
     except AttributeError:
         pass
     return TokenOwner(key, entry["created"], user)
+
+
+def _agency(row: dict) -> Agency:
+    names = list(row)
+    return Agency.from_db("default", names, [row[name] for name in names])
 
 
 def token_owner(key: str) -> TokenOwner | None:

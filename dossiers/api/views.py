@@ -39,6 +39,7 @@ from .serializers import (
     DossierIntakeSerializer,
     DossierListSerializer,
     DossierNoticeSerializer,
+    one_time_zone,
 )
 
 FORMS = ("receipt", "supplement", "refusal", "apology", "control-sheet")
@@ -137,7 +138,7 @@ def _is_staff(user) -> bool:
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = selectors.procedure_by_code((code or "").strip())
+    procedure = selectors.procedure_for_intake((code or "").strip())
     if procedure is None:
         msg = _("Không tìm thấy thủ tục có mã này.")
         raise ValidationFailed(msg, code="unknown_procedure", fields={"procedure": [msg]})
@@ -181,7 +182,8 @@ def detail_data(request, dossier: Dossier) -> dict:
     serializer._context = {"staff": selectors.is_staff_viewer(request.user),
                            "available_actions": selectors.actions_available(dossier, request.user)}
     try:
-        return serializer.to_representation(dossier)
+        with one_time_zone(serializer):
+            return serializer.to_representation(dossier)
     finally:
         serializer._context = {}
 

@@ -58,6 +58,7 @@ from .intake import (
     agency_staff,
     clean_applicant,
     competent_agencies,
+    insert_new_dossier,
     intake,
     performs,
     receive_across_boundaries,
@@ -91,7 +92,7 @@ __all__ = [
     "_save", "_start_step", "_steps", "_when",
     "agency_staff", "apologize", "assign", "clean_applicant", "competent_agencies", "confirm_payment",
     "current_step", "decide",
-    "draft_result", "grant_visibility", "intake", "performs", "receive", "receive_across_boundaries", "refuse", "request_payment", "request_supplement",
+    "draft_result", "grant_visibility", "insert_new_dossier", "intake", "performs", "receive", "receive_across_boundaries", "refuse", "request_payment", "request_supplement",
     "resume_target", "return_result", "roles_for", "staff_pairs", "step_holding", "stop", "submit_online",
     "supplement_received", "transfer", "verdict_for", "withdraw",
 ]

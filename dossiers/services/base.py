@@ -32,7 +32,7 @@ from ..models import (
     Verdict,
 )
 from ..selectors import (
-    department_named,
+    departments_named,
     procedure_steps,
     roles_for,
 )
@@ -244,13 +244,15 @@ def _plan_steps(dossier: Dossier, start_at: datetime, appointment_at: datetime) 
         seconds = _clock().working_seconds_between(start_at, appointment_at, dossier.agency)
         steps.append(Step(dossier=dossier, order=1, name=_("Xử lý hồ sơ"), agency=dossier.agency,
                           role=Role.PROCESSING_OFFICER, allowance_seconds=max(int(seconds), 0)))
-    for i, row in enumerate(rows, start=1):
-        agency = _step_agency(row, dossier.agency)
-        department = None
-        if row.department_name:
-            department = department_named(agency, row.department_name.strip())
-        steps.append(Step(dossier=dossier, order=i, name=row.name, agency=agency, department=department,
-                          role=row.role, allowance_seconds=int(Decimal(row.allowance_hours) * 3600)))
+    agencies = [_step_agency(row, dossier.agency) for row in rows]
+    # The departments the steps name, each at its step's agency: one query for all of them.
+    named = [i for i, row in enumerate(rows) if row.department_name.strip()]
+    departments = dict(zip(named, departments_named([(agencies[i], rows[i].department_name.strip())
+                                                      for i in named]), strict=True))
+    for i, row in enumerate(rows):
+        steps.append(Step(dossier=dossier, order=i + 1, name=row.name, agency=agencies[i],
+                          department=departments.get(i), role=row.role,
+                          allowance_seconds=int(Decimal(row.allowance_hours) * 3600)))
     return steps
 
 

@@ -249,7 +249,7 @@ def _intake_agency(actor, procedure, agency) -> Agency:
         if desk_ids is None:
             msg = _("Vui lòng chọn cơ quan tiếp nhận.")
             raise ValidationFailed(msg, code="required", fields={"agency": [msg]})
-        candidates = active_agencies(desk_ids)
+        candidates = active_agencies(actor, desk_ids)
         fitting = [a for a in candidates if performs(procedure, a)]
         if len(fitting) == 1 or (fitting and len(candidates) == 1):
             return fitting[0]
@@ -301,13 +301,16 @@ def _applicant_fields(clean: dict) -> dict:
     }
 
 
-def _create(values: dict, *, agency, code_day) -> Dossier:
-    """Insert the dossier (taking a code and a register number when `code_day` is given), with no history
-    row: the history of a dossier starts with its first change, its creation is the timeline event
-    written with it (who, when, from which counter), which a history row would only repeat.
+def insert_new_dossier(values: dict, *, agency=None, code_day=None) -> Dossier:
+    """Insert a new dossier (taking `agency`'s code and register number of `code_day` when it is given),
+    with no history row: the history of a dossier starts with its first change, its creation is the
+    timeline event written with it (who, when, from which counter or portal), which a history row would
+    only repeat. Every creation of a dossier goes through here: the intakes, the online submission and
+    the dossiers pushed by the national portal (`national.inbound`).
 
-    No savepoint: an idempotency key already used makes the INSERT fail, which rolls the whole intake
-    back (the code number with it), and `_intake_transaction` answers with the dossier made the first time.
+    No savepoint: an idempotency key (or national code) already used makes the INSERT fail, which rolls
+    the whole action back (the code number with it), and the caller answers with the dossier made the
+    first time (`_intake_transaction`, `receive_inbound`).
     """
     if code_day is not None:
         code, register_no = next_code_and_register_number(agency, code_day)
@@ -450,7 +453,7 @@ def intake(*, actor, procedure, agency=None, channel: str = "counter", applicant
             planned, fields = Dossier(**values, reason=reason_text), {"reason"}
             _finish_dossier(planned, at, fields)
             values.update({name: getattr(planned, name) for name in fields})
-        dossier = _create(values, agency=agency, code_day=timezone.localdate(at))
+        dossier = insert_new_dossier(values, agency=agency, code_day=timezone.localdate(at))
         if steps:
             for step in steps:
                 step.dossier = dossier
@@ -536,7 +539,7 @@ def submit_online(*, citizen, procedure, agency, applicant: dict, summary: str =
         # The expected appointment is in the row as it is inserted (written once).
         values["appointment_at"] = _clock().compute_appointment_for(
             now, procedure.effective_amount, procedure.time_limit_unit, agency).appointment_at
-        dossier = _create(values, agency=agency, code_day=None)
+        dossier = insert_new_dossier(values)
         _store_components(dossier, items, 0, stored)
         _event(dossier, "submit", citizen, None, Status.SUBMITTED, at=now)
         notify_citizen(dossier, "submitted")
@@ -646,7 +649,7 @@ def receive_across_boundaries(*, actor, procedure, receiving: Agency, competent:
             "form_definition": form_version, "form_data": form_data,
             **_applicant_fields(clean),
         }
-        dossier = _create(values, agency=receiving, code_day=timezone.localdate(now))
+        dossier = insert_new_dossier(values, agency=receiving, code_day=timezone.localdate(now))
         step = Step(
             dossier=dossier, order=0, name=_("Tiếp nhận phi địa giới, chuyển cơ quan có thẩm quyền"),
             agency=receiving, role=Role.DESK_OFFICER, assignee=actor, handed_by=actor, finished_by=actor,

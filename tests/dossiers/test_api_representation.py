@@ -160,7 +160,15 @@ def _intake_bodies(procedure, province_procedure, staff_procedure_component):
     ]
 
 
-def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, province_procedure):
+@pytest.mark.parametrize("mapped", [False, True])
+def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, province_procedure, mapped, settings):
+    """The answer is built from what the intake wrote (its rows, its national sync state: the outbox rows
+    its event wrote, whether the procedure has a national code), and is what the detail reads back."""
+    if mapped:
+        from national.models import ProcedureMapping
+
+        settings.DVCQG_URL = "http://127.0.0.1:9/"  # enabled; nothing is sent (no worker runs here)
+        ProcedureMapping.objects.create(procedure=procedure, national_code="1.004873")
     component = procedure.components.first()
     extra = [{"component": component.pk}] if component else []
     client = api.as_user(staff.desk)
@@ -169,6 +177,9 @@ def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, provin
         assert created.status_code == 201, created.content
         answer = created.json()
         assert client.get(f"/api/v1/dossiers/{answer['reference']}/").json() == answer
+        expected = ("pending" if mapped else "no_national_code") if body["procedure"] == procedure.code else (
+            "no_national_code")
+        assert answer["national_sync"]["state"] == expected and answer["national_sync"]["enabled"] == mapped
         again = client.post("/api/v1/dossiers/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"same-{i}")
         assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
         assert again.json() == answer
@@ -177,11 +188,12 @@ def test_the_intake_answer_is_the_detail_read_back(api, staff, procedure, provin
 def test_the_intake_answer_costs_no_read_back(api, staff, procedure, django_assert_max_num_queries):
     client = api.as_user(staff.desk)
     client.post("/api/v1/dossiers/", {"procedure": procedure.code, "applicant": dict(APPLICANT)}, format="json")
-    # token, procedure, desk agency, idempotency key, the procedure's steps (and a department), the code
-    # number, the dossier and its history, the steps and theirs, the event, the notices, and the
-    # transaction's own statements, the register's yearly number and the national portal's outbox row;
-    # nothing read back afterwards.
-    with django_assert_max_num_queries(19):
+    # 1 the procedure with its steps and whether it has a national code (the desk's agency and the token
+    # come from the cached token); 2 the transaction (a savepoint here, BEGIN in a real request); 3 the
+    # day's code and the year's register number; 4 the dossier; 5 its steps; 6 the event; 7 the national
+    # portal's outbox row; 8 the notices; 9 the savepoint's release (COMMIT). One more for the departments
+    # when steps name any. Nothing read back afterwards: not the rows, not the national sync state.
+    with django_assert_max_num_queries(9):
         response = client.post("/api/v1/dossiers/", {"procedure": procedure.code, "applicant": dict(APPLICANT)},
                                format="json", HTTP_IDEMPOTENCY_KEY="budget")
     assert response.status_code == 201
@@ -194,3 +206,37 @@ def test_a_managers_detail_adds_one_query_for_the_agencies_under_theirs(api, sta
     with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 8):  # + national sync state
         response = client.get(f"/api/v1/dossiers/{d.code}/")
     assert response.status_code == 200
+
+
+def test_the_api_detail_is_the_serializers_in_the_time_zone_of_the_request(api, dossiers, staff):
+    """The API writes the detail with one serializer kept per thread, reading the time zone once per
+    request (`one_time_zone`): the same JSON as a new serializer, in the zone active for that request."""
+    from django.utils import timezone
+
+    from dossiers.api.views import _serializers
+
+    made, _citizen = dossiers
+    client = api.as_user(staff.desk)
+    for zone in ("Asia/Ho_Chi_Minh", "UTC"):
+        with timezone.override(zone):
+            for d in made:
+                fast = selectors.load_dossier_detail(pk=d.pk)
+                if fast is None or not selectors.can_see(staff.desk, fast):
+                    continue
+                answer = client.get(f"/api/v1/dossiers/{fast.reference}/").json()
+                assert answer == _serializer_detail(fast, staff.desk)
+                stamps = [answer["received_at"], *[e["at"] for e in answer["timeline"]]]
+                assert all(s.endswith("+07:00" if zone != "UTC" else "Z") for s in stamps if s), stamps
+    kept = getattr(_serializers, "detail", None)
+    assert kept is not None and not [f for f in kept.__dict__.get("_date_time_fields", ()) if hasattr(f, "timezone")]
+
+
+def test_the_compiled_detail_binds_a_handful_of_parameters():
+    """The JSON lists' keys are written into the SQL (column names, not data): a run binds the dossier's
+    code or id and the few constants of the statement, not one parameter per column."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the lists as JSON are PostgreSQL's")
+    _compiler, sql, params, *_rest = selectors._DETAIL_BY_CODE._compile("default")
+    assert len(params) <= 5 and "'assignee_id'" in sql

@@ -145,10 +145,11 @@ def test_an_intake_costs_a_constant_number_of_queries(staff, procedure, n, djang
         services.intake(actor=staff.desk, procedure=procedure, applicant=dict(APPLICANT), idempotency_key=f"k{i}")
     if connection.vendor != "postgresql":
         pytest.skip("the one-INSERT notices are PostgreSQL's")
-    # the desk's agency; the transaction (here a savepoint and its release, BEGIN … COMMIT in a request);
-    # the procedure's steps (and a department when a step names one); the day's code and the year's
-    # register number in one statement; the dossier; the steps; the event; the national outbox row; the
-    # notices. No look-up of the idempotency key first, no savepoint of its own, no history rows, one
-    # publish after the commit.
+    # 1 the desk's agency (an API request has it from the cached token); 2 the transaction (here a
+    # savepoint, BEGIN in a request); 3 the procedure's steps (an API request reads them with the
+    # procedure); 4 the day's code and the year's register number in one statement; 5 the dossier; 6 the
+    # steps; 7 the event; 8 the national outbox row; 9 the notices; 10 the savepoint's release (COMMIT).
+    # One more for the departments when steps name any (one for all of them). No look-up of the
+    # idempotency key first, no savepoint of its own, no history rows, one publish after the commit.
     with django_assert_num_queries(10):
         services.intake(actor=staff.desk, procedure=procedure, applicant=dict(APPLICANT), idempotency_key="budget")

@@ -73,6 +73,33 @@ def test_steps_at_other_agencies_and_departments(staff, org, make_procedure):
 
 
 @time_machine.travel(MONDAY_8, tick=False)
+def test_the_departments_of_every_step_are_read_in_one_query(staff, org, make_procedure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Department.objects.create(agency=org.commune, code="TP2", name="Tư pháp – Hộ tịch")
+    Department.objects.create(agency=org.commune, code="TP1", name="TƯ PHÁP – HỘ TỊCH")  # the first by code
+    Department.objects.create(agency=org.province, code="STP", name="Sở Tư pháp")
+    Department.objects.create(agency=org.commune2, code="STP2", name="Sở Tư pháp")  # the same name elsewhere
+    rows = [("Thẩm định", Performer.RECEIVING, StepRole.PROCESSING, 8),
+            ("Ý kiến tỉnh", Performer.PARENT, StepRole.PROCESSING, 8),
+            ("Phê duyệt", Performer.RECEIVING, StepRole.HEAD, 8),
+            ("Không có phòng này", Performer.RECEIVING, StepRole.HEAD, 8)]
+    named, plain = make_procedure(steps=rows), make_procedure(steps=rows)
+    for order, name in ((1, "tư pháp – hộ tịch"), (2, "sở tư pháp"), (3, " Tư pháp – Hộ tịch "), (4, "Văn thư")):
+        ProcedureStep.objects.filter(procedure=named, order=order).update(department_name=name)
+    services.intake(actor=staff.desk, procedure=plain, applicant=dict(APPLICANT))  # the calendar read once
+    with CaptureQueriesContext(connection) as with_departments:
+        d = services.intake(actor=staff.desk, procedure=named, applicant=dict(APPLICANT))
+    with CaptureQueriesContext(connection) as without:
+        services.intake(actor=staff.desk, procedure=plain, applicant=dict(APPLICANT))
+    assert len(with_departments) == len(without) + 1
+    steps = list(d.steps.order_by("order").select_related("department"))
+    assert [(s.department.agency_id, s.department.code) if s.department else None for s in steps] == [
+        (org.commune.pk, "TP1"), (org.province.pk, "STP"), (org.commune.pk, "TP1"), None]
+
+
+@time_machine.travel(MONDAY_8, tick=False)
 def test_procedure_without_steps_gets_one_step_for_the_whole_limit(staff, make_procedure):
     p = make_procedure(amount=2, unit=TimeUnit.WORKING_DAYS)
     d = services.intake(actor=staff.desk, procedure=p, applicant=dict(APPLICANT))

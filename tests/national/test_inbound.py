@@ -128,6 +128,20 @@ def test_received_at_the_desk_and_synced_back(api, token, org, staff, mapped, po
 
 
 
+def test_a_pushed_dossier_writes_no_history_and_its_receipt_does(api, token, org, staff, mapped):
+    """As at intake: the creation is the "submit" event of the timeline, not a history row that repeats it;
+    the history starts with the first change (here the desk's receipt, with the steps it plans)."""
+    from dossiers.models import Step
+
+    assert post(api, body(org)).status_code == 201
+    d = Dossier.objects.get(national_code="G22.99-261201-0001")
+    assert [(e.action, e.actor_name) for e in d.events.all()] == [("submit", "Cổng Dịch vụ công quốc gia")]
+    assert not Dossier.history.filter(id=d.pk).exists()
+    d = services.receive(d, actor=staff.desk)
+    assert [(r.history_type, r.status) for r in Dossier.history.filter(id=d.pk)] == [("~", Status.RECEIVED)]
+    assert Step.history.filter(dossier_id=d.pk).count() == d.steps.count() > 0
+
+
 def test_the_national_code_on_the_receipt_and_in_the_look_up(api, token, org, staff, mapped):
     from django.template.loader import render_to_string
 

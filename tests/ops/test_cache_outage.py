@@ -175,3 +175,18 @@ def test_a_stale_version_a_process_never_invalidated_lives_a_minute_at_most(sett
     raw.delete(key)
     worktime.calendar_version()
     assert 0 < raw.ttl(key) <= worktime.VERSION_TTL
+
+
+def test_one_redis_client_per_pool_is_kept_across_calls(own_redis):
+    """redis-py builds a client's response-callback table whenever one is made: the cache keeps one client
+    per connection pool instead of one per call, and it still follows an outage and a recovery."""
+    c = resilient(own_redis.url())
+    c.set("kept", "v")
+    client = c._cache.get_client()
+    assert c.get("kept") == "v" and c._cache.get_client(write=True) is client
+    own_redis.stop()
+    assert c.get("kept", "gone") == "gone" and is_degraded(c)
+    own_redis.start()
+    wait_past_backoff()
+    c.set("again", "w")
+    assert c.get("again") == "w" and not is_degraded(c) and c._cache.get_client() is client

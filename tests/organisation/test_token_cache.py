@@ -125,6 +125,26 @@ def test_a_managers_agencies_are_cached_and_follow_a_new_agency(staff, org, djan
     assert new.pk in scoped_agency_ids(token_owner(key).user)
 
 
+def test_the_agencies_worked_at_are_cached_and_follow_a_rename_or_deactivation(desk, org,
+                                                                              django_assert_num_queries):
+    from organisation.selectors import active_agencies_of
+
+    _user, key = desk
+    token_owner(key)
+    with django_assert_num_queries(0):
+        user = token_owner(key).user
+        assert [(a.pk, a.code, a.name) for a in active_agencies_of(user, {org.commune.pk})] == [
+            (org.commune.pk, org.commune.code, org.commune.name)]
+    org.commune.name = "UBND xã Đổi Tên"
+    org.commune.save()
+    assert [a.name for a in active_agencies_of(token_owner(key).user, {org.commune.pk})] == ["UBND xã Đổi Tên"]
+    org.commune.is_active = False
+    org.commune.save()
+    assert active_agencies_of(token_owner(key).user, {org.commune.pk}) == []
+    # An agency the user does not work at is read from the database.
+    assert [a.pk for a in active_agencies_of(token_owner(key).user, {org.commune2.pk})] == [org.commune2.pk]
+
+
 def test_an_unknown_token_is_refused_and_not_cached(db):
     assert client_for("nope" * 10).get(ME).status_code == 401
     assert token_owner("nope" * 10) is None
