@@ -207,7 +207,9 @@ def collect_static(args) -> None:
 def start_server(args) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod", "DEBUG": "0",
            "PYTHONPATH": f"{args.code}:{ROOT}"}
-    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "bench.bare_wsgi", "--chdir", str(ROOT), "--bind",
+    # --chdir is put first on sys.path by gunicorn (and Celery's Django fix-up puts the working directory
+    # there too): it must be the checkout served, or a "before" run would import this one's code.
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "bench.bare_wsgi", "--chdir", str(args.code), "--bind",
            f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--log-level", "warning", "--timeout", "60"]
     proc = subprocess.Popen(cmd, cwd=args.code, env=env, start_new_session=True)
     deadline = time.time() + 60
