@@ -22,6 +22,22 @@ the PostgreSQL backends serving them (from /proc). Then `--concurrency` clients 
 over every scenario at once (10 s time-out per request): requests, failures (non-2xx or time-outs), p50
 and p99.
 
+Issue 15, session 21, at 10,000,000 dossiers (replicate_dossiers.py x10 of the 1M), after dossiers 0023
+(tabs from the fact's todo columns, the name from its name columns, code/phone ids first), 3 sync workers,
+15 requests per scenario, load 3.3, bare view 1.7 ms. p50 ms (portal CPU + PostgreSQL CPU):
+
+    scenario        officer          commune          province         before (officer, session 20)
+    list            19 (19+4)        20 (14+4)        18 (14+4)        26
+    list_late       32 (14+17)       21 (15+5)        18 (13+4)        44
+    search_name     23 (14+7)        23 (16+6)        48 (15+21)       1,013
+    search_phone    40 (8+25)        34 (8+26)        32 (7+24)        212
+    search_code      9 (7+1)          8 (7+1)          8 (6+0)         136
+    tab can-xu-ly   65 (35+30)                                         547
+    tab cho-tra     52 (32+19)                                         446
+    tab tat-ca      60 (37+23)       36 (31+4)        54 (45+9)        291
+
+8 concurrent clients for 10 s: 489 requests, 0 failed. The tabs' remaining time is the page's template.
+
 Issue 15, one read path (detail, look-up, list pages): on a copy of the 1,000,000-dossier database, 3 sync
 workers, 100 sequential requests per scenario, `--only detail,page_detail,lookup,list --duration 0`;
 "before" is commit 6f3f6a7 (hand-written loader on prepared statements, raw-SQL token authenticator,
