@@ -96,6 +96,8 @@ class Filters:
     agency: str = ""
     late: bool | None = None
     q: str = ""
+    # The ids a code, ID number or phone `q` matches (`matched_first`), read once for the page and its count.
+    matched: list[int] | None = field(default=None, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.status or self.procedure or self.agency or self.late is not None or self.q)
@@ -193,15 +195,14 @@ def name_fact_q(name: str) -> Q:
     return Q(name_key__startswith=name) | Q(name_last__startswith=" ".join(reversed(name.split())))
 
 
-def search_q(q: str, *, name_on_fact: bool = False) -> Q:
+def search_q(q: str) -> Q:
     """`q` is a code (or its beginning or end, any case: "-0002"), a `TT-<id>` reference, an ID number (or its
     beginning) or a phone number in any written form (or 4+ of its digits) when it holds a digit; else the
-    applicant's name (diacritics and case ignored). `name_on_fact`: the name is asked of the visibility fact
-    (`name_fact_q`), so nothing of the dossier's own; else (SQLite, a citizen's own list) the folded name
-    contains it."""
+    applicant's name (diacritics and case ignored), asked here of the dossier's folded name (SQLite, a
+    citizen's own list): the staff's scopes on PostgreSQL ask the visibility fact instead (`name_fact_q`)."""
     name = name_query(q)
     if name is not None:
-        return Q() if name_on_fact else Q(applicant_search__contains=name)
+        return Q(applicant_search__contains=name)
     code = q.upper()
     condition = (Q(code__startswith=code) | Q(StartsWith(Reverse("code"), Value(code[::-1])))
                  | Q(national_code=q) | Q(applicant_id_number__startswith=q))
@@ -284,11 +285,11 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
     if extra is not None:
         qs = qs.filter(extra)
     if filters.q and on_fact and name is None:
-        if getattr(filters, "_matched", None) is None:  # once per request: the page and its count share it
-            filters._matched = matched_first(filters.q)
-        qs = qs.filter(pk__in=filters._matched)  # a list of ids, so that the planner knows how few
-    elif filters.q:
-        qs = qs.filter(search_q(filters.q, name_on_fact=on_fact))
+        if filters.matched is None:  # once per request: the page and its count share it
+            filters.matched = matched_first(filters.q)
+        qs = qs.filter(pk__in=filters.matched)  # a list of ids, so that the planner knows how few
+    elif filters.q and not on_fact:  # on the fact, a name is a condition of its rows (above)
+        qs = qs.filter(search_q(filters.q))
     return qs
 
 
