@@ -197,7 +197,7 @@ def worklist(request):
             for dossier in page.object_list:
                 dossier.ref = dossier_ref(dossier)
             lateness.attach_risks(page.object_list)  # the lateness forecast: one query for the page
-            counts = worklists.tab_counts(request.user, tabs, scope=scope)
+            counts = worklists.tab_counts(request.user, tabs, scope=scope, shown=rows)
             total = rows.total()
             procedures = list(worklists.procedures_in(request.user)) if key == "tat-ca" else []
     except lists.ListTimedOut as exc:  # the belt under the indexes: a message, not an error page
