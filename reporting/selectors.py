@@ -622,6 +622,25 @@ def _grouped(flt: ReportFilter, keys: dict, names: Iterable[str] = Row.NUMBERS, 
     return [_with_rated(d) for d in _live_grouped(flt, keys, set(names))]
 
 
+def _grouped_each(flt: ReportFilter, keys: dict, py_keys: dict) -> dict[str, list[dict]]:
+    """Counts per value of each key alone, not per combination of the keys: {key: rows} (a dashboard's units,
+    fields and channels). Closed months come from the fact table grouped by each key apart (a province's
+    agency x field x channel combinations were two thousand rows folded twice in Python for every page); a period
+    read live is one statement grouped by all the keys, folded into each."""
+    if not flt.live:
+        found = _rollup_months_stamped(flt)
+        if found is not None:
+            each = _from_rollup_each(flt, found[0], [{k: fn} for k, fn in py_keys.items()], Row.NUMBERS, found[1])
+            return dict(zip(py_keys, each, strict=True))
+    rows = _grouped(flt, keys)
+    out = {}
+    for name in keys:
+        folded: dict = {}
+        _fold_into(folded, {name: operator.itemgetter(name)}, {}, rows)
+        out[name] = [_with_rated(d) for d in folded.values()]
+    return out
+
+
 # --- the live counts in two parts ------------------------------------------------------------------
 #
 # The dossiers a window touches are of two disjoint kinds: those received or finished in it (or received before
@@ -793,6 +812,14 @@ def _field_of() -> dict[int, int]:
 def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names, stamp: tuple = ()) -> list[dict]:
     """Closed months summed from the fact table (the open counts of the period's last month only), the open
     month (if the period reaches it) counted live, then folded into the keys in Python."""
+    return _from_rollup_each(flt, months, [py_keys], names, stamp)[0]
+
+
+def _from_rollup_each(flt: ReportFilter, months: list[date], key_sets: list[dict], names,
+                      stamp: tuple = ()) -> list[list[dict]]:
+    """`_from_rollup` for several groupings of the same period at once (a dashboard's units, fields and channels):
+    the closed months' sums grouped in SQL by what each grouping needs (cached apart), the open month read live
+    once and folded into each."""
     from .models import ReportMonth
 
     last_closed = _month_end(months[-1]) == flt.period.end
@@ -812,31 +839,8 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names, st
             aggregates[name] = Coalesce(Sum(name), 0)
     # Group in SQL by only what the keys need (agency for units, field or procedure, channel).
     sql_cols = {"agency": "agency_id", "procedure": "procedure_id", "field": "procedure__field_id", "channel": "channel"}
-    cols = sorted({"agency_id" if callable(fn) else sql_cols[fn] for fn in py_keys.values()})
-
-    def key_of(d):
-        return tuple(fn(d) if callable(fn) else d[sql_cols[fn]] for fn in py_keys.values())
-
-    out: dict = {}
-
-    def fold(rows):
-        """Add rows (all with the same names) into `out` by key, as vectors of their numbers."""
-        if not rows:
-            return
-        present = [name for name in Row.NUMBERS if name in rows[0]]
-        by_key: dict = {}
-        for d in rows:
-            key = key_of(d)
-            vals = [int(d[name] or 0) for name in present]
-            before = by_key.get(key)
-            by_key[key] = vals if before is None else list(map(operator.add, before, vals))
-        for key, vals in by_key.items():
-            acc = out.setdefault(key, dict(zip(py_keys, key, strict=True)))
-            for name, value in zip(present, vals, strict=True):
-                acc[name] = acc.get(name, 0) + value
-
-    fold(_cached_sums(qs, cols, aggregates, (flt.agency_ids, flt.field_id, flt.procedure_id, flt.channel,
-                                             last_closed, stamp)))
+    ident = (flt.agency_ids, flt.field_id, flt.procedure_id, flt.channel, last_closed, stamp)
+    tail = None
     if not last_closed:
         after = months[-1]
         open_start = date(after.year + (after.month == 12), after.month % 12 + 1, 1)  # the months not yet closed
@@ -844,15 +848,37 @@ def _from_rollup(flt: ReportFilter, months: list[date], py_keys: dict, names, st
         # Grouped by the fact table's own key, the procedure's field found in Python: grouping by the field in
         # SQL joins the procedures, and with a misestimated procedure count PostgreSQL then reads the open
         # dossiers once per procedure (300 bitmap scans, 3x slower at 1,000,000 dossiers).
-        keys = {"a": F("agency_id"), "p": F("procedure_id"), "c": F("channel")}
-        fields = _field_of() if "procedure__field_id" in cols else {}
-        tail = _grouped(window, keys, names)
+        tail = _grouped(window, {"a": F("agency_id"), "p": F("procedure_id"), "c": F("channel")}, names)
+        fields = _field_of() if any(fn == "field" for keys in key_sets for fn in keys.values()) else {}
         for d in tail:
             d.update(agency_id=d["a"], procedure_id=d["p"], channel=d["c"], procedure__field_id=fields.get(d["p"]))
-        fold(tail)
-    if not py_keys:
-        return [_with_rated(out.get((), {}))]
-    return [_with_rated(d) for d in out.values()]
+    results = []
+    for py_keys in key_sets:
+        cols = sorted({"agency_id" if callable(fn) else sql_cols[fn] for fn in py_keys.values()})
+        out: dict = {}
+        _fold_into(out, py_keys, sql_cols, _cached_sums(qs, cols, aggregates, ident))
+        if tail is not None:
+            _fold_into(out, py_keys, sql_cols, tail)
+        results.append([_with_rated(out.get((), {}))] if not py_keys else [_with_rated(d) for d in out.values()])
+    return results
+
+
+def _fold_into(out: dict, py_keys: dict, sql_cols: dict, rows: list[dict]) -> None:
+    """Add rows (all with the same names) into `out` by their key under `py_keys`, as vectors of their numbers."""
+    if not rows:
+        return
+    getters = [fn if callable(fn) else operator.itemgetter(sql_cols[fn]) for fn in py_keys.values()]
+    present = [name for name in Row.NUMBERS if name in rows[0]]
+    by_key: dict = {}
+    for d in rows:
+        key = tuple(get(d) for get in getters)
+        vals = [int(d[name] or 0) for name in present]
+        before = by_key.get(key)
+        by_key[key] = vals if before is None else list(map(operator.add, before, vals))
+    for key, vals in by_key.items():
+        acc = out.setdefault(key, dict(zip(py_keys, key, strict=True)))
+        for name, value in zip(present, vals, strict=True):
+            acc[name] = acc.get(name, 0) + value
 
 
 SUMS_CACHE_SECONDS = 7 * 24 * 3600
@@ -1164,26 +1190,15 @@ def _dashboard(scope_ids, period, agency, field_id, procedure_id, tree, with_tre
     previous_period = period.previous()
     buckets = _bucket_map(tree, unit, scope_ids)
     py_keys = {"unit": lambda d: buckets.get(d["agency_id"], d["agency_id"]), "part": breakdown_kind, "ch": "channel"}
-    current = _grouped(flt, keys, py_keys=py_keys)
+    # Each grouping apart (units, fields or procedures, channels); the channels split every dossier, so their
+    # sum is the total.
+    current = _grouped_each(flt, keys, py_keys)
+    by_unit, by_part, by_channel = ({d[name]: d for d in current[name]} for name in ("unit", "part", "ch"))
+    totals_row = Row(key="total", label=_("Tổng cộng"))
+    for d in current["ch"]:
+        totals_row.add(d)
     # A closed previous period comes from the fact table's cached sums (_cached_sums): no query but the stamps.
     before = _grouped(replace(flt, period=previous_period), {"unit": keys["unit"]}, py_keys={"unit": py_keys["unit"]})
-
-    # Summed as vectors of Row.NUMBERS (a province's rows are a few thousand: a loop per number was most of
-    # the dashboard's Python time).
-    total_vals = [0] * len(Row.NUMBERS)
-    by_unit: dict = {}
-    by_part: dict = {}
-    by_channel: dict = {}
-    for d in current:
-        vals = [int(d.get(name) or 0) for name in Row.NUMBERS]
-        total_vals = list(map(operator.add, total_vals, vals))
-        for bucket, key in ((by_unit, d["unit"]), (by_part, d["part"]), (by_channel, d["ch"])):
-            acc = bucket.get(key)
-            bucket[key] = vals if acc is None else list(map(operator.add, acc, vals))
-    totals_row = Row(key="total", label=_("Tổng cộng")).add(dict(zip(Row.NUMBERS, total_vals, strict=True)))
-    for bucket in (by_unit, by_part, by_channel):
-        for key, vals in bucket.items():
-            bucket[key] = dict(zip(Row.NUMBERS, vals, strict=True))
     previous_row = Row(key="total", label=_("Tổng cộng"))
     previous_units: dict = {}
     for d in before:

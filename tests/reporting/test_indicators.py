@@ -33,6 +33,19 @@ def test_percent_is_within_half_a_tenth_of_the_exact_value(n, d):
     assert abs(Fraction(value) - Fraction(100 * n, d)) <= Fraction(1, 20)
 
 
+def test_percent_in_integers_is_the_exact_fraction_rounded_half_up():
+    """The integer shortcut gives the digits (and the exponent: "0.0", "100.0") of rounding the exact fraction."""
+    for d in range(1, 401):
+        for n in range(0, 2 * d + 1):
+            exact = ix.round_half_up(Fraction(100 * n, d), 1)
+            assert str(ix.percent(n, d)) == str(exact), (n, d)
+
+
+@given(st.integers(0, 10**9), st.integers(1, 10**9))
+def test_percent_in_integers_holds_for_large_counts(n, d):
+    assert str(ix.percent(n, d)) == str(ix.round_half_up(Fraction(100 * n, d), 1))
+
+
 # --- points --------------------------------------------------------------------------------------
 
 
