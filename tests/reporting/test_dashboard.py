@@ -229,3 +229,19 @@ def test_row_cells_are_the_cell_by_cell_tags(base, filters, language):
                               for m in what)
             assert content == want
     assert "metric=late_all" in html and "&amp;" in html
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_rate_cell_is_pct_escaped(language):
+    """`rate_cell` (the rows' fast path) gives what `pct` gives, for every rate a row can show and beyond."""
+    from decimal import Decimal
+
+    from django.utils import translation
+    from django.utils.html import conditional_escape
+
+    from reporting.templatetags import reporting_tags as tags
+
+    values = [None, *(Decimal(n).scaleb(-1) for n in range(-20, 12001, 7)), Decimal("100.0"), Decimal("0.0"), 5, 99.5]
+    with translation.override(language):
+        for value in values:
+            assert tags.rate_cell(value, translation.get_language()) == conditional_escape(tags.pct(value)), value
