@@ -162,16 +162,6 @@ DROP TRIGGER IF EXISTS dossiers_visibility_step_moved ON dossiers_step;
 CREATE TRIGGER dossiers_visibility_step_moved AFTER UPDATE ON dossiers_step
     FOR EACH ROW WHEN ({STEP_CHANGED}) EXECUTE FUNCTION dossiers_visibility_on_step();
 
--- Every row's name; the open dossiers' todo (the others keep null).
-UPDATE dossiers_visibility v SET name_key = k.name_key, name_last = k.name_last
-FROM (SELECT d.id, {KEYS['name_key']}, {KEYS['name_last']} FROM dossiers_dossier d) AS k(id, name_key, name_last)
-WHERE v.dossier_id = k.id;
--- The open dossiers' rows (the others keep null).
-UPDATE dossiers_visibility v SET todo_role = t.todo_role, todo_user_id = t.todo_user_id
-FROM (SELECT w.agency_id, w.dossier_id, {_values("w.agency_id")}
-      FROM dossiers_dossier d JOIN dossiers_visibility w ON w.dossier_id = d.id
-      WHERE d.status IN (1, 2, 4, 5, 9)) AS t(agency_id, dossier_id, {TODO_COLUMNS})
-WHERE v.agency_id = t.agency_id AND v.dossier_id = t.dossier_id AND t.todo_role IS NOT NULL;
 """
 
 # Back to 0017's functions and triggers (the columns go with the field removals).
@@ -185,6 +175,49 @@ DROP TRIGGER IF EXISTS dossiers_visibility_step ON dossiers_step;
 """
 
 
+# Existing rows are filled in batches of dossier ids, each its own transaction, while the portal keeps working:
+# one UPDATE of every row took 35 minutes at 10,000,000 dossiers and held every row's lock (every dossier write,
+# whose trigger touches its rows, waited for it). A name is written only into a row still unfilled ('', as the
+# column was added): a rename committed meanwhile has its trigger fill the row, and when the batch then reaches
+# it, PostgreSQL re-checks the row's new version, finds it filled, and leaves it (no stale name written back).
+# The todo of the open dossiers (a few per cent of them) is written with the dossiers and the steps locked against
+# writers (SHARE), a batch at a time: a step's change sets the todo through its own trigger, without the dossier.
+BATCH = 20_000
+BACKFILL_NAMES = f"""
+UPDATE dossiers_visibility v SET name_key = k.name_key, name_last = k.name_last
+FROM (SELECT d.id, {KEYS['name_key']}, {KEYS['name_last']} FROM dossiers_dossier d
+      WHERE d.id BETWEEN %s AND %s) AS k(id, name_key, name_last)
+WHERE v.dossier_id = k.id AND v.name_key = '' AND k.name_key <> ''
+"""
+BACKFILL_TODO = f"""
+UPDATE dossiers_visibility v SET todo_role = t.todo_role, todo_user_id = t.todo_user_id
+FROM (SELECT w.agency_id, w.dossier_id, {_values("w.agency_id")}
+      FROM dossiers_dossier d JOIN dossiers_visibility w ON w.dossier_id = d.id
+      WHERE d.status IN (1, 2, 4, 5, 9) AND d.id BETWEEN %s AND %s) AS t(agency_id, dossier_id, {TODO_COLUMNS})
+WHERE v.agency_id = t.agency_id AND v.dossier_id = t.dossier_id AND t.todo_role IS NOT NULL
+  AND (v.todo_role IS DISTINCT FROM t.todo_role OR v.todo_user_id IS DISTINCT FROM t.todo_user_id)
+"""
+
+
+def backfill(connection, batch: int = BATCH) -> None:
+    """Fill the names of every row and the todo of the open dossiers' rows, `batch` dossier ids at a time, each
+    batch committed (re-runnable: a filled row is left as it is)."""
+    from django.db import transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) FROM dossiers_dossier")
+        first, last = cursor.fetchone()
+    if first is None:
+        return
+    for start in range(first, last + 1, batch):
+        end = start + batch - 1
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(BACKFILL_NAMES, [start, end])
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE dossiers_dossier, dossiers_step IN SHARE MODE")
+            cursor.execute(BACKFILL_TODO, [start, end])
+
+
 NAME_INDEXES = {
     "visibility_name": "(agency_id, name_key varchar_pattern_ops)",
     "visibility_name_last": "(agency_id, name_last varchar_pattern_ops)",
@@ -194,14 +227,56 @@ NAME_INDEXES = {
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(SQL)
+        backfill(schema_editor.connection)
+        # Built without blocking the writers (a plain CREATE INDEX stops every write of the table while it reads
+        # the millions of rows); an index left invalid by an interrupted build is built again.
         for name, how in NAME_INDEXES.items():
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON dossiers_visibility {how}")
+            _drop_if_invalid(schema_editor, name)
+            schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON dossiers_visibility {how}")
         # Plans that do not flip: with the default statistics a full name's share was guessed 30 times too
         # high, and PostgreSQL walked a province's rows newest first looking for it (1.4 s at 1,000,000
         # dossiers) instead of reading its prefix range (2 ms). A fine histogram and a long list of common
         # names keep the guess close.
         schema_editor.execute("ALTER TABLE dossiers_visibility ALTER COLUMN name_key SET STATISTICS 5000, "
                               "ALTER COLUMN name_last SET STATISTICS 5000")
+
+
+def _drop_if_invalid(schema_editor, name: str) -> None:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+        row = cursor.fetchone()
+    if row and row[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
+# The worklist tabs' partial indexes: small (only the rows with work waiting), but building one reads the whole
+# table, so on PostgreSQL they are built concurrently too.
+TODO_INDEXES = (
+    models.Index(condition=models.Q(("todo_role__isnull", False)), fields=["agency", "todo_role", "urgency_at", "dossier"],
+                 include=["status", "todo_user_id"], name="visibility_todo"),
+    models.Index(condition=models.Q(("todo_role__isnull", False), ("urgency_at__isnull", True)),
+                 fields=["agency", "todo_role", "dossier"], include=["status", "todo_user_id"], name="visibility_todo_rest"),
+)
+
+
+def add_todo_indexes(apps, schema_editor):
+    model = apps.get_model("dossiers", "DossierVisibility")
+    for index in TODO_INDEXES:
+        if schema_editor.connection.vendor != "postgresql":
+            schema_editor.add_index(model, index)
+            continue
+        _drop_if_invalid(schema_editor, index.name)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [index.name])
+            exists = cursor.fetchone()[0]
+        if not exists:
+            schema_editor.execute(index.create_sql(model, schema_editor, concurrently=True))
+
+
+def remove_todo_indexes(apps, schema_editor):
+    model = apps.get_model("dossiers", "DossierVisibility")
+    for index in TODO_INDEXES:
+        schema_editor.remove_index(model, index)
 
 
 def backwards(apps, schema_editor):
@@ -212,6 +287,9 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: the backfill commits batch by batch and the name indexes are built concurrently
+    # (each step re-runnable, see `backfill`).
+    atomic = False
 
     dependencies = [
         ('dossiers', '0022_hB_sweep_plans'),
@@ -241,17 +319,9 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.RunPython(forwards, backwards),
-        migrations.AddIndex(
-            model_name='dossiervisibility',
-            index=models.Index(condition=models.Q(('todo_role__isnull', False)),
-                               fields=['agency', 'todo_role', 'urgency_at', 'dossier'],
-                               include=['status', 'todo_user_id'], name='visibility_todo'),
-        ),
-        migrations.AddIndex(
-            model_name='dossiervisibility',
-            index=models.Index(condition=models.Q(('todo_role__isnull', False), ('urgency_at__isnull', True)),
-                               fields=['agency', 'todo_role', 'dossier'],
-                               include=['status', 'todo_user_id'], name='visibility_todo_rest'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddIndex(model_name="dossiervisibility", index=index) for index in TODO_INDEXES],
+            database_operations=[migrations.RunPython(add_todo_indexes, remove_todo_indexes)],
         ),
         migrations.RunSQL("ANALYZE dossiers_visibility", migrations.RunSQL.noop, elidable=True),
     ]

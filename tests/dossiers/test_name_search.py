@@ -91,3 +91,27 @@ def test_the_name_columns_keep_their_fine_statistics():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'dossiers_visibility' "
                        "AND indexname IN ('visibility_name', 'visibility_name_last') ORDER BY indexname")
         assert cursor.fetchall() == [("visibility_name",), ("visibility_name_last",)]
+
+
+def test_the_migration_fills_existing_rows_batch_by_batch(staff, anh, others, make_dossier):
+    """Migration 0023's backfill (batches of dossier ids, each committed) gives every row the name and todo the
+    triggers give, and leaves a row already filled (a rename committed meanwhile) as it is."""
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the fact is PostgreSQL's")
+    migration = importlib.import_module("dossiers.migrations.0023_visibility_worklists_and_names")
+    columns = ("agency_id", "dossier_id", "name_key", "name_last", "todo_role", "todo_user_id")
+    want = sorted(DossierVisibility.objects.values_list(*columns))
+    assert any(row[4] for row in want) and all(row[2] for row in want)
+    renamed = others[0]
+    DossierVisibility.objects.update(name_key="", name_last="", todo_role=None, todo_user_id=None)
+    DossierVisibility.objects.filter(dossier_id=renamed.pk).update(name_key="filled meanwhile")
+    migration.backfill(connection, batch=2)
+    got = sorted(DossierVisibility.objects.values_list(*columns))
+    assert [row for row in got if row[1] != renamed.pk] == [row for row in want if row[1] != renamed.pk]
+    assert {row[2] for row in got if row[1] == renamed.pk} == {"filled meanwhile"}
+    migration.backfill(connection, batch=1000)  # again: nothing changes
+    assert sorted(DossierVisibility.objects.values_list(*columns)) == got
