@@ -378,7 +378,7 @@ def procedures_in(user) -> QuerySet[Procedure]:
     not a read of every dossier)."""
     keys = lists.keys_for(user)
     if keys is None or not lists.uses_fact() or len(keys) != 1:
-        return Procedure.objects.filter(pk__in=lists.scoped(user).values("procedure_id")).order_by("code")
+        return Procedure.objects.filter(pk__in=lists.scoped(user).values("procedure_id")).only("code", "name").order_by("code")
     from django.db import connection
 
     key = keys[0]
@@ -393,7 +393,7 @@ def procedures_in(user) -> QuerySet[Procedure]:
             " FROM p WHERE p.id IS NOT NULL) SELECT id FROM p WHERE id IS NOT NULL",
             [key.agency_id, key.agency_id])
         ids = [row[0] for row in cursor.fetchall()]
-    return Procedure.objects.filter(pk__in=ids).order_by("code")
+    return Procedure.objects.filter(pk__in=ids).only("code", "name").order_by("code")
 
 
 def intake_procedures(agency, q: str = "") -> QuerySet[Procedure]:

@@ -96,3 +96,22 @@ def test_a_reference_is_quoted_in_its_link_as_reverse_quotes_it():
         old = render(OLD_ROWS, rows=[d])
         new = render("{% load dossier_tags %}{% worklist_rows rows %}", rows=[d])
     assert squeezed(new) == squeezed(old)
+
+
+OLD_OPTIONS = """{% for p in procedures %}<option value="{{ p.code }}"{% if filters.procedure == p.code %} selected{% endif %}>{{ p.code }} – {{ p.name|truncatechars:60 }}</option>{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_procedure_options_are_the_templates_options(language):
+    import unicodedata
+
+    names = ["Đăng ký khai sinh", "x" * 60, "y" * 61, "Cấp giấy phép xây dựng <nhà ở> riêng lẻ & công trình " * 3,
+             unicodedata.normalize("NFD", "Đăng ký kết hôn có yếu tố nước ngoài " * 2), unicodedata.normalize("NFD", "ế" * 60)]
+    procedures = [Procedure(code=f"1.00{i}&'\"", name=name) for i, name in enumerate(names)]
+    for chosen in ("", procedures[3].code, "nothing"):
+        filters = type("F", (), {"procedure": chosen})()
+        with translation.override(language):
+            old = render(OLD_OPTIONS, procedures=procedures, filters=filters)
+            new = render("{% load dossier_tags %}{% procedure_options procedures filters.procedure %}",
+                         procedures=procedures, filters=filters)
+        assert new == old
