@@ -218,9 +218,11 @@ def backfill(connection, batch: int = BATCH) -> None:
             cursor.execute(BACKFILL_TODO, [start, end])
 
 
+# Covering the dossier's id: a search reads the ids a name matches in a scope, and counts them, from the index
+# alone (a heap page per match made a common name 190 ms cold at 10,000,000 dossiers, dossiers.lists.name_matched).
 NAME_INDEXES = {
-    "visibility_name": "(agency_id, name_key varchar_pattern_ops)",
-    "visibility_name_last": "(agency_id, name_last varchar_pattern_ops)",
+    "visibility_name": "(agency_id, name_key varchar_pattern_ops) INCLUDE (dossier_id)",
+    "visibility_name_last": "(agency_id, name_last varchar_pattern_ops) INCLUDE (dossier_id)",
 }
 
 

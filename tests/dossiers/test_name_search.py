@@ -52,6 +52,21 @@ def test_every_scope_finds_it_from_the_fact(api, staff, make_user, anh, others):
     assert found(api, staff.desk2, "ngoc anh") == set()  # another commune's desk
 
 
+@pytest.mark.parametrize("cap", [0, 1, 2, 10_000])
+def test_a_name_finds_the_same_whether_its_ids_are_read_first_or_not(api, staff, make_user, anh, others, monkeypatch,
+                                                                     cap):
+    """Up to NAME_MATCH_CAP matches the ids are read from the name indexes first (`name_matched`); beyond it the
+    scope is asked with the name as one condition. Both give the same dossiers, in every scope."""
+    monkeypatch.setattr(lists, "NAME_MATCH_CAP", cap)
+    superuser = make_user(is_superuser=True)
+    for user in (staff.desk, staff.manager, superuser):
+        assert found(api, user, "tran") == {anh.code, others[0].code}, (user.username, cap)
+        assert found(api, user, "ngoc anh") == {anh.code}
+        assert found(api, user, "khong co ai") == set()
+    assert lists.name_matched(lists.keys_for(staff.desk), "tran") == (
+        None if cap < 2 else sorted([anh.pk, others[0].pk], reverse=True))
+
+
 def test_a_worklist_tab_searches_the_name_too(staff, client, anh, others):
     client.force_login(staff.desk)
     html = client.get("/ho-so/", {"tab": "can-xu-ly", "q": "ngoc anh"}).content.decode()
