@@ -196,7 +196,13 @@ def name_fact_q(name: str) -> Q:
     """A name query on the fact's columns: the name starts with it (the family name first: "nguyen van",
     "tran thi ngoc a") or ends with it (the given name: "anh", "ngoc anh"; the first word typed may be cut
     short), each a prefix range of one agency's btree (migration dossiers 0023)."""
-    return Q(name_key__startswith=name) | Q(name_last__startswith=" ".join(reversed(name.split())))
+    first, last = name_fact_parts(name)
+    return first | last
+
+
+def name_fact_parts(name: str) -> tuple[Q, Q]:
+    """The two halves of `name_fact_q`: the name's first words, its last ones."""
+    return Q(name_key__startswith=name), Q(name_last__startswith=" ".join(reversed(name.split())))
 
 
 def search_q(q: str) -> Q:
@@ -251,10 +257,7 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
     on_fact = keys is not None and bool(keys) and uses_fact()
     if on_fact and name is not None:
         fact_extra = name_fact_q(name) & fact_extra if fact_extra is not None else name_fact_q(name)
-        if filters.matched is None and not filters.broad:  # once per request: the page and its count share it
-            filters.matched = name_matched(keys, name)
-            filters.broad = filters.matched is None
-        if filters.matched is not None:
+        if _name_matches(filters, keys, name) is not None:
             qs = qs.filter(ids_in(filters.matched))
     if on_fact:
         if filters.agency:
@@ -320,12 +323,19 @@ def ids_in(ids: list[int]) -> RawSQL:
     """The dossier is one of `ids`: one array (`= ANY`) rather than one placeholder per id (thousands for a
     common name: compiling them cost more than the query). The array is written into the statement, so the
     planner still knows how many. PostgreSQL only (the fact's scopes)."""
-    return RawSQL(f'"{Dossier._meta.db_table}"."id" = ANY(%s::bigint[])', [list(ids)],
-                  output_field=BooleanField())
+    return RawSQL(f'"{Dossier._meta.db_table}"."id" = ANY(%s::bigint[])', [list(ids)], output_field=BooleanField())
 
 
 # A search by name reads the ids of the scope's rows it matches first when there are at most this many.
 NAME_MATCH_CAP = getattr(settings, "DOSSIER_NAME_MATCH_CAP", 10_000)
+
+
+def _name_matches(filters: Filters, keys: list[Key], name: str) -> list[int] | None:
+    """`name_matched` once per request (the page and its count share `filters`)."""
+    if filters.matched is None and not filters.broad:
+        filters.matched = name_matched(keys, name)
+        filters.broad = filters.matched is None
+    return filters.matched
 
 
 def name_matched(keys: list[Key], name: str) -> list[int] | None:
@@ -335,8 +345,10 @@ def name_matched(keys: list[Key], name: str) -> list[int] | None:
     at 10,000,000 dossiers: 7,150 matches among 7,000,000 rows, 2.7 million rows read, 4 s); read first they
     are a few thousand index entries. A name broader than the cap is common enough for that walk to meet a page
     of it soon."""
-    ids = list(DossierVisibility.objects.filter(keys_q(keys) & name_fact_q(name))
-               .values_list("dossier_id", flat=True)[:NAME_MATCH_CAP + 1])
+    scope = DossierVisibility.objects.filter(keys_q(keys))
+    first, last = (scope.filter(part).values_list("dossier_id", flat=True) for part in name_fact_parts(name))
+    # Each half from its own index alone (an OR of the two would read a table page per match), stopping past the cap.
+    ids = list(first.union(last, all=True)[:NAME_MATCH_CAP + 1])
     return None if len(ids) > NAME_MATCH_CAP else sorted(set(ids), reverse=True)
 
 
