@@ -22,6 +22,35 @@ the PostgreSQL backends serving them (from /proc). Then `--concurrency` clients 
 over every scenario at once (10 s time-out per request): requests, failures (non-2xx or time-outs), p50
 and p99.
 
+Issue 15, session 22, at 10,000,000 dossiers (a new machine: the 1M generated afresh, x10 by replicate_dossiers.py,
+the name indexes rebuilt covering the dossier id as migration 0023 now builds them), 3 sync workers, 20 requests per
+scenario, load 1.3-2.5, bare view 1.2 ms. After: the worklist rows, badges and the "all" tab's procedure options
+built in Python (dossiers/templatetags/dossier_tags.py), the rows loading their 13 columns, the shown tab's badge
+taken from the list's total; a name's ids read first from the two name indexes (lists.name_matched). p50 ms
+(portal CPU + PostgreSQL CPU):
+
+    scenario        officer          commune          province         session 21 (officer / province)
+    list            15 (12+3)        16 (12+4)        25 (17+4)        19 / 18
+    list_late       28 (12+16)       17 (13+3)        25 (17+3)        32 / 18
+    search_name     32 (18+9)        26 (16+8)        49 (26+19)       23 / 48 (3,700 on this data before)
+    search_phone    29 (8+22)        39 (9+26)        31 (9+23)        40 / 32
+    search_code      8 (6+2)         13 (10+2)         9 (7+2)          9 / 8
+    tab cho-tiep-nhan 26 (12+12)
+    tab can-xu-ly   36 (17+19)                                         65
+    tab cho-tra     36 (18+20)                                         52
+    tab cho-bo-sung 29 (12+16)
+    tab tat-ca      52 (23+31)       25 (20+5)        28 (21+8)        60 / 54
+    detail 6-8 (5+2), lookup 6-7 (4+1), page_detail 18-29 (16-26 + 2)
+
+8 concurrent clients for 10 s: 600 requests, 0 failed. In process (tabprof, 1M, same data, min CPU of 40): can-xu-ly
+23 -> 14 ms, tat-ca 28 -> 19, a province's tat-ca 30 -> 16 ms. The search by name: on this freshly replicated
+database the plan flipped for a province's common full name ("Vũ Thanh Hà", 7,150 matches among the province's
+7,000,000 fact rows: PostgreSQL walked 2.7 million rows newest first, 3.2-4.4 s, one request of the run timed out);
+the ids read first make it 75 ms, and any name with at most DOSSIER_NAME_MATCH_CAP matches the same. Left over
+30 ms: the officer's tabs (the PostgreSQL half: the tab's counts, the page, and the badges of four other tabs, each
+an index range of the commune's open rows) and broad names beyond the cap ("nguyen" 113 ms, "thanh ha" 208 ms at
+the province: the count of up to 10,000 matches reads a table page per match).
+
 Issue 15, session 21, at 10,000,000 dossiers (replicate_dossiers.py x10 of the 1M), after dossiers 0023
 (tabs from the fact's todo columns, the name from its name columns, code/phone ids first), 3 sync workers,
 15 requests per scenario, load 3.3, bare view 1.7 ms. p50 ms (portal CPU + PostgreSQL CPU):
