@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import itertools
 import os
 import pstats
 import random
@@ -49,6 +50,7 @@ def parse_args():
     p.add_argument("--warmup", type=int, default=200)
     p.add_argument("--only", default="bare,detail,intake")
     p.add_argument("--profile", default="", help="print cProfile (CPU time) of this scenario instead of layers")
+    p.add_argument("--pstats", default="", help="with --profile: also write the raw profile to this file")
     p.add_argument("--user", default="motcua")
     p.add_argument("--procedure", default="1.004873")
     p.add_argument("--code", default=str(ROOT), help="the checkout whose code is measured")
@@ -112,7 +114,9 @@ class Layers:
         return timed
 
     def patch(self, owner, attribute: str, name: str) -> None:
-        original = getattr(owner, attribute)
+        original = getattr(owner, attribute, None)
+        if original is None:  # not in the measured checkout (an older one, with --code)
+            return
         self.patches.append((owner, attribute, original, self.wrap(name, original)))
 
     def start(self) -> None:
@@ -173,7 +177,30 @@ def instrument(layers: Layers):
     layers.patch(dossier_views.DossierListCreate, "post", "intake view (parsing, rest)")
     from dossiers import services
 
-    layers.patch(services, "intake", "intake service")
+    layers.patch(services, "intake", "intake service (rest)")
+    import importlib
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models import query
+
+    service_base = importlib.import_module("dossiers.services.base")
+    service_intake = importlib.import_module("dossiers.services.intake")  # the package's `intake` is the function
+    from notices import services as notice_services
+
+    layers.patch(dossier_serializers.DossierIntakeSerializer, "is_valid", "intake body (serializer validation)")
+    layers.patch(dossier_views, "valid_body", "intake body (serializer validation)")
+    layers.patch(dossier_views, "_procedure", "intake's procedure read")
+    layers.patch(service_intake, "check_form", "intake: electronic form check")
+    layers.patch(service_intake, "_plan_schedule", "intake: appointment and steps planned")
+    layers.patch(service_base, "departments_named", "intake: departments named by the steps")
+    layers.patch(service_intake, "insert_new_dossier", "intake: dossier INSERT (with its code)")
+    layers.patch(service_intake, "next_code_and_register_number", "intake: code and register number")
+    layers.patch(service_intake, "_insert_steps", "intake: steps INSERT")
+    layers.patch(service_intake, "_event", "intake: timeline event (+ national outbox, report months)")
+    layers.patch(service_intake, "notify_citizen", "intake: notice rows")
+    layers.patch(notice_services, "publish_batch", "Celery publish (on commit)")
+    layers.patch(BaseDatabaseWrapper, "commit", "COMMIT (the connection's)")
+    layers.patch(query.QuerySet, "_insert", "ORM INSERT (Django's compiler, the statement)")
     from django.core.handlers.wsgi import WSGIHandler
 
     try:
@@ -199,7 +226,13 @@ def environ(method: str, path: str, token: str, body: bytes = b"", extra: dict |
 
 def call(app, env: dict) -> int:
     status = []
-    result = app(env, lambda s, headers, exc_info=None: status.append(s))
+
+    def start_response(s, headers, exc_info=None):
+        status.append(s)
+        if any(name == "Idempotent-Replayed" for name, _value in headers):
+            raise SystemExit("an intake was answered as a replay: the figure would be a read's")
+
+    result = app(env, start_response)
     try:
         for _chunk in result:
             pass
@@ -226,7 +259,12 @@ def scenarios(args):
     def detail(i):
         return environ("GET", f"/api/v1/dossiers/{rnd.choice(codes)}/", token)
 
+    made = itertools.count()
+
     def intake(i):
+        # A key of its own for every request: measure() numbers each round's requests from 0, and a key used
+        # before makes the intake an idempotent replay (a read), not an intake.
+        i = next(made)
         n = rnd.randrange(10**8)
         body = json.dumps({"procedure": args.procedure, "channel": "counter", "summary": "Hồ sơ đo tải",
                            "applicant": {"full_name": f"Nguyễn Văn Thử {n}", "id_number": f"0790{n:08d}",
@@ -328,6 +366,8 @@ def main() -> None:
             profiler.enable()
             measure(plain, make, expected, args.requests, 0)
             profiler.disable()
+            if args.pstats:
+                profiler.dump_stats(args.pstats)
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
             stats.print_stats(70)
