@@ -150,8 +150,9 @@ def _loader(model, keys: tuple[str, ...]) -> tuple[list[str], list]:
     return found
 
 
-def _instance(model, data: dict, relations: dict, db: str):
-    names, parsers = _loader(model, tuple(data))
+def _instance(model, data: dict, relations: dict, db: str, shared: dict):
+    keys = tuple(data)
+    names, parsers = _loader(model, keys)
     values = []
     for name, parse in zip(names, parsers, strict=True):
         value = data[name]
@@ -160,16 +161,26 @@ def _instance(model, data: dict, relations: dict, db: str):
     for name in relations:
         field = model._meta.get_field(name)
         related = None
-        if getattr(obj, field.attname) is not None:
-            related = _instance(field.related_model, data[name], {}, db)
+        related_id = getattr(obj, field.attname)
+        if related_id is not None:
+            row = data[name]
+            key = (field.related_model, related_id, tuple(row))
+            related = shared.get(key)
+            if related is None:
+                related = shared[key] = _instance(field.related_model, row, {}, db, shared)
         field.set_cached_value(obj, related)
     return obj
 
 
-def rows_from_json(model, rows, relations: dict | None = None, db: str = "default") -> list:
+def rows_from_json(model, rows, relations: dict | None = None, db: str = "default", shared: dict | None = None) -> list:
     """The model instances of a `json_rows` array, each relation cached on its row as select_related
-    leaves it (a relation read with only some fields loads the others when touched)."""
-    return [_instance(model, data, relations or {}, db) for data in rows or ()]
+    leaves it (a relation read with only some fields loads the others when touched).
+
+    A related row that several rows name (the agency of every step, the officer who received, handed on
+    and finished them, the actor of most events) is one instance, as prefetch_related leaves it: `shared`
+    keeps them by model, id and the columns read, across the lists of one object (`finish_lists`)."""
+    shared = {} if shared is None else shared
+    return [_instance(model, data, relations or {}, db, shared) for data in rows or ()]
 
 
 def remember_list(parent, name: str, children: list) -> None:
@@ -275,10 +286,11 @@ def with_lists(qs: QuerySet, lists: dict) -> QuerySet:
 
 def finish_lists(obj, lists: dict):
     """Turn the JSON lists of a `with_lists` row into prefetched lists (nothing to do when prefetched)."""
+    shared: dict = {}
     for name, (model, _fk, _order, relations) in lists.items():
         attr = f"{name}_json"
         if hasattr(obj, attr):
-            remember_list(obj, name, rows_from_json(model, getattr(obj, attr), relations, obj._state.db))
+            remember_list(obj, name, rows_from_json(model, getattr(obj, attr), relations, obj._state.db, shared))
             delattr(obj, attr)
     return obj
 
