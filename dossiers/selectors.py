@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -249,19 +250,11 @@ class CompiledRead:
         run.as_sql = lambda *args, **kwargs: (sql, bound)
         run.get_converters = lambda expressions: converters
         run.has_composite_fields = lambda expressions: composite
-
-        class _Query:
-            @staticmethod
-            def get_compiler(using=None, connection=None, elide_empty=True):
-                return run
-
-        class _Rows:
-            model = self.model
-            query = _Query
-            _known_related_objects: dict = {}
-
-        _Rows.db = db
-        return list(ModelIterable(_Rows))
+        # What ModelIterable reads of a queryset (plain objects: making two classes per call cost more).
+        rows = SimpleNamespace(model=self.model, db=db, _known_related_objects={},
+                               query=SimpleNamespace(get_compiler=lambda using=None, connection=None,
+                                                     elide_empty=True: run))
+        return list(ModelIterable(rows))
 
 
 _PK_MARK = -7_770_000_000_001
