@@ -204,7 +204,7 @@ class CompiledRead:
     the ORM's own iterable and converters.
 
     The one mechanism beside plain querysets, for the hottest reads only (the detail, the public
-    look-up): building and compiling the detail's queryset (its JSON lists, about 150 expressions) costs
+    look-up, the intake's procedure and the departments its steps name): building and compiling the detail's queryset (its JSON lists, about 150 expressions) costs
     several times what running it does. It works with the database router (the alias is asked of it on
     every call, a compilation kept per alias) and behind PgBouncer (plain statements, nothing kept in a
     session; PostgreSQL prepares them only through `DATABASE_PREPARE_THRESHOLD`). `build(*markers)`
