@@ -42,11 +42,15 @@ def publish_batch(notice_ids: list[int]) -> bool:
     """
     if not notice_ids:
         return True
+    # The message's `argsrepr` (what the worker logs and the monitors show) written here: Celery's own
+    # saferepr of a `celery.map` message walks the whole signature, ~0.2 ms of the request's CPU.
     try:
         if len(notice_ids) == 1:
-            current_app.signature(SEND_NOTICE, args=(notice_ids[0],)).apply_async(retry=False)
+            current_app.signature(SEND_NOTICE, args=(notice_ids[0],)).apply_async(
+                retry=False, argsrepr=f"({notice_ids[0]!r},)", kwargsrepr="{}")
         else:
-            xmap(current_app.signature(SEND_NOTICE), list(notice_ids), app=current_app).apply_async(retry=False)
+            xmap(current_app.signature(SEND_NOTICE), list(notice_ids), app=current_app).apply_async(
+                retry=False, argsrepr=f"({SEND_NOTICE!r}, {list(notice_ids)!r})", kwargsrepr="{}")
     except Exception as exc:  # noqa: BLE001 - any broker fault leaves the rows queued for the resender
         log.warning("notices %s left in the outbox: broker unavailable (%s)", notice_ids, exc)
         return False

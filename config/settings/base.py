@@ -388,6 +388,8 @@ SPECTACULAR_SETTINGS = {
 # fresh machine still runs a real worker and beat with nothing else installed.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    if REDIS_URL.startswith("redis://"):  # kombu's Redis transport, one client per channel (config/broker.py)
+        CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     # A Redis that takes the connection and then goes silent must not hang a request's publish.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
 else:

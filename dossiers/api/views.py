@@ -170,6 +170,23 @@ def _user(username: str | None, field: str = "assignee"):
 _serializers = threading.local()
 
 
+def valid_body(serializer_class, data: dict) -> dict:
+    """The validated request body (`serializer_class(data=data).is_valid(raise_exception=True)`: a 400 in
+    api.md's error format when it is not valid), from one serializer per thread and class: making one
+    deep-copies its declared fields (the intake's ~25, with the nested applicant), ~0.4 ms of an intake's
+    CPU. Validating keeps nothing in the fields; the serializer's own results are cleared before each use."""
+    kept = _serializers.__dict__.setdefault("bodies", {})
+    body = kept.get(serializer_class)
+    if body is None:
+        body = kept[serializer_class] = serializer_class(data=data)
+    else:
+        body.initial_data = data
+        for name in ("_validated_data", "_errors", "_data"):
+            body.__dict__.pop(name, None)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
 def detail_data(request, dossier: Dossier) -> dict:
     """The detail's JSON (DossierDetailSerializer) of a dossier loaded with the detail queryset.
 
@@ -309,9 +326,7 @@ class DossierListCreate(generics.GenericAPIView):
         responses={201: DossierDetailSerializer},
     )
     def post(self, request):
-        body = DossierIntakeSerializer(data=request_data(request))
-        body.is_valid(raise_exception=True)
-        v = body.validated_data
+        v = valid_body(DossierIntakeSerializer, request_data(request))
         procedure = _procedure(v["procedure"])
         agency = _agency(v.get("agency"))
         key = (request.headers.get("Idempotency-Key") or "").strip()
@@ -411,9 +426,7 @@ class DossierAction(generics.GenericAPIView):
         if handler is None:
             raise NotFound(_("Không có thao tác “%(action)s”.") % {"action": action}, code="unknown_action")
         dossier = selectors.get_visible_dossier(request.user, code)
-        body = DossierActionSerializer(data=request_data(request))
-        body.is_valid(raise_exception=True)
-        v = body.validated_data
+        v = valid_body(DossierActionSerializer, request_data(request))
         kwargs = _action_kwargs(action, v)
         kwargs["expected_version"] = _expected_version(request, v)
         dossier = handler(dossier, actor=request.user, **kwargs)
