@@ -22,22 +22,20 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from dossiers.models import Status
+from dossiers.worklists import DUE_SOON, IN_TIME, LATE
 
 register = template.Library()
 
-# The worklist's urgency ranks (dossiers.worklists: LATE, DUE_SOON, IN_TIME); the tag library does not import
-# the selectors' module for three integers.
-_LATE, _DUE_SOON, _IN_TIME = 0, 1, 2
 _REF = "0REF0"  # the dossier reference's place in the detail URL, reversed once per page
 _URL_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what `reverse` leaves unquoted in a path
 
 
 def _badge(urgency, verdict) -> str:
-    if urgency == _LATE:
+    if urgency == LATE:
         return f'<span class="badge late">{escape(gettext("Quá hạn"))}</span>'
-    if urgency == _DUE_SOON:
+    if urgency == DUE_SOON:
         return f'<span class="badge soon">{escape(gettext("Sắp đến hạn"))}</span>'
-    if urgency == _IN_TIME:
+    if urgency == IN_TIME:
         label = {"early": "Trước hạn", "on_time": "Đúng hạn"}.get(verdict, "Trong hạn")
         return f'<span class="badge ok">{escape(gettext(label))}</span>'
     return '<span class="muted">—</span>'
