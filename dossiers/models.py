@@ -163,6 +163,11 @@ class Dossier(models.Model):
     fully_online = models.BooleanField(_("nộp trực tuyến toàn trình"), default=False)
     fee_paid_via = models.CharField(_("hình thức nộp phí"), max_length=10, choices=FeePayment.choices, blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    # The apology's own facts (its issue time and the new appointment it promised), copied from the Apology row by
+    # `services.apology.apologize` in the same transaction: the reports test them on the dossier's row (and its
+    # covering index, reporting/0008) instead of probing the apologies once per open dossier.
+    apologised_at = models.DateTimeField(_("xin lỗi lúc"), null=True, blank=True)
+    apology_due_at = models.DateTimeField(_("hẹn mới khi xin lỗi"), null=True, blank=True)
     supplement_wait_seconds = models.PositiveIntegerField(_("thời gian chờ bổ sung (giây làm việc)"), default=0)
     fee_amount = models.PositiveIntegerField(_("số tiền phải nộp"), null=True, blank=True)
     paid_at = models.DateTimeField(_("đã nộp phí lúc"), null=True, blank=True)

@@ -119,9 +119,11 @@ def apologize(dossier: Dossier, *, actor, reason: str, new_appointment_at, expec
         locked.is_late = False
         locked.is_due_soon = False
         locked.apology_opened_at = locked.apology_opened_at or now
+        locked.apologised_at, locked.apology_due_at = now, new_at  # the reports' copy of the apology's facts
         locked.version += 1
         locked.save(update_fields=["original_appointment_at", "appointment_at", "due_soon_at", "is_late",
-                                   "is_due_soon", "apology_opened_at", "version", "updated_at"])
+                                   "is_due_soon", "apology_opened_at", "apologised_at", "apology_due_at",
+                                   "version", "updated_at"])
         holder = locked.current_agency or agency
         with translation.override(settings.LANGUAGE_CODE):
             note = _("Xin lỗi và hẹn lại ngày trả kết quả: %(old)s → %(new)s. Lý do: %(reason)s") % {

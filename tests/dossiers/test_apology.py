@@ -2,6 +2,7 @@
 
 import threading
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,6 +63,9 @@ def test_the_head_issues_the_apology_with_a_new_appointment(late_dossier, staff)
     assert not d.is_late and not d.is_due_soon and d.apology_opened_at is not None
     apology = Apology.objects.get(dossier=d)
     assert (apology.old_appointment_at, apology.new_appointment_at, apology.issued_by) == (old, new, staff.head)
+    # The reports' copy of the apology's facts, on the dossier (dossiers/0024), and in its history.
+    assert (d.apologised_at, d.apology_due_at) == (apology.issued_at, new)
+    assert (d.history.first().apologised_at, d.history.first().apology_due_at) == (apology.issued_at, new)
     event = TimelineEvent.objects.get(dossier=d, action="apologize")
     assert event.actor == staff.head and "Phải xác minh" in event.note and event.from_status == event.to_status
     assert citizen_notices(d) == [NoticeChannel.EMAIL, NoticeChannel.SMS]
@@ -259,3 +263,41 @@ def test_a_stale_screen_gets_a_concurrent_change(late_dossier, staff):
     with pytest.raises(ConcurrentChange):
         apologize(late_dossier, actor=staff.head, reason="Chậm", expected_version=late_dossier.version - 1,
                   new_appointment_at=next_working_afternoon(late_dossier.appointment_at))
+
+
+@pytest.mark.parametrize("vendor_sql", [True, False], ids=["one-update", "orm"])
+def test_the_migration_copies_every_apology_onto_its_dossier(late_dossier, staff, make_dossier, vendor_sql):
+    """dossiers/0024 copies each existing apology's issue time and new date onto its dossier, and nothing onto a
+    dossier without one: PostgreSQL's one UPDATE and the ORM's form (SQLite) alike."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("dossiers.migrations.0024_apology_facts_on_dossier")
+    apologize(late_dossier, actor=staff.head, reason="Chờ xác minh",
+              new_appointment_at=next_working_afternoon(late_dossier.appointment_at))
+    other = make_dossier(4)
+    want = sorted(Dossier.objects.values_list("pk", "apologised_at", "apology_due_at"))
+    assert [row for row in want if row[1]] == [(late_dossier.pk, *Apology.objects.values_list(
+        "issued_at", "new_appointment_at").get())]
+    Dossier.objects.update(apologised_at=None, apology_due_at=None)
+    if vendor_sql and connection.vendor == "postgresql":
+        with connection.schema_editor() as editor:
+            migration.copy_apologies(apps, editor)
+    else:  # the ORM's form, whatever the database under the test
+        migration.copy_apologies(apps, SimpleNamespace(connection=SimpleNamespace(vendor="sqlite", alias="default")))
+    assert sorted(Dossier.objects.values_list("pk", "apologised_at", "apology_due_at")) == want
+    assert Dossier.objects.get(pk=other.pk).apologised_at is None
+
+
+@pytest.mark.django_db
+def test_the_open_dossiers_apology_facts_are_read_from_the_covering_index():
+    """reporting/0008: the index of the unfinished dossiers holds the apology's facts, so that the open family of
+    a running period's report (selectors.open_before) is answered from it alone, without the apologies."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the covering index is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier' "
+                       "AND indexname IN ('report_open_facts', 'report_open_cover')")
+        (definition,), = cursor.fetchall()
+    assert "report_open_facts" in definition and "apologised_at, apology_due_at" in definition

@@ -31,7 +31,7 @@ from dossiers.models import Apology, Channel, Dossier, Status, SupplementRequest
 from reporting import rules, selectors
 from reporting.exports import row_columns
 from reporting.periods import Period, month
-from tests.reporting.conftest import at, make_dossier
+from tests.reporting.conftest import apologise, at, make_dossier
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OCT = month(2026, 10)
@@ -75,8 +75,7 @@ def rules_fixture(org, catalogue):
     d.wl = dossier(a2, plot, at(5), at(8, 17), status=Status.SUPPLEMENT_REQUESTED, supplement_count=1)
     SupplementRequest.objects.create(dossier=d.wl, round=1, requested_at=at(9), items="Bản sao CCCD")
     d.a = dossier(a2, plot, at(1), at(6, 17), at(12), Verdict.LATE, Status.RETURNED)
-    Apology.objects.create(dossier=d.a, issued_at=at(6, 8), reason="Chờ xác minh", old_appointment_at=at(6, 17),
-                           new_appointment_at=at(13, 17))
+    apologise(d.a, at(13, 17), issued_at=at(6, 8), old_appointment=at(6, 17))
     Dossier.objects.filter(pk=d.a.pk).update(appointment_at=at(13, 17))  # the apology moved the desk's date
     d.b = dossier(a2, plot, at(25, month=9), at(2, 17), at(2, 10), Verdict.ON_TIME, Status.RETURNED)
     d.s2 = dossier(a2, plot, at(1), at(12, 17), at(12, 10), Verdict.ON_TIME, Status.RETURNED, supplement_count=2,
