@@ -248,10 +248,16 @@ class Filters:
                    status=checked.status[0] if len(checked.status) == 1 else None,
                    procedure=checked.procedure[:40], late=checked.late)
 
+    # The list's filters, made once: the ids a search matched are kept on them (lists.Filters.matched), so that
+    # a tab's page, its urgent part and its total read a name's or a phone's matches once, not once each.
+    _list: lists.Filters | None = field(default=None, init=False, repr=False, compare=False)
+
     def as_list_filters(self) -> lists.Filters:
-        q = self.q if lists.Q_MIN <= len(self.q) <= lists.Q_MAX else ""
-        return lists.Filters(status=[self.status] if self.status else [], procedure=self.procedure, late=self.late,
-                             q=q)
+        if self._list is None:
+            q = self.q if lists.Q_MIN <= len(self.q) <= lists.Q_MAX else ""
+            self._list = lists.Filters(status=[self.status] if self.status else [], procedure=self.procedure,
+                                       late=self.late, q=q)
+        return self._list
 
 
 # What a worklist row shows and ranks by (the template tag `worklist_rows`, `urgency_of`, the lateness risk): of

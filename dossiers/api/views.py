@@ -241,8 +241,9 @@ class DossierListPagination(Pagination):
                        "schema": {"type": "string"}})
         return params
 
-    def page(self, request, build, counted=None) -> tuple[lists.Page, lists.Count]:
-        """The page asked for and the capped count of the whole list (two queries)."""
+    def page(self, request, build, counted=None, filters: lists.Filters | None = None) -> tuple[lists.Page, lists.Count]:
+        """The page asked for and the capped count of the whole list (two queries; one when the page's search
+        already told the count: `lists.known_count`)."""
         size = self.get_page_size(request)
         raw_cursor = request.query_params.get(self.cursor_query_param) or ""
         raw_page = request.query_params.get(self.page_query_param) or ""
@@ -268,7 +269,8 @@ class DossierListPagination(Pagination):
         if not page.rows and number > 1:
             raise DRFNotFound(self.invalid_page_message.format(page_number=number, message=""))
         self.request = request
-        return page, lists.count_capped(counted if counted is not None else build(None))
+        known = lists.known_count(filters) if filters is not None else None
+        return page, known or lists.count_capped(counted if counted is not None else build(None))
 
     def link(self, request, cursor: lists.Cursor | None) -> str | None:
         if cursor is None:
@@ -316,7 +318,7 @@ class DossierListCreate(generics.GenericAPIView):
         with lists.time_limited():
             page, count = paginator.page(request, lambda extra: lists.scoped(request.user, filters,
                                                                              fact_extra=extra),
-                                         lists.fact_rows(request.user, filters))
+                                         lists.fact_rows(request.user, filters), filters)
         rows = [selectors.DossierRow(*row) for row in page.rows]
         return paginator.response(request, page, count, DossierListSerializer(rows, many=True).data)
 

@@ -64,7 +64,28 @@ def test_a_name_finds_the_same_whether_its_ids_are_read_first_or_not(api, staff,
         assert found(api, user, "ngoc anh") == {anh.code}
         assert found(api, user, "khong co ai") == set()
     assert lists.name_matched(lists.keys_for(staff.desk), "tran") == (
-        None if cap < 2 else sorted([anh.pk, others[0].pk], reverse=True))
+        None if cap < 2 else sorted([anh.pk, others[0].pk], reverse=True), min(cap + 1, 2))
+
+
+@pytest.mark.parametrize(("name_cap", "count_cap"), [(0, 0), (1, 0), (1, 1), (1, 2), (2, 1), (10_000, 10_000)])
+def test_a_broad_names_total_is_what_counting_gives(api, staff, anh, others, monkeypatch, name_cap, count_cap):
+    """A name read as broad (more index entries than NAME_MATCH_CAP) and seen in more distinct dossiers than
+    COUNT_CAP answers the list's total as capped without counting (`lists.known_count`): the same total as
+    counting gives ("tran" is two dossiers of the desk's scope), and counted as ever once another filter narrows
+    the list, or when the distinct ones seen are too few to tell."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(lists, "NAME_MATCH_CAP", name_cap)
+    monkeypatch.setattr(lists, "COUNT_CAP", count_cap)
+    client = api.as_user(staff.desk)
+    for params, matches in (({"q": "tran"}, 2), ({"q": "tran", "status": "2"}, 2), ({"q": "tran", "status": "4"}, 0)):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/api/v1/dossiers/", {"page_size": 7, **params}).json()
+        assert (body["count"], body["count_capped"]) == (min(matches, count_cap), matches > count_cap), params
+        counted = any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+        known = len(params) == 1 and name_cap < 2 and min(name_cap + 1, 2) > count_cap
+        assert counted is not known, (params, [q["sql"][:80] for q in queries.captured_queries])
 
 
 def test_a_worklist_tab_searches_the_name_too(staff, client, anh, others):
