@@ -289,15 +289,3 @@ def test_the_migration_copies_every_apology_onto_its_dossier(late_dossier, staff
     assert sorted(Dossier.objects.values_list("pk", "apologised_at", "apology_due_at")) == want
     assert Dossier.objects.get(pk=other.pk).apologised_at is None
 
-
-@pytest.mark.django_db
-def test_the_open_dossiers_apology_facts_are_read_from_the_covering_index():
-    """reporting/0008: the index of the unfinished dossiers holds the apology's facts, so that the open family of
-    a running period's report (selectors.open_before) is answered from it alone, without the apologies."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the covering index is PostgreSQL's")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier' "
-                       "AND indexname IN ('report_open_facts', 'report_open_cover')")
-        (definition,), = cursor.fetchall()
-    assert "report_open_facts" in definition and "apologised_at, apology_due_at" in definition
