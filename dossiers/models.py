@@ -577,12 +577,14 @@ class DossierVisibility(models.Model):
                          name="visibility_may_be_due_soon", include=["due_soon_from"]),
             models.Index(fields=["agency", "urgency_at", "dossier"], condition=Q(urgency_at__isnull=False),
                          name="visibility_urgent"),
-            # A worklist tab: one agency's rows waiting for one role, in urgency order.
-            models.Index(fields=["agency", "todo_role", "urgency_at", "dossier"], condition=Q(todo_role__isnull=False),
-                         include=["status", "todo_user_id"], name="visibility_todo"),
-            models.Index(fields=["agency", "todo_role", "dossier"],
+            # A worklist tab: one agency's rows waiting for one role in one of the tab's statuses, in urgency order
+            # (migration 0025: the status in the key, so a tab of statuses 2 and 4 does not read the role's
+            # status-9 rows waiting to be returned).
+            models.Index(fields=["agency", "todo_role", "status", "urgency_at", "dossier"],
+                         condition=Q(todo_role__isnull=False), include=["todo_user_id"], name="visibility_tab"),
+            models.Index(fields=["agency", "todo_role", "status", "dossier"],
                          condition=Q(todo_role__isnull=False, urgency_at__isnull=True),
-                         include=["status", "todo_user_id"], name="visibility_todo_rest"),
+                         include=["todo_user_id"], name="visibility_tab_rest"),
         ]
 
     def __str__(self):

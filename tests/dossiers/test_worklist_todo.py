@@ -106,3 +106,20 @@ def test_a_refused_and_a_withdrawn_dossier_wait_for_no_one(staff, make_dossier):
               make_dossier(7)):
         assert Dossier.objects.get(pk=d.pk).status in (Status.REFUSED, Status.WITHDRAWAL_REQUESTED, Status.STOPPED)
         assert not DossierVisibility.objects.filter(dossier=d, todo_role__isnull=False).exists()
+
+
+def test_the_tabs_indexes_are_keyed_by_role_and_status():
+    """Migration 0025: a tab's rows are read from the ranges of its role and statuses (the desk officer's "cần xử
+    lý" read every decided dossier waiting to be returned before the 1,000 its badge counts: 13 ms at 10,000,000
+    dossiers, 1 ms keyed by status); the indexes of 0023 are gone."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the partial indexes' definitions are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossiers_visibility' "
+                       "AND indexname LIKE 'visibility_t%%' ORDER BY indexname")
+        found = dict(cursor.fetchall())
+    assert sorted(found) == ["visibility_tab", "visibility_tab_rest"]
+    assert '(agency_id, todo_role, status, urgency_at, dossier_id) INCLUDE (todo_user_id)' in found["visibility_tab"]
+    assert '(agency_id, todo_role, status, dossier_id) INCLUDE (todo_user_id)' in found["visibility_tab_rest"]
