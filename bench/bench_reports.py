@@ -209,6 +209,7 @@ def parse_args():
     p.add_argument("--dump", default="", help="write the JSON of every endpoint and the dashboard to this directory")
     p.add_argument("--dump-at", default="2026-12-02T12:00:00+07:00",
                    help="the moment the dumps are computed at (the open month's counts move with the clock)")
+    p.add_argument("--queries", default="", help="print the six slowest queries of the scenarios whose name contains this")
     p.add_argument("--profile", default="", help="cProfile the scenarios whose name contains this (top 25 by cumtime)")
     p.add_argument("--build-months", default="",
                    help="YYYY-MM:YYYY-MM: build these months of the fact table first, inside one transaction that is "
@@ -304,6 +305,9 @@ def _measure(args) -> None:
                 pg_cpu.append((_cpu_seconds(backend) - pg0) * 1000)
             sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
             queries = len(ctx.captured_queries)
+        if args.queries and args.queries in name:
+            for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+                print(f"     {float(q['time']) * 1000:7.1f} ms  {q['sql'][:160]}")
         if args.profile and args.profile in name:
             import cProfile
             import pstats

@@ -417,8 +417,10 @@ def generate(args) -> None:
                 print(f"  {n:>9,} dossiers  {time.perf_counter() - t0:6.1f} s", flush=True)
         for t in tables.values():
             t.flush(raw)
-        # The dossiers' copy of their apology's facts, as services.apology.apologize writes it (dossiers/0024).
+        # The dossiers' copy of their apology's facts, as services.apology.apologize writes it (dossiers/0024),
         cur.execute(importlib.import_module("dossiers.migrations.0024_apology_facts_on_dossier").COPY_SQL)
+        # And when each was first complained about (dossiers/0026), as citizens.services write it.
+        cur.execute(importlib.import_module("dossiers.migrations.0026_complained_fact_on_dossier").COPY_SQL)
         print(f"  rows loaded in {time.perf_counter() - t0:.1f} s; rebuilding {len(secondary)} indexes", flush=True)
         restore_indexes(cur, loaded, secondary, first_id=1, last_id=args.dossiers, t0=t0)
     print(f"loaded {args.dossiers:,} dossiers, {ids['component']:,} components, {ids['apology']:,} apologies, "

@@ -168,6 +168,9 @@ class Dossier(models.Model):
     # covering index, reporting/0008) instead of probing the apologies once per open dossier.
     apologised_at = models.DateTimeField(_("xin lỗi lúc"), null=True, blank=True)
     apology_due_at = models.DateTimeField(_("hẹn mới khi xin lỗi"), null=True, blank=True)
+    # When the dossier was first complained about (a dissatisfied rating, or a complaint about it): the 766's
+    # "complained" count, written by citizens.services (ratings, feedback) in the same transaction (dossiers/0026).
+    complained_at = models.DateTimeField(_("bị phản ánh lúc"), null=True, blank=True)
     supplement_wait_seconds = models.PositiveIntegerField(_("thời gian chờ bổ sung (giây làm việc)"), default=0)
     fee_amount = models.PositiveIntegerField(_("số tiền phải nộp"), null=True, blank=True)
     paid_at = models.DateTimeField(_("đã nộp phí lúc"), null=True, blank=True)

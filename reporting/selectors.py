@@ -352,8 +352,10 @@ def _open_state(end_at: datetime) -> dict:
                                       OuterRef("appointment_at"))))),
         # The apology's facts as the dossier's row holds them (dossiers/0024: a copy of its one Apology row).
         "apologised": Q(apologised_at__lt=end_at),
-        "complained": (Q(Exists(Rating.objects.filter(dossier_id=OuterRef("pk"), overall=Overall.DISSATISFIED)))
-                       | Q(Exists(Feedback.objects.filter(dossier_id=OuterRef("pk"), is_complaint=True)))),
+        # Complained about (a dissatisfied rating or a complaint), whenever: the first time is on the dossier
+        # (dossiers/0026), so the open dossiers need no probe of the ratings and the feedback (161,440 of them for a
+        # year at 10,000,000 dossiers).
+        "complained": Q(complained_at__isnull=False),
     }
 
 
@@ -1378,12 +1380,13 @@ def feedback_counts(flt: ReportFilter) -> dict[str, int]:
     handled = Q(answered_at__gte=start, answered_at__lt=end)
     earlier = Feedback.objects.filter(dossier_id=OuterRef("dossier_id"), is_complaint=True,
                                       received_at__lt=OuterRef("received_at")).exclude(pk=OuterRef("pk"))
-    return qs.order_by().aggregate(
-        feedback_handled=Count("id", filter=handled),
-        feedback_disliked=Count("id", filter=handled & Q(answer_rating=Overall.DISSATISFIED)),
-        feedback_repeated=Count("id", filter=handled & Q(is_complaint=True, dossier__isnull=False)
-                                & Q(Exists(earlier))),
-        feedback_late=Count("id", filter=handled & Q(answered_at__gt=F("answer_due_at"))),
+    # Every count is of the feedback handled in the window: that range only (reporting/0010's index by answer
+    # time), not every piece of feedback ever received with the window as a filter of each count.
+    return qs.filter(handled).order_by().aggregate(
+        feedback_handled=Count("id"),
+        feedback_disliked=Count("id", filter=Q(answer_rating=Overall.DISSATISFIED)),
+        feedback_repeated=Count("id", filter=Q(is_complaint=True, dossier__isnull=False) & Q(Exists(earlier))),
+        feedback_late=Count("id", filter=Q(answered_at__gt=F("answer_due_at"))),
     )
 
 

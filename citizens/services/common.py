@@ -15,6 +15,13 @@ def require_own(dossier: Dossier, citizen) -> Dossier:
     return dossier
 
 
+def record_complaint(dossier_id: int, at) -> None:
+    """The dossier was complained about at `at` (a dissatisfied rating, a complaint about it): its first time is
+    kept on the dossier (`complained_at`, dossiers/0026) for the reports, in the caller's transaction. A copy of
+    facts the rating and the feedback rows hold, not a change of the dossier: no version, no history row."""
+    Dossier.objects.filter(pk=dossier_id, complained_at__isnull=True).update(complained_at=at)
+
+
 def agency_roles(user, agency_id: int) -> frozenset[str]:
     """The staff roles `user` holds at one agency (every staff role for a superuser)."""
     from organisation.selectors import staff_pairs

@@ -27,6 +27,7 @@ from ..models import (
     Overall,
 )
 from ..rules import is_mobile, normalize_phone
+from .common import record_complaint
 
 # Working days from receipt within which each decision is due.
 FEEDBACK_REFUSE_DAYS = 2
@@ -148,6 +149,7 @@ def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = 
             status=tt.FEEDBACK.next_state("submit", tt.NEW), **feedback_deadlines(now, agency),
         )
         if dossier is not None and feedback.is_complaint:
+            record_complaint(dossier.pk, now)
             refresh_report_months(dossier)  # a complaint about a dossier counts in the 766 index's rows
         _feedback_notice(feedback, "feedback_received", _context(feedback))
         _tell_staff_of_feedback(feedback)

@@ -17,7 +17,7 @@ from ..models import (
     Visits,
 )
 from ..rules import RATABLE_STATUSES
-from .common import require_own
+from .common import record_complaint, require_own
 
 RATING_SOURCES = ("online", "kiosk", "lookup")
 
@@ -59,6 +59,8 @@ def rate_dossier(dossier: Dossier, *, source: str = "online", **values) -> Ratin
             if Rating.objects.filter(dossier_id=dossier.pk).exists():
                 raise IntegrityError
             rating = Rating.objects.create(dossier_id=dossier.pk, source=source, **clean)
+            if rating.overall == Overall.DISSATISFIED:
+                record_complaint(dossier.pk, rating.created_at)
             refresh_report_months(dossier)  # the reports' monthly rows count the ratings of the dossiers received
             return rating
     except IntegrityError:

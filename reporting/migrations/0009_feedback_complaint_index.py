@@ -1,10 +1,9 @@
 """A partial index of the complaints (feedback with `is_complaint`) by dossier, on PostgreSQL only.
 
-The 766 index counts the dossiers complained about (`complained`: a dissatisfied rating or a complaint). For the
-dossiers open at a period's end PostgreSQL hashes the complaints once, and it read them from the whole feedback
-table (every piece of feedback, a seq scan of 443 pages at 1,000,000 dossiers, ten times that at 10,000,000).
-With this index it reads only the complaints' dossier ids, from the index alone, as reporting/0007 does for the
-dissatisfied ratings. Built CONCURRENTLY.
+The 766's repeated complaints (selectors.feedback_counts: a complaint about a dossier already complained about)
+look up, for each complaint answered in the period, the earlier complaints about the same dossier: a probe of
+this index, which holds only the complaints (the whole feedback table's dossier index held every piece of
+feedback). Built CONCURRENTLY.
 """
 
 from django.db import migrations

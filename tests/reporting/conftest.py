@@ -32,6 +32,7 @@ import time_machine
 from django.utils import translation
 
 from citizens.models import Feedback, Rating
+from citizens.services.common import record_complaint
 from dossiers.models import Apology, Channel, Dossier, DossierComponent, Status, SupplementRequest, Verdict
 from organisation.models import Role
 from procedures.models import Field, OnlineMode, Procedure, ProcedureStatus, TimeUnit
@@ -140,14 +141,17 @@ def figures(org, catalogue):
                                         data_source=source)
     Rating.objects.create(dossier=d.d1, overall="very_satisfied")
     Rating.objects.create(dossier=d.d2, overall="satisfied")
-    Rating.objects.create(dossier=d.d3, overall="dissatisfied")
-    Rating.objects.create(dossier=d.e1, overall="dissatisfied")
+    for unhappy in (d.d3, d.e1):  # with the dossier's copy, as citizens.services.ratings writes it
+        record_complaint(unhappy.pk, Rating.objects.create(dossier=unhappy, overall="dissatisfied").created_at)
 
     def feedback(received, due, answered=None, rating="", dossier=None, complaint=False, agency=a1):
-        return Feedback.objects.create(
+        item = Feedback.objects.create(
             agency=agency, dossier=dossier, name="Trần Thị B", subject="Góp ý", body="…", is_complaint=complaint,
             received_at=received, answer_due_at=due, answered_at=answered, answer_rating=rating,
         )
+        if complaint and dossier is not None:  # the dossier's copy, as citizens.services.feedback writes it
+            record_complaint(dossier.pk, received)
+        return item
 
     feedback(at(3), at(24), at(20), rating="satisfied")                   # FB1 answered on time
     feedback(at(5), at(26), at(28), rating="dissatisfied", dossier=d.d2, complaint=True)  # FB2 answered late
