@@ -295,7 +295,7 @@ def generate(args) -> None:
                                               "data_source"}),
         "apology": Table(Apology, {"id", "dossier_id", "issued_at", "issued_by_id", "reason", "old_appointment_at", "new_appointment_at"}),
         "rating": Table(Rating, {"id", "dossier_id", "overall", "created_at", "source"}),
-        "feedback": Table(Feedback, {"id", "agency_id", "dossier_id", "name", "subject", "body", "is_complaint", "received_at",
+        "feedback": Table(Feedback, {"id", "agency_id", "dossier_id", "name", "subject", "body", "is_complaint", "is_repeat", "received_at",
                                       "answer_due_at", "answered_at", "answer_rating", "status"}),
         "step": Table(Step, {"id", "dossier_id", "order", "name", "agency_id", "role", "allowance_seconds", "started_at",
                              "finished_at", "note"}),
@@ -407,7 +407,7 @@ def generate(args) -> None:
                     answered = None
                 tables["feedback"].add(
                     id=ids["feedback"], agency_id=agency.id, dossier_id=n, name="Người phản ánh", subject="Phản ánh",
-                    body="Nội dung phản ánh", is_complaint=rnd.random() < 0.5, received_at=fb_at, answer_due_at=due,
+                    body="Nội dung phản ánh", is_complaint=rnd.random() < 0.5, is_repeat=False, received_at=fb_at, answer_due_at=due,
                     answered_at=answered, answer_rating=rnd.choice(["", "satisfied", "very_satisfied", "dissatisfied"]) if answered else "",
                     status="answered" if answered else "received",
                 )
@@ -421,6 +421,8 @@ def generate(args) -> None:
         cur.execute(importlib.import_module("dossiers.migrations.0024_apology_facts_on_dossier").COPY_SQL)
         # And when each was first complained about (dossiers/0026), as citizens.services write it.
         cur.execute(importlib.import_module("dossiers.migrations.0026_complained_fact_on_dossier").COPY_SQL)
+        # And which complaints repeat an earlier one about the same dossier (citizens/0007).
+        cur.execute(importlib.import_module("citizens.migrations.0007_feedback_is_repeat").MARK_SQL)
         print(f"  rows loaded in {time.perf_counter() - t0:.1f} s; rebuilding {len(secondary)} indexes", flush=True)
         restore_indexes(cur, loaded, secondary, first_id=1, last_id=args.dossiers, t0=t0)
     print(f"loaded {args.dossiers:,} dossiers, {ids['component']:,} components, {ids['apology']:,} apologies, "

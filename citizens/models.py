@@ -102,6 +102,9 @@ class Feedback(models.Model):
     subject = models.CharField(_("tiêu đề"), max_length=255)
     body = models.TextField(_("nội dung"))
     is_complaint = models.BooleanField(_("là khiếu nại, phản ánh không hài lòng"), default=True)
+    # A complaint about a dossier already complained about before (the 766's repeated complaints, 5.3): known
+    # when it is received, so written then by services.feedback.submit_feedback (citizens/0007).
+    is_repeat = models.BooleanField(_("phản ánh lặp lại"), default=False)
     status = models.CharField(_("trạng thái"), max_length=20, choices=FeedbackStatus.choices, default=FeedbackStatus.RECEIVED)
     received_at = models.DateTimeField(_("tiếp nhận lúc"))
     # Handling deadlines by the working-time clock: refuse within 2, ask for more within 5, answer within 15 working days.

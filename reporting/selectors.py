@@ -1378,14 +1378,13 @@ def feedback_counts(flt: ReportFilter) -> dict[str, int]:
     if flt.procedure_id is not None:
         qs = qs.filter(dossier__procedure_id=flt.procedure_id)
     handled = Q(answered_at__gte=start, answered_at__lt=end)
-    earlier = Feedback.objects.filter(dossier_id=OuterRef("dossier_id"), is_complaint=True,
-                                      received_at__lt=OuterRef("received_at")).exclude(pk=OuterRef("pk"))
     # Every count is of the feedback handled in the window: that range only (reporting/0010's index by answer
     # time), not every piece of feedback ever received with the window as a filter of each count.
     return qs.filter(handled).order_by().aggregate(
         feedback_handled=Count("id"),
         feedback_disliked=Count("id", filter=Q(answer_rating=Overall.DISSATISFIED)),
-        feedback_repeated=Count("id", filter=Q(is_complaint=True, dossier__isnull=False) & Q(Exists(earlier))),
+        # A complaint about a dossier complained about before: known when received (Feedback.is_repeat).
+        feedback_repeated=Count("id", filter=Q(is_complaint=True, dossier__isnull=False, is_repeat=True)),
         feedback_late=Count("id", filter=Q(answered_at__gt=F("answer_due_at"))),
     )
 

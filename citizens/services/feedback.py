@@ -142,11 +142,17 @@ def submit_feedback(*, agency, subject: str, body: str, name: str, phone: str = 
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
     with transaction.atomic():
+        repeat = False
+        if dossier is not None and is_complaint:
+            # The dossier's row locked: two complaints about it at once are told apart (the second repeats).
+            Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk").first()
+            repeat = Feedback.objects.filter(dossier_id=dossier.pk, is_complaint=True, received_at__lt=now).exists()
         feedback = Feedback.objects.create(
             citizen=citizen if citizen is not None and citizen.is_authenticated else None, dossier=dossier,
             agency=agency, name=name[:255], phone=phone, email=email, subject=subject, body=body,
-            is_complaint=bool(is_complaint), received_at=now, access_token=secrets.token_urlsafe(24),
-            status=tt.FEEDBACK.next_state("submit", tt.NEW), **feedback_deadlines(now, agency),
+            is_complaint=bool(is_complaint), is_repeat=repeat, received_at=now,
+            access_token=secrets.token_urlsafe(24), status=tt.FEEDBACK.next_state("submit", tt.NEW),
+            **feedback_deadlines(now, agency),
         )
         if dossier is not None and feedback.is_complaint:
             record_complaint(dossier.pk, now)

@@ -1,9 +1,9 @@
 """A partial index of the complaints (feedback with `is_complaint`) by dossier, on PostgreSQL only.
 
-The 766's repeated complaints (selectors.feedback_counts: a complaint about a dossier already complained about)
-look up, for each complaint answered in the period, the earlier complaints about the same dossier: a probe of
-this index, which holds only the complaints (the whole feedback table's dossier index held every piece of
-feedback). Built CONCURRENTLY.
+A complaint about a dossier repeats an earlier one when the dossier was complained about before (the 766's 5.3):
+`citizens.services.feedback.submit_feedback` asks it when the complaint arrives (Feedback.is_repeat), and
+citizens/0007 asked it of every existing complaint. This index holds only the complaints (the feedback table's
+own dossier index holds every piece of feedback). Built CONCURRENTLY.
 """
 
 from django.db import migrations

@@ -61,3 +61,26 @@ def test_the_migration_copies_the_first_complaint_of_each_dossier(citizen, onlin
     else:
         migration.copy_complaints(apps, SimpleNamespace(connection=SimpleNamespace(vendor="sqlite", alias="default")))
     assert sorted(Dossier.objects.values_list("pk", "complained_at")) == want
+
+
+def test_a_second_complaint_about_a_dossier_is_a_repeat_and_the_migration_agrees(citizen, online_dossier):
+    """Feedback.is_repeat (citizens/0007): a complaint about a dossier complained about before repeats it (the
+    766's 5.3); a remark that is not a complaint, or a complaint about another dossier, does not."""
+    d, other = online_dossier(citizen, status=10), online_dossier(citizen, status=10)
+
+    def send(dossier, complaint=True):
+        return services.submit_feedback(agency=dossier.agency, subject="Chậm", body="x", name="A", citizen=citizen,
+                                        dossier=dossier, is_complaint=complaint)
+
+    remark, first, second, elsewhere, third = send(d, False), send(d), send(d), send(other), send(d)
+    want = {f.pk: f.is_repeat for f in (remark, first, second, elsewhere, third)}
+    assert want == {remark.pk: False, first.pk: False, second.pk: True, elsewhere.pk: False, third.pk: True}
+    Feedback.objects.update(is_repeat=False)
+    migration = importlib.import_module("citizens.migrations.0007_feedback_is_repeat")
+    if connection.vendor == "postgresql":
+        with connection.schema_editor() as editor:
+            migration.mark_repeats(apps, editor)
+        assert dict(Feedback.objects.values_list("pk", "is_repeat")) == want
+        Feedback.objects.update(is_repeat=False)
+    migration.mark_repeats(apps, SimpleNamespace(connection=SimpleNamespace(vendor="sqlite", alias="default")))
+    assert dict(Feedback.objects.values_list("pk", "is_repeat")) == want

@@ -151,6 +151,12 @@ def figures(org, catalogue):
         )
         if complaint and dossier is not None:  # the dossier's copy, as citizens.services.feedback writes it
             record_complaint(dossier.pk, received)
+            # Which of its complaints repeat an earlier one (made here out of order: all of them again).
+            for other in Feedback.objects.filter(dossier=dossier, is_complaint=True):
+                other.is_repeat = Feedback.objects.filter(dossier=dossier, is_complaint=True,
+                                                          received_at__lt=other.received_at).exists()
+                other.save(update_fields=["is_repeat"])
+            item.refresh_from_db()
         return item
 
     feedback(at(3), at(24), at(20), rating="satisfied")                   # FB1 answered on time
