@@ -174,6 +174,35 @@ and after. The year at 10M is PostgreSQL's: the live December is the 80,720 open
 probes of the apology index: at this data's "now", 12 days after its last dossier, 61,180 of them are late). A
 report transaction with work_mem 32 MB sorted in memory but turned the commune's year from 79 to 328 ms (hashed
 plans over every apology): not kept. The < 500 ms target at 10M needs the open dossiers' state kept as facts.
+
+Session 23 (2026-12-03, a new machine: the 1,000,000 generated afresh and multiplied to 10,000,000; 80,720 open
+dossiers; median of 5-7 warm runs, bare view 0.9-1.6 ms: the host's speed varied through the day, so compare within
+a run). The open dossiers' state as facts of the dossier, written by the services in the same transaction: the
+apology's issue time and new date (dossiers/0024), the first complaint (dossiers/0026), whether a complaint repeats
+one (citizens/0007); the covering index of the open dossiers holds them (reporting/0008); the open dossiers' counts
+use the open family's conditions with the families put in (`_open_rules`); feedback counted from covering indexes
+and only its window (reporting/0010); extended statistics of (agency, procedure, channel) so PostgreSQL hashes the
+open dossiers instead of sorting them to disk (reporting/0011). Per statement at 10M (in process): the 766's live
+statement 280-590 -> 66-98 ms (161,440 probes of the ratings and feedback gone), the dashboard's 160-180 -> 107-128
+(a 7 MB external sort gone), a province's feedback figures 171 -> 2 ms (30,490 probes gone), the feedback summary
+66-76 -> 22-45. p50 ms, wall / portal CPU / PostgreSQL CPU (`--queries NAME` prints a scenario's slowest queries):
+
+                                          before                   after
+    10M year   dashboard selector super   379 / 111 / 276          302 / 132 / 164
+               dashboard selector prov    309 /  86 / 208          252 /  95 / 153
+               GET /bao-cao/ superuser    372 / 132 / 234          303 / 159 / 147
+               GET /bao-cao/ province     331 / 129 / 188          273 / 128 / 144
+               GET on-time/ superuser     305 /  84 / 220          227 /  93 / 126
+               GET index-766 superuser    648 /  46 / 664          202 /  46 / 161
+               GET index-766 province     452 /  44 / 432          311 /  45 / 253
+               commune: every year endpoint 44-123 ms
+    10M month  every endpoint and page 11-90 ms (the province's page 90: its ~1,000 drill-down links)
+    1M  year   dashboard 40-157, pages 57-198, on-time 24-98, 766 55-94; month 11-72
+
+"Before" is the session's first run at 10M, with the apology's facts already in (main as the session found it measured
+the same within the noise on that database: 766 606 / 475, dashboard 320 / 276, on-time 244 / 164); every
+endpoint's JSON at 1M (--dump, month and year, three scopes: 42 files) is byte for byte the same from main at the
+start of the session and from this commit.
 """
 
 from __future__ import annotations
