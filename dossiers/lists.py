@@ -208,6 +208,10 @@ def name_fact_parts(name: str) -> tuple[Q, Q]:
     return Q(name_key__startswith=name), Q(name_last__startswith=" ".join(reversed(name.split())))
 
 
+# A phone query of this many digits is a whole number: found as described in search_q (dossiers/0027's indexes).
+WHOLE_PHONE = 10
+
+
 def search_q(q: str) -> Q:
     """`q` is a code (or its beginning or end, any case: "-0002"), a `TT-<id>` reference, an ID number (or its
     beginning) or a phone number in any written form (or 4+ of its digits) when it holds a digit; else the
@@ -223,9 +227,17 @@ def search_q(q: str) -> Q:
     if match and len(match.group(1)) <= 18:
         condition |= Q(pk=int(match.group(1)))
     phone = search_form(q)
-    if phone:
+    if phone and len(phone) >= WHOLE_PHONE:
+        # A stored phone contains a query as long as itself only by equalling it, and none longer than itself:
+        # equal (a btree), or longer and containing it (the trigram index of the few long phones, dossiers/0027).
+        # The length is written into the statement so that PostgreSQL can match that partial index.
+        longer = RawSQL(f'length("{Dossier._meta.db_table}"."applicant_phone") > {int(len(phone))}', [],
+                        output_field=BooleanField())
+        condition |= Q(applicant_phone=phone) | (Q(longer) & Q(applicant_phone__contains=phone))
+    elif phone:
         condition |= Q(applicant_phone__contains=phone)
     return condition
+
 
 
 def _ids(filters: Filters) -> dict:
