@@ -352,6 +352,8 @@ def _open_state(end_at: datetime) -> dict:
                                       OuterRef("appointment_at"))))),
         # The apology's facts as the dossier's row holds them (dossiers/0024: a copy of its one Apology row).
         "apologised": Q(apologised_at__lt=end_at),
+        # Apologised and the apology's new date passed too (the open part of `apology_missed`).
+        "apology_missed": Q(apologised_at__lt=end_at, apology_due_at__lt=end_at),
         # Complained about (a dissatisfied rating or a complaint), whenever: the first time is on the dossier
         # (dossiers/0026), so the open dossiers need no probe of the ratings and the feedback (161,440 of them for a
         # year at 10,000,000 dossiers).
@@ -378,7 +380,7 @@ def _open_rules(end_at: datetime) -> dict[str, Q]:
         "national_in_time": ~national_late,
         "national_late": national_late,
         "apologised_late": pending_late & o["apologised"],
-        "apology_missed": o["apologised"] & Q(apology_due_at__lt=end_at),
+        "apology_missed": o["apology_missed"],
         "complained": o["complained"],
     }
 
@@ -452,12 +454,12 @@ def _metric_rules(end_at: datetime, start_at: datetime) -> dict[str, Q]:
         "national_in_time_open": open_ & ~national_late,
         "national_late_open": open_ & national_late,
         "apologised_late_open": pending_late & apologised,
-        "apology_missed_open": open_ & apologised & Q(apology_due_at__lt=end_at),
+        "apology_missed_open": open_ & o["apology_missed"],
         "apologised_late": late_all & apologised,
         "unapologised_late": late_all & ~apologised,
         "apology_kept": finished & apologised & Q(apology_due_at__gte=F("finished_at")),
         "apology_missed": (finished & apologised & Q(apology_due_at__lt=F("finished_at")))
-        | (open_ & apologised & Q(apology_due_at__lt=end_at)),
+        | (open_ & o["apology_missed"]),
         "online": received & Q(channel=Channel.ONLINE),
         "fully_online": received & Q(fully_online=True),
         "counter": received & Q(channel=Channel.COUNTER),
