@@ -193,11 +193,11 @@ def worklist(request):
     status = 200
     try:
         with lists.time_limited():
+            counts = worklists.tab_counts(request.user, tabs, scope=scope, shown=rows)  # with the list's total
             page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
             for dossier in page.object_list:
                 dossier.ref = dossier_ref(dossier)
             lateness.attach_risks(page.object_list)  # the lateness forecast: one query for the page
-            counts = worklists.tab_counts(request.user, tabs, scope=scope, shown=rows)
             total = rows.total()
             procedures = list(worklists.procedures_in(request.user)) if key == "tat-ca" else []
     except lists.ListTimedOut as exc:  # the belt under the indexes: a message, not an error page

@@ -268,8 +268,9 @@ ROW_FIELDS = ("code", "applicant_name", "applicant_phone", "status", "verdict", 
 
 class UrgentList:
     """A tab's dossiers most urgent first, as the Paginator takes them (`count`, slices): the open ones by
-    `urgency_at` (late first, then by appointment), then every other newest first. Each slice is one or
-    two index-ordered top-N queries; `count` stops at lists.COUNT_CAP (`total().capped` says so)."""
+    `urgency_at` (late first, then by appointment), then every other newest first. A page is one or two
+    index-ordered top-N queries of ids and one load of their dossiers; `count` stops at lists.COUNT_CAP
+    (`total().capped` says so) and is counted with the tabs' badges (`tab_counts`)."""
 
     def __init__(self, user, scope: Scope, key: str, filters: Filters | None, now: datetime | None = None):
         self.user, self.scope, self.key, self.filters = user, scope, key, filters
@@ -277,8 +278,7 @@ class UrgentList:
         rows = tab_rows(self.scope, key)
         self.single = (len(rows.agencies) == 1 if rows is not None
                        else lists.uses_fact() and len(lists.keys_for(user) or ()) == 1)
-        self._total: lists.Count | None = None
-        self._urgent: dict[int, int] = {}
+        self.counted: lists.Count | None = None  # the total, once counted (here or by `tab_counts`)
 
     @property
     def unfiltered(self) -> bool:
@@ -295,38 +295,49 @@ class UrgentList:
     def _rest(self) -> QuerySet[Dossier]:
         return _tab(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=True), self.now).order_by("-pk")
 
-    def _slice(self, urgent: bool, start: int, stop: int) -> list[Dossier]:
-        """Rows [start:stop) of the urgent part or of the rest. Where one agency's fact rows alone answer the
-        tab, the page's ids come from the fact's index first (an index-only top-N), then their dossiers:
-        PostgreSQL would otherwise join every row of the tab to the dossier and its relations before
-        sorting them (a busy commune's "chờ trả kết quả": thousands of joins for a page of 25)."""
+    def _part(self, urgent: bool, start: int, stop: int) -> list:
+        """Rows [start:stop) of the urgent part or of the rest: dossier ids where one agency's fact rows alone
+        answer the tab (an index-only top-N of the fact; their dossiers are loaded afterwards, one query for the
+        page's two parts: `_load`), else the dossiers themselves. PostgreSQL would otherwise join every row of the
+        tab to the dossier and its relations before sorting them (a busy commune's "chờ trả kết quả": thousands
+        of joins for a page of 25)."""
+        if stop <= start:
+            return []
         rows = _tab_rows(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=not urgent), self.now)
         if rows is None or rows.model is not DossierVisibility or rows.query.distinct:
             qs = self._urgent_qs() if urgent else self._rest()
             return list(qs.select_related("procedure").only(*ROW_FIELDS)[start:stop])
         order = ("urgency_at", "dossier_id") if urgent else ("-dossier_id",)
-        ids = list(rows.order_by(*order).values_list("dossier_id", flat=True)[start:stop])
-        found = Dossier.objects.select_related("procedure").only(*ROW_FIELDS).in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
+        return list(rows.order_by(*order).values_list("dossier_id", flat=True)[start:stop])
+
+    @staticmethod
+    def _load(items: list) -> list[Dossier]:
+        """The page's dossiers in the order of `items`: dossiers (`_part` read them), or their ids, loaded in one
+        query for the page's two parts."""
+        if not items or not isinstance(items[0], int):
+            return items
+        found = Dossier.objects.select_related("procedure").only(*ROW_FIELDS).in_bulk(items)
+        return [found[pk] for pk in items if pk in found]
+
+    def total_rows(self) -> QuerySet:
+        """What `total` counts: the whole tab, one index range read without looking at each row's urgency
+        (counting "not urgent" directly read 10,000 rows of the fact's heap on a busy commune's "tất cả")."""
+        return _either(_tab_rows(self.user, self.scope, self.key, self.filters, None, self.now),
+                       lambda: _tab(self.user, self.scope, self.key, self.filters, None, self.now))
 
     def total(self) -> lists.Count:
-        """The whole tab, one index range read without looking at each row's urgency (counting "not urgent"
-        directly read 10,000 rows of the fact's heap on a busy commune's "tất cả"), stopping at COUNT_CAP."""
-        if self._total is None:
-            self._total = lists.count_capped(_either(
-                _tab_rows(self.user, self.scope, self.key, self.filters, None, self.now),
-                lambda: _tab(self.user, self.scope, self.key, self.filters, None, self.now)))
-        return self._total
+        """The whole tab, stopping at COUNT_CAP (counted once: `tab_counts` counts it with the badges)."""
+        if self.counted is None:
+            self.counted = lists.count_capped(self.total_rows())
+        return self.counted
 
-    def _urgent_upto(self, stop: int) -> int:
-        """How many of the tab are urgent, counted only as far as `stop` (the end of the slice asked for): a page
-        of the urgent part needs no more, and the badge and the total are the whole tab's (a busy commune's
-        urgent rows, 10,000 index entries at 10,000,000 dossiers, were counted for every page)."""
-        if stop not in self._urgent:
-            self._urgent[stop] = lists.count_capped(_either(
-                _tab_rows(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=False), self.now),
-                self._urgent_qs), stop).value
-        return self._urgent[stop]
+    def _urgent_before(self, start: int) -> int:
+        """How many of the tab are urgent, when there are at most `start` (a page past the urgent part), counted
+        only as far as `start`: never the whole urgent part (a busy commune's urgent rows, 10,000 index entries at
+        10,000,000 dossiers, were counted for every page)."""
+        return lists.count_capped(_either(
+            _tab_rows(self.user, self.scope, self.key, self.filters, Q(urgency_at__isnull=False), self.now),
+            self._urgent_qs), start).value
 
     def count(self) -> int:
         return self.total().value
@@ -338,12 +349,13 @@ class UrgentList:
         if not isinstance(index, slice):
             return self[index:index + 1][0]
         start, stop = index.start or 0, index.stop
-        urgent = self._urgent_upto(stop)
-        rows: list[Dossier] = []
-        if start < urgent:
-            rows += self._slice(True, start, min(stop, urgent))
-        if stop > urgent:
-            rows += self._slice(False, max(start - urgent, 0), stop - urgent)
+        # The urgent part first: a short answer tells where it ends, so that a page needs no count of it; only
+        # a page wholly past it (none of it left from `start`) counts how many there are, up to `start`.
+        items = self._part(True, start, stop)
+        if len(items) < stop - start:
+            urgent = start + len(items) if items or not start else self._urgent_before(start)
+            items += self._part(False, max(start - urgent, 0), stop - urgent)
+        rows = self._load(items)
         for row in rows:
             row.urgency = urgency_of(row, self.now)
         return rows
@@ -351,25 +363,37 @@ class UrgentList:
 
 def worklist(user, key: str, filters: Filters | None = None, *, scope: Scope | None = None,
              now: datetime | None = None) -> UrgentList:
-    """The dossiers of one tab, most urgent first, ready to paginate (one or two queries per page)."""
+    """The dossiers of one tab, most urgent first, ready to paginate (two or three queries per page)."""
     return UrgentList(user, scope or scope_for(user), key, filters, now)
 
 
 def tab_counts(user, tabs: list[Tab], *, scope: Scope | None = None,
                shown: UrgentList | None = None) -> dict[str, lists.Count]:
-    """How many dossiers wait in each tab, each count stopping at lists.BADGE_CAP ("999+"): one query per tab,
-    but for the tab `shown` unfiltered, whose badge is the list's own total (already counted for the page)."""
+    """How many dossiers wait in each tab, each count stopping at lists.BADGE_CAP ("999+"), with the total of
+    the tab `shown` (stopping at lists.COUNT_CAP, kept for its pages; its badge when it is unfiltered): one
+    statement (`lists.counts_capped`), each count an index range of the fact where it alone answers."""
     scope = scope or scope_for(user)
-    counts = {}
+    parts: list[tuple[QuerySet, int]] = []
+    keys: list[str | None] = []
+    if shown is not None and not shown.counted:
+        parts.append((shown.total_rows(), lists.COUNT_CAP))
+        keys.append(None)
+    own = shown.key if shown is not None and shown.unfiltered else None
     for tab in tabs:
-        if shown is not None and shown.key == tab.key and shown.unfiltered:
-            total = shown.total()
-            counts[tab.key] = lists.Count(min(total.value, lists.BADGE_CAP),
-                                          total.capped or total.value > lists.BADGE_CAP, lists.BADGE_CAP)
+        if tab.key != own:
+            parts.append((_either(_tab_rows(user, scope, tab.key, None), lambda key=tab.key: _tab(user, scope, key, None)),
+                          lists.BADGE_CAP))
+            keys.append(tab.key)
+    counts = {}
+    for key, count in zip(keys, lists.counts_capped(parts), strict=True):
+        if key is None:
+            shown.counted = count
         else:
-            counts[tab.key] = lists.count_capped(_either(_tab_rows(user, scope, tab.key, None),
-                                                         lambda key=tab.key: _tab(user, scope, key, None)),
-                                                 lists.BADGE_CAP)
+            counts[key] = count
+    if own is not None and own in {tab.key for tab in tabs}:
+        total = shown.total()
+        counts[own] = lists.Count(min(total.value, lists.BADGE_CAP), total.capped or total.value > lists.BADGE_CAP,
+                                  lists.BADGE_CAP)
     return counts
 
 

@@ -188,6 +188,23 @@ def test_count_is_capped_and_said_so(api, staff, client, make_dossier, monkeypat
     assert '<span class="count">3+</span>' in html
 
 
+def test_counts_asked_together_are_each_the_count_alone(staff, make_dossier):
+    """`counts_capped` (a worklist's badges and total in one statement) gives what `count_capped` gives for
+    each part: below, at and above its cap, on the fact and on the dossiers, and 0 for a part that matches
+    nothing without a query (an empty IN)."""
+    for _ in range(4):
+        make_dossier(2)
+    make_dossier(4)
+    rows = DossierVisibility.objects.filter(agency__in=Agency.objects.values("pk"))
+    parts = [(rows, 100), (rows, 2), (rows.filter(status=4), 1), (Dossier.objects.all(), 5),
+             (Dossier.objects.filter(status=2), 4), (Dossier.objects.filter(pk__in=[]), 3), (rows.none(), 7)]
+    alone = [lists.count_capped(qs, cap) for qs, cap in parts]
+    assert alone[1] == lists.Count(2, True, 2) and alone[3] == lists.Count(5, False, 5)
+    with CaptureQueriesContext(connection) as ctx:
+        together = lists.counts_capped(parts)
+    assert together == alone and len(ctx.captured_queries) == 1
+
+
 @pytest.mark.parametrize("params,field", [
     ({"cursor": "not-a-cursor"}, "cursor"),
     ({"cursor": "eyJhIjoxfQ:1:abc"}, "cursor"),

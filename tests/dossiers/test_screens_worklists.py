@@ -150,16 +150,23 @@ def test_the_lists_are_paginated(client, staff, org, procedure):
     assert "Trang 1 / 2" in first and 'href="?tab=tat-ca&amp;page=2"' in first
 
 
-def test_the_pages_cross_from_the_urgent_rows_to_the_rest_without_a_gap(client, staff, org, procedure):
+@pytest.mark.parametrize("urgent_n,rest_n,sizes", [
+    (30, 12, [25, 17]),  # page 2 starts inside the urgent rows and crosses to the rest
+    (10, 40, [25, 25]),  # page 2 is wholly past them: how many were urgent is counted up to where it starts
+])
+def test_the_pages_cross_from_the_urgent_rows_to_the_rest_without_a_gap(client, staff, org, procedure, urgent_n,
+                                                                       rest_n, sizes):
     """The urgent rows (due soonest first) come before the rest (newest first), and the pages cut across the
-    boundary without losing or repeating a row, though the urgent ones are counted only as far as each page."""
-    urgent = bulk(30, procedure=procedure, agency=org.commune, status=Status.PROCESSING)
+    boundary without losing or repeating a row, though the urgent ones are never counted as a whole: a short
+    urgent part tells where it ends, and only a page with none of it left counts how many came before."""
+    urgent = bulk(urgent_n, procedure=procedure, agency=org.commune, status=Status.PROCESSING)
     for i, d in enumerate(urgent):  # each its own appointment, so that the urgent order is fixed
         Dossier.objects.filter(pk=d.pk).update(appointment_at=NOW + timedelta(hours=5 + i))
-    rest = bulk(12, procedure=procedure, agency=org.commune, status=Status.RETURNED, finished_at=NOW - timedelta(hours=1))
+    rest = bulk(rest_n, procedure=procedure, agency=org.commune, status=Status.RETURNED,
+                finished_at=NOW - timedelta(hours=1))
     client.force_login(staff.manager)
     pages = [codes_in(client.get("/ho-so/", {"tab": "tat-ca", "page": n}).content.decode()) for n in (1, 2)]
-    assert [len(p) for p in pages] == [25, 17]
+    assert [len(p) for p in pages] == sizes
     assert pages[0] + pages[1] == [d.code for d in urgent] + [d.code for d in sorted(rest, key=lambda d: -d.pk)]
 
 
