@@ -575,7 +575,7 @@ class DossierVisibility(models.Model):
             models.Index(fields=["agency", "status", "dossier"], name="visibility_status"),
             models.Index(fields=["agency", "procedure", "dossier"], name="visibility_procedure"),
             models.Index(fields=["agency", "dossier"], condition=Q(late_from__isnull=False),
-                         name="visibility_may_be_late", include=["late_from"]),
+                         name="visibility_late", include=["late_from", "direct"]),
             models.Index(fields=["agency", "dossier"], condition=Q(due_soon_from__isnull=False),
                          name="visibility_may_be_due_soon", include=["due_soon_from"]),
             models.Index(fields=["agency", "urgency_at", "dossier"], condition=Q(urgency_at__isnull=False),
