@@ -316,8 +316,8 @@ class DossierListCreate(generics.GenericAPIView):
         filters = lists.parse_filters(request.query_params)
         paginator = self.paginator
         with lists.time_limited():
-            page, count = paginator.page(request, lambda extra: lists.scoped(request.user, filters,
-                                                                             fact_extra=extra),
+            page, count = paginator.page(request, lambda extra, window=None: lists.scoped(
+                                             request.user, filters, fact_extra=extra, window=window),
                                          lists.fact_rows(request.user, filters), filters)
         rows = [selectors.DossierRow(*row) for row in page.rows]
         return paginator.response(request, page, count, DossierListSerializer(rows, many=True).data)

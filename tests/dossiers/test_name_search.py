@@ -88,6 +88,59 @@ def test_a_broad_names_total_is_what_counting_gives(api, staff, anh, others, mon
         assert counted is not known, (params, [q["sql"][:80] for q in queries.captured_queries])
 
 
+def _pages(client, params: dict) -> list[list[str]]:
+    """The pages of a list walked by `next`, then back from the last by `previous`, then by `?page=`."""
+    forward, url, data, bodies = [], "/api/v1/dossiers/", {"page_size": 2, **params}, []
+    while url:
+        bodies.append(client.get(url, data).json())
+        forward.append([item["code"] for item in bodies[-1]["results"]])
+        url, data = bodies[-1]["next"], None
+    back, url = [], bodies[-1]["previous"]
+    while url:
+        body = client.get(url).json()
+        back.insert(0, [item["code"] for item in body["results"]])
+        url = body["previous"]
+    numbered = [[item["code"] for item in client.get("/api/v1/dossiers/", {"page_size": 2, "page": n, **params})
+                 .json()["results"]] for n in range(1, len(forward) + 1)]
+    return [forward, back + forward[-1:], numbered]
+
+
+@pytest.mark.parametrize("walk_cost", [0, 10**9])
+def test_a_broad_names_pages_are_the_same_from_its_index_entries_or_the_walk(api, staff, make_user, make_dossier,
+                                                                             others, monkeypatch, walk_cost):
+    """A name broader than NAME_MATCH_CAP is read either by walking the scope newest first (dense names) or, when
+    PostgreSQL's estimates say its matches are sparse (`lists._sparse`), from its own index entries, the page's
+    window of newest ids first (`lists.name_window`). Both give the same pages, forward by cursor, back by
+    `previous` and by number, in every scope; with `status` the walk is always taken."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    names = ["Trần Văn An", "Lê Thị Trần", "Trần Thị Bé", "Phạm Văn Trần", "Võ Thị Lan", "Trần Ngọc Trần"]
+    for name in names:  # with `others`' "Trần Văn Ngọc": seven of the name, one of them by both halves
+        make_dossier(2, applicant={**APPLICANT, "full_name": name})
+    decided = make_dossier(4, applicant={**APPLICANT, "full_name": "Trần Hà"})
+    monkeypatch.setattr(lists, "NAME_MATCH_CAP", 1)
+    superuser = make_user(is_superuser=True)
+    expected = None
+    for user in (staff.desk, staff.manager, superuser):
+        client = api.as_user(user)
+        monkeypatch.setattr(lists, "NAME_WALK_COST", 0)
+        walked = _pages(client, {"q": "tran"})
+        monkeypatch.setattr(lists, "NAME_WALK_COST", walk_cost)
+        with CaptureQueriesContext(connection) as queries:
+            pages = _pages(client, {"q": "tran"})
+        assert pages[0] == pages[1] == pages[2] == walked[0] == walked[1] == walked[2], user.username
+        windows = sum(") UNION (" in q["sql"] for q in queries.captured_queries)
+        assert (windows > 0) is (walk_cost > 0), user.username
+        expected = expected or pages[0]
+        assert pages[0] == expected  # every one of these scopes holds the seven
+        with CaptureQueriesContext(connection) as queries:
+            narrowed = _pages(client, {"q": "tran", "status": "2"})
+        assert not any(") UNION (" in q["sql"] for q in queries.captured_queries)
+        assert sum(narrowed[0], []) == [code for code in sum(expected, []) if code != decided.code]
+    assert [len(page) for page in expected] == [2, 2, 2, 1] and len(set(sum(expected, []))) == 7
+
+
 def test_a_worklist_tab_searches_the_name_too(staff, client, anh, others):
     client.force_login(staff.desk)
     html = client.get("/ho-so/", {"tab": "can-xu-ly", "q": "ngoc anh"}).content.decode()
