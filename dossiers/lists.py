@@ -260,9 +260,9 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
     """The dossiers `user` may see, narrowed by `filters` (and by `fact_extra`, a condition on the fact's
     columns, or `extra`, one on the dossier's): unordered, for `page_newest`, `count_capped` and the
     worklists. With one key the fact's conditions share one join, so that PostgreSQL walks one index of
-    the key's agency in the order asked for. `window`: the page reads no more than these rows, from the end
-    it says (`page_newest`, whose `fact_extra` is only its cursor): a broad but sparse name reads them from its
-    own index entries (`name_window`)."""
+    the key's agency in the order asked for. `window`: the rows the page reads (`page_newest`): a list
+    narrowed by a name alone asks only for the name's matches inside it (read first by `name_matched`, or, for
+    a broad but sparse name, from its own index entries: `name_window`)."""
     filters = filters or Filters()
     now = now or timezone.now()
     qs = Dossier.objects.all()
@@ -275,12 +275,12 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
         keys = root_keys()  # everything is the rows of the top agencies: the name from their btrees
     on_fact = keys is not None and bool(keys) and uses_fact()
     if on_fact and name is not None:
-        cursor = fact_extra
         fact_extra = name_fact_q(name) & fact_extra if fact_extra is not None else name_fact_q(name)
+        paged = window is not None and _only_name(filters)  # the page's rows are the name's newest in its window
         if _name_matches(filters, keys, name) is not None:
-            qs = qs.filter(ids_in(filters.matched))
-        elif window is not None and _only_name(filters) and _sparse(keys, name, window.rows):
-            qs = qs.filter(ids_in(name_window(keys, name, cursor, window)))
+            qs = qs.filter(ids_in(window.pick(filters.matched) if paged else filters.matched))
+        elif paged and _sparse(keys, name, window.rows):
+            qs = qs.filter(ids_in(name_window(keys, name, window)))
     if on_fact:
         if filters.agency:
             from organisation.selectors import scoped_agency_ids
@@ -380,10 +380,25 @@ def name_matched(keys: list[Key], name: str) -> tuple[list[int] | None, int]:
 
 @dataclass(frozen=True)
 class Window:
-    """How many rows a page reads (its offset, its size and one more), from the newest or the oldest end."""
+    """How many rows a page reads (its offset, its size and one more), from the newest end (below `after`, a
+    `next` cursor's dossier) or from the oldest (above `before`, a `previous` cursor's)."""
 
     rows: int
     newest: bool = True
+    after: int | None = None
+    before: int | None = None
+
+    def bounds(self) -> Q:
+        """The cursor's condition on the fact's dossier id."""
+        if self.after is not None:
+            return Q(dossier_id__lt=self.after)
+        return Q(dossier_id__gt=self.before) if self.before is not None else Q()
+
+    def pick(self, ids: list[int]) -> list[int]:
+        """Of `ids` (newest first, as `name_matched` gives them), the ones the page reads."""
+        inside = [pk for pk in ids if (self.after is None or pk < self.after)
+                  and (self.before is None or pk > self.before)]
+        return inside[:self.rows] if self.newest else inside[-self.rows:]
 
 
 # Reading one of a name's index entries costs about 1/NAME_WALK_COST of one step of the walk newest first
@@ -407,13 +422,12 @@ def _estimated_rows(qs: QuerySet) -> int:
     return int(json.loads(qs.explain(format="json"))[0]["Plan"]["Plan Rows"])
 
 
-def name_window(keys: list[Key], name: str, extra: Q | None, window: Window) -> list[int]:
-    """The ids of the `window.rows` newest (or oldest) dossiers under `keys` matching `name` and `extra` (a
-    cursor's condition on the dossier id), from the two name indexes alone (each index-only, their union
-    without repeats, sorted by id): for a name too broad for `name_matched` but too sparse for the walk
-    newest first (which met 100 of "thanh ha"'s 30,000 matches among a province's 7,000,000 rows only after
-    ~25,000 rows, 137 ms)."""
-    scope = DossierVisibility.objects.filter(keys_q(keys) & (extra or Q()))
+def name_window(keys: list[Key], name: str, window: Window) -> list[int]:
+    """The ids of the dossiers under `keys` matching `name` that the page's `window` reads, from the two name
+    indexes alone (each index-only, their union without repeats, sorted by id): for a name too broad for
+    `name_matched` but too sparse for the walk newest first (which met 100 of "thanh ha"'s 30,000 matches among
+    a province's 7,000,000 rows only after ~25,000 rows, 137 ms)."""
+    scope = DossierVisibility.objects.filter(keys_q(keys) & window.bounds())
     first, last = (scope.filter(part).values_list("dossier_id", flat=True) for part in name_fact_parts(name))
     return list(first.union(last).order_by("-dossier_id" if window.newest else "dossier_id")[:window.rows])
 
@@ -423,12 +437,18 @@ def _only_name(filters: Filters) -> bool:
 
 
 def known_count(filters: Filters) -> Count | None:
-    """The capped count of a list narrowed by nothing but a broad name, without counting: when more distinct
-    dossiers of the scope than COUNT_CAP were seen to match it (`name_matched`), the total is "more than
-    COUNT_CAP" whatever else. Counting it again read 10,001 of a common name's rows through both name indexes
-    and the fact's table (113-208 ms for "nguyen" or "thanh ha" at 10,000,000 dossiers). None otherwise."""
-    if _only_name(filters) and filters.broad and filters.broad_seen > COUNT_CAP:
+    """The capped count of a list narrowed by nothing but a name, without counting, when its search told it:
+    the scope's matches read first (`name_matched`: every one of them, so their number), or, for a broad
+    name, more distinct dossiers of the scope than COUNT_CAP seen to match it ("more than COUNT_CAP" whatever
+    else). Counting again read up to 10,001 of the name's rows through both name indexes and the fact's table
+    (10 ms for a province's "Vũ Thanh Hà", 113-208 ms for "nguyen" or "thanh ha", at 10,000,000 dossiers).
+    None otherwise."""
+    if not _only_name(filters) or name_query(filters.q) is None:
+        return None
+    if filters.broad and filters.broad_seen > COUNT_CAP:
         return Count(COUNT_CAP, True, COUNT_CAP)
+    if filters.matched is not None:
+        return Count(min(len(filters.matched), COUNT_CAP), len(filters.matched) > COUNT_CAP, COUNT_CAP)
     return None
 
 
@@ -621,7 +641,8 @@ def page_newest(build, size: int, *, cursor: Cursor | None = None, offset: int =
     id, in the same join as the scope, and the `Window` the page reads. `columns`: the rows as value tuples (first the id) rather than model
     instances. One query."""
     backwards = cursor is not None and cursor.before is not None
-    reads = Window(offset + size + 1, newest=not backwards)
+    reads = Window(offset + size + 1, newest=not backwards, after=cursor.after if cursor else None,
+                   before=cursor.before if cursor else None)
     if backwards:
         qs = build(Q(dossier_id__gt=cursor.before), reads).order_by("pk")
     elif cursor is not None:

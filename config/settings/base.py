@@ -79,6 +79,12 @@ DOSSIER_MAX_COMPONENTS = int(os.environ.get("DOSSIER_MAX_COMPONENTS", "50"))
 # and each list's queries run under this statement timeout (PostgreSQL; 0 turns it off).
 DOSSIER_LIST_COUNT_CAP = int(os.environ.get("DOSSIER_LIST_COUNT_CAP", "10000"))
 DOSSIER_BADGE_COUNT_CAP = int(os.environ.get("DOSSIER_BADGE_COUNT_CAP", "999"))
+# The searches (dossiers.lists): a code, ID number or phone reads at most this many newest matches; a name's
+# matched ids are read first up to this many; beyond, a sparse name is read from its index entries and a dense
+# one by walking the scope (the cost ratio of one walk step to one index entry).
+DOSSIER_SEARCH_MATCH_CAP = int(os.environ.get("DOSSIER_SEARCH_MATCH_CAP", "2000"))
+DOSSIER_NAME_MATCH_CAP = int(os.environ.get("DOSSIER_NAME_MATCH_CAP", "10000"))
+DOSSIER_NAME_WALK_COST = int(os.environ.get("DOSSIER_NAME_WALK_COST", "8"))
 DOSSIER_LIST_STATEMENT_TIMEOUT_MS = int(os.environ.get("DOSSIER_LIST_STATEMENT_TIMEOUT_MS", "5000"))
 DOSSIER_MAX_FILES = int(os.environ.get("DOSSIER_MAX_FILES", "30"))
 DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(60 * 1024 * 1024)))

@@ -69,10 +69,11 @@ def test_a_name_finds_the_same_whether_its_ids_are_read_first_or_not(api, staff,
 
 @pytest.mark.parametrize(("name_cap", "count_cap"), [(0, 0), (1, 0), (1, 1), (1, 2), (2, 1), (10_000, 10_000)])
 def test_a_broad_names_total_is_what_counting_gives(api, staff, anh, others, monkeypatch, name_cap, count_cap):
-    """A name read as broad (more index entries than NAME_MATCH_CAP) and seen in more distinct dossiers than
-    COUNT_CAP answers the list's total as capped without counting (`lists.known_count`): the same total as
-    counting gives ("tran" is two dossiers of the desk's scope), and counted as ever once another filter narrows
-    the list, or when the distinct ones seen are too few to tell."""
+    """A name whose matches were all read first (at most NAME_MATCH_CAP) answers the list's total with their
+    number, and one read as broad (more index entries than that) and seen in more distinct dossiers than
+    COUNT_CAP answers it as capped, both without counting (`lists.known_count`): the same total as counting
+    gives ("tran" is two dossiers of the desk's scope), and counted as ever once another filter narrows the
+    list, or when the distinct ones seen are too few to tell."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -84,7 +85,8 @@ def test_a_broad_names_total_is_what_counting_gives(api, staff, anh, others, mon
             body = client.get("/api/v1/dossiers/", {"page_size": 7, **params}).json()
         assert (body["count"], body["count_capped"]) == (min(matches, count_cap), matches > count_cap), params
         counted = any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
-        known = len(params) == 1 and name_cap < 2 and min(name_cap + 1, 2) > count_cap
+        # Known without counting: every match read first (2 <= name_cap), or more distinct ones seen than count_cap.
+        known = len(params) == 1 and (name_cap >= 2 or min(name_cap + 1, 2) > count_cap)
         assert counted is not known, (params, [q["sql"][:80] for q in queries.captured_queries])
 
 
@@ -105,13 +107,14 @@ def _pages(client, params: dict) -> list[list[str]]:
     return [forward, back + forward[-1:], numbered]
 
 
-@pytest.mark.parametrize("walk_cost", [0, 10**9])
-def test_a_broad_names_pages_are_the_same_from_its_index_entries_or_the_walk(api, staff, make_user, make_dossier,
-                                                                             others, monkeypatch, walk_cost):
+@pytest.mark.parametrize("name_cap,walk_cost", [(1, 0), (1, 10**9), (10_000, 0)])
+def test_a_names_pages_are_the_same_however_its_matches_are_read(api, staff, make_user, make_dossier, others,
+                                                                 monkeypatch, name_cap, walk_cost):
     """A name broader than NAME_MATCH_CAP is read either by walking the scope newest first (dense names) or, when
     PostgreSQL's estimates say its matches are sparse (`lists._sparse`), from its own index entries, the page's
-    window of newest ids first (`lists.name_window`). Both give the same pages, forward by cursor, back by
-    `previous` and by number, in every scope; with `status` the walk is always taken."""
+    window of newest ids first (`lists.name_window`); within the cap its matches are read first and the page
+    asks for those in its window (`Window.pick`). All give the same pages as the walk, forward by cursor, back
+    by `previous` and by number, in every scope; with `status` the name's own reads are never the page's."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -119,13 +122,14 @@ def test_a_broad_names_pages_are_the_same_from_its_index_entries_or_the_walk(api
     for name in names:  # with `others`' "Trần Văn Ngọc": seven of the name, one of them by both halves
         make_dossier(2, applicant={**APPLICANT, "full_name": name})
     decided = make_dossier(4, applicant={**APPLICANT, "full_name": "Trần Hà"})
-    monkeypatch.setattr(lists, "NAME_MATCH_CAP", 1)
     superuser = make_user(is_superuser=True)
     expected = None
     for user in (staff.desk, staff.manager, superuser):
         client = api.as_user(user)
+        monkeypatch.setattr(lists, "NAME_MATCH_CAP", 1)
         monkeypatch.setattr(lists, "NAME_WALK_COST", 0)
         walked = _pages(client, {"q": "tran"})
+        monkeypatch.setattr(lists, "NAME_MATCH_CAP", name_cap)
         monkeypatch.setattr(lists, "NAME_WALK_COST", walk_cost)
         with CaptureQueriesContext(connection) as queries:
             pages = _pages(client, {"q": "tran"})
