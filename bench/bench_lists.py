@@ -22,6 +22,54 @@ the PostgreSQL backends serving them (from /proc). Then `--concurrency` clients 
 over every scenario at once (10 s time-out per request): requests, failures (non-2xx or time-outs), p50
 and p99.
 
+Issue 15, session 24 (a new machine, faster than session 23's: the bare view 1.0 ms p50 and 0.5 ms of CPU,
+against 1.8 ms; the 1M generated afresh in 6.5 min, x10 by replicate_dossiers.py in 16 min), 3 sync workers, 20
+requests per scenario, load ~2. "Before" is da62b46 (session 23's last commit) served from its own checkout,
+"after" this commit, back to back on the same database (the query counts of the before runs are this checkout's:
+the in-process count imported it; a tab page of the before code is 18 queries at 10M, 13 after). After: a
+worklist page's badges and total in one statement and its rows in one load (lists.counts_capped,
+worklists.UrgentList), dossiers/0028 (the late rows' index covers `direct`), a broad sparse name read from its
+index entries (lists.name_window), a name-only list asking only for its page's window of the ids read first and
+taking its total from them (Window.pick, known_count). p50 ms, before -> after:
+
+    10,000,000      officer          commune          province
+    list            12.8 -> 11.3     12.9 -> 11.7     13.1 -> 10.9
+    list_late       11.6 -> 11.2     10.7 -> 10.1     13.5 -> 13.4
+    list_status4    14.0 -> 14.8     10.3 ->  8.8      9.9 -> 11.3
+    search_name     18.3 -> 15.8     17.5 -> 11.9     32.7 -> 18.4 (p99 69.9 -> 19.8)
+    search_phone     7.0 ->  7.6      6.7 ->  7.5      6.8 ->  7.2
+    search_code      7.0 ->  6.4      6.7 ->  6.4      6.5 ->  6.8
+    tab cho-tiep-nhan 11.1 -> 8.5
+    tab can-xu-ly   18.2 -> 16.1
+    tab cho-tra     17.6 -> 15.1
+    tab cho-bo-sung 11.3 ->  9.5
+    tab tat-ca      18.7 -> 15.8     14.9 -> 14.2     18.5 -> 18.4 (p99 72.8 -> 22.2)
+    detail 3.5-3.9 (CPU 2.5-3.5 + 0.5-2.5), lookup 2.9-4.3, page_detail 14-26, before and after alike.
+    8 clients for 10 s: before 1,603 requests, after 1,767; 0 failed or timed out; p99 89 -> 80 ms.
+
+    1,000,000       officer          commune          province
+    list            12.9 -> 12.0     11.7 -> 13.1     13.1 -> 13.3
+    list_late       10.9 -> 10.8      9.6 -> 12.2     13.5 -> 11.9
+    list_status4     9.0 -> 11.6      9.8 ->  9.7     10.0 -> 10.9
+    search_name     10.3 ->  9.2     10.1 ->  8.8     14.7 -> 14.0
+    search_phone     6.6 ->  7.0      6.5 ->  7.6      7.4 ->  6.8
+    search_code      7.3 ->  6.9      7.4 ->  6.8      6.3 ->  7.0
+    tab cho-tiep-nhan 11.6 -> 8.1
+    tab can-xu-ly   17.1 -> 14.7
+    tab cho-tra     16.3 -> 14.5
+    tab cho-bo-sung 10.7 ->  8.5
+    tab tat-ca      18.2 -> 15.8     16.4 -> 13.4     20.8 -> 21.2
+    8 clients for 10 s: before 1,743 requests, after 1,880; 0 failed or timed out.
+
+Every list page and tab is under 30 ms p50 and 100 ms p99 in every scope at both sizes on this host, every search
+under 50 ms p50 at 10M. In process (min CPU of 40 requests, the officer's "tất cả" tab): 15.7 -> 13.0 ms, 20 -> 14
+queries. The province's full name "Vũ Thanh Hà" (7,150 matches at 10M): the page joined all 7,150 ids and the
+count read them again (19 + 10 ms of PostgreSQL), now the page's 101 newest and no count: 31.6 -> 16.4 ms in
+process. A broad name, M matches among a province's S = 7,000,000 rows, in process (wall, walk -> index entries):
+"thanh ha" (~30,000) 59 -> 29 ms, "van hung" 57 -> 28, "tran thi" (~50,000) 41 -> 34; "nguyen" (~500,000) keeps
+the walk (21 ms). The late rows' count of a commune (1M, 2,650 late, cold): 14.4 -> 0.6 ms (index-only); migrating
+the 10M database to 0028 took 4.9 s.
+
 Issue 15, session 23, at 10,000,000 dossiers (a new machine, data generated afresh and replicated; 3 sync workers,
 20 requests per scenario, load 2.5, bare view 1.8 ms: about 1.5x the host of session 22, whose bare view was 1.2).
 The worklist tabs' indexes keyed by (agency, role, status, urgency) (dossiers/0025): the desk officer's "cần xử lý"
