@@ -73,11 +73,21 @@ def time_limited():
     if connections[alias].vendor != "postgresql" or limit <= 0:
         yield
         return
+    # Inside an outer transaction (ATOMIC_REQUESTS, a test) SET LOCAL would outlive the list until that one ends:
+    # the timeout it had is then put back when the list is done (a failure rolls the savepoint back, and the
+    # setting with it). Outermost (the portal), the COMMIT ends it at no cost.
+    nested = connections[alias].in_atomic_block
     try:
         with transaction.atomic(using=alias):
             with connections[alias].cursor() as cursor:
+                if nested:
+                    cursor.execute("SHOW statement_timeout")
+                    before = cursor.fetchone()[0]
                 cursor.execute(f"SET LOCAL statement_timeout = {limit}")
             yield
+            if nested:
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
     except OperationalError as exc:
         if type(exc.__cause__).__name__ != "QueryCanceled":
             raise
@@ -276,7 +286,8 @@ def scoped(user, filters: Filters | None = None, *, extra: Q | None = None, fact
     on_fact = keys is not None and bool(keys) and uses_fact()
     if on_fact and name is not None:
         fact_extra = name_fact_q(name) & fact_extra if fact_extra is not None else name_fact_q(name)
-        paged = window is not None and _only_name(filters)  # the page's rows are the name's newest in its window
+        # The page's rows are the name's newest in its window (whose bounds are `fact_extra`, `page_newest`'s cursor).
+        paged = window is not None and extra is None and _only_name(filters)
         if _name_matches(filters, keys, name) is not None:
             qs = qs.filter(ids_in(window.pick(filters.matched) if paged else filters.matched))
         elif paged and _sparse(keys, name, window.rows):
@@ -370,12 +381,13 @@ def name_matched(keys: list[Key], name: str) -> tuple[list[int] | None, int]:
     at 10,000,000 dossiers: 7,150 matches among 7,000,000 rows, 2.7 million rows read, 4 s); read first they
     are a few thousand index entries. A name broader than the cap is common enough for that walk to meet a page
     of it soon."""
-    scope = DossierVisibility.objects.filter(keys_q(keys))
-    first, last = (scope.filter(part).values_list("dossier_id", flat=True) for part in name_fact_parts(name))
     # Each half from its own index alone (an OR of the two would read a table page per match), stopping past the cap.
-    ids = list(first.union(last, all=True)[:NAME_MATCH_CAP + 1])
+    ids = list(_name_halves(DossierVisibility.objects.filter(keys_q(keys)), name, repeats=True)[:NAME_MATCH_CAP + 1])
     distinct = set(ids)
     return (None if len(ids) > NAME_MATCH_CAP else sorted(distinct, reverse=True)), len(distinct)
+
+
+WINDOW_MARGIN = 10
 
 
 @dataclass(frozen=True)
@@ -394,11 +406,18 @@ class Window:
             return Q(dossier_id__lt=self.after)
         return Q(dossier_id__gt=self.before) if self.before is not None else Q()
 
+    @property
+    def candidates(self) -> int:
+        """How many ids a page asks for when they were read in a statement of their own: its rows and a margin,
+        so that a few of them gone meanwhile (a name corrected, a dossier moved out of the scope) still leave the
+        page its one row more, the one that tells there is a `next` page."""
+        return self.rows + WINDOW_MARGIN
+
     def pick(self, ids: list[int]) -> list[int]:
-        """Of `ids` (newest first, as `name_matched` gives them), the ones the page reads."""
+        """Of `ids` (newest first, as `name_matched` gives them), the ones the page reads (`candidates`)."""
         inside = [pk for pk in ids if (self.after is None or pk < self.after)
                   and (self.before is None or pk > self.before)]
-        return inside[:self.rows] if self.newest else inside[-self.rows:]
+        return inside[:self.candidates] if self.newest else inside[-self.candidates:]
 
 
 # Reading one of a name's index entries costs about 1/NAME_WALK_COST of one step of the walk newest first
@@ -419,7 +438,8 @@ def _sparse(keys: list[Key], name: str, rows: int) -> bool:
 
 def _estimated_rows(qs: QuerySet) -> int:
     """PostgreSQL's estimate of the rows of `qs` (its plan, not a count: a fraction of a millisecond)."""
-    return int(json.loads(qs.explain(format="json"))[0]["Plan"]["Plan Rows"])
+    plan = qs.explain(format="json")
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 def name_window(keys: list[Key], name: str, window: Window) -> list[int]:
@@ -428,8 +448,15 @@ def name_window(keys: list[Key], name: str, window: Window) -> list[int]:
     `name_matched` but too sparse for the walk newest first (which met 100 of "thanh ha"'s 30,000 matches among
     a province's 7,000,000 rows only after ~25,000 rows, 137 ms)."""
     scope = DossierVisibility.objects.filter(keys_q(keys) & window.bounds())
+    newest = "-dossier_id" if window.newest else "dossier_id"
+    return list(_name_halves(scope, name, repeats=False).order_by(newest)[:window.candidates])
+
+
+def _name_halves(scope: QuerySet, name: str, *, repeats: bool) -> QuerySet:
+    """The dossier ids of `scope`'s rows matching `name`: its two halves (`name_fact_parts`), each read from its
+    own index alone, as one UNION (ALL when `repeats` may stay)."""
     first, last = (scope.filter(part).values_list("dossier_id", flat=True) for part in name_fact_parts(name))
-    return list(first.union(last).order_by("-dossier_id" if window.newest else "dossier_id")[:window.rows])
+    return first.union(last, all=repeats)
 
 
 def _only_name(filters: Filters) -> bool:
@@ -448,7 +475,7 @@ def known_count(filters: Filters) -> Count | None:
     if filters.broad and filters.broad_seen > COUNT_CAP:
         return Count(COUNT_CAP, True, COUNT_CAP)
     if filters.matched is not None:
-        return Count(min(len(filters.matched), COUNT_CAP), len(filters.matched) > COUNT_CAP, COUNT_CAP)
+        return Count.of(len(filters.matched), COUNT_CAP)
     return None
 
 
@@ -557,6 +584,11 @@ class Count:
     capped: bool
     cap: int = COUNT_CAP
 
+    @classmethod
+    def of(cls, n: int, cap: int) -> Count:
+        """`n` rows counted up to `cap` + 1."""
+        return cls(min(n, cap), n > cap, cap)
+
     def __str__(self) -> str:
         shown = self.cap if self.capped else self.value
         return f"{shown:,}{'+' if self.capped else ''}".replace(",", "\u202f")
@@ -569,15 +601,16 @@ def _capped(qs: QuerySet, cap: int) -> QuerySet:
 def count_capped(qs: QuerySet, cap: int | None = None) -> Count:
     """How many rows, reading at most `cap` + 1 of them (COUNT_CAP unless said)."""
     cap = COUNT_CAP if cap is None else cap
-    n = _capped(qs, cap).count()
-    return Count(min(n, cap), n > cap, cap)
+    return Count.of(_capped(qs, cap).count(), cap)
 
 
 def counts_capped(parts: list[tuple[QuerySet, int]]) -> list[Count]:
     """`count_capped` of each (queryset, cap), in one statement: the ORM compiles each capped count as it would
     for `count_capped`, and they are asked together as the columns of one row (a worklist page's badges and
     total were five queries, each a round trip and a cursor's work for one number). On the database the
-    querysets read from (the router's), which must be the same for all."""
+    querysets read from (the router's), which must be the same for all. Under `time_limited` the statement
+    timeout holds for them together: each is an index range stopping at its cap (a few ms at 10,000,000
+    dossiers), far inside it."""
     if len(parts) < 2:
         return [count_capped(qs, cap) for qs, cap in parts]
     alias = parts[0][0].db
@@ -595,7 +628,7 @@ def counts_capped(parts: list[tuple[QuerySet, int]]) -> list[Count]:
     with connections[alias].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(columns), params)
         row = cursor.fetchone()
-    return [Count(min(n, cap), n > cap, cap) for n, (_, cap) in zip(row, parts, strict=True)]
+    return [Count.of(n, cap) for n, (_, cap) in zip(row, parts, strict=True)]
 
 
 # --- keyset pages, newest first -----------------------------------------------------------------------

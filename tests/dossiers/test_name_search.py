@@ -107,6 +107,20 @@ def _pages(client, params: dict) -> list[list[str]]:
     return [forward, back + forward[-1:], numbered]
 
 
+@pytest.mark.parametrize("window,ids,picked", [
+    (lists.Window(3), [9, 8, 7, 6, 5, 4, 3, 2, 1], [9, 8, 7, 6, 5, 4, 3, 2, 1]),  # all, within the margin
+    (lists.Window(3, after=7), list(range(40, 0, -1)), list(range(6, 0, -1))),
+    (lists.Window(2, after=40), list(range(40, 0, -1)), list(range(39, 27, -1))),  # 2 rows and the margin
+    (lists.Window(2, newest=False, before=5), list(range(40, 0, -1)), list(range(17, 5, -1))),  # the oldest above 5
+    (lists.Window(5, after=1), [3, 2, 1], []),
+])
+def test_a_window_picks_the_ids_its_page_reads(window, ids, picked):
+    """`Window.pick`: of a name's ids read first (newest first), those inside the cursor's bounds, as many as
+    the page reads and WINDOW_MARGIN more, from the end the page starts at."""
+    assert lists.WINDOW_MARGIN == 10
+    assert window.pick(ids) == picked
+
+
 @pytest.mark.parametrize("name_cap,walk_cost", [(1, 0), (1, 10**9), (10_000, 0)])
 def test_a_names_pages_are_the_same_however_its_matches_are_read(api, staff, make_user, make_dossier, others,
                                                                  monkeypatch, name_cap, walk_cost):

@@ -153,6 +153,7 @@ def test_the_lists_are_paginated(client, staff, org, procedure):
 @pytest.mark.parametrize("urgent_n,rest_n,sizes", [
     (30, 12, [25, 17]),  # page 2 starts inside the urgent rows and crosses to the rest
     (10, 40, [25, 25]),  # page 2 is wholly past them: how many were urgent is counted up to where it starts
+    (25, 10, [25, 10]),  # they end exactly at page 1's end: page 2 counts 25 and starts the rest at 0
 ])
 def test_the_pages_cross_from_the_urgent_rows_to_the_rest_without_a_gap(client, staff, org, procedure, urgent_n,
                                                                        rest_n, sizes):
