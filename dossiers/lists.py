@@ -73,21 +73,14 @@ def time_limited():
     if connections[alias].vendor != "postgresql" or limit <= 0:
         yield
         return
-    # Inside an outer transaction (ATOMIC_REQUESTS, a test) SET LOCAL would outlive the list until that one ends:
-    # the timeout it had is then put back when the list is done (a failure rolls the savepoint back, and the
-    # setting with it). Outermost (the portal), the COMMIT ends it at no cost.
-    nested = connections[alias].in_atomic_block
+    # SET LOCAL lasts until the outermost transaction ends: the list's own (the portal runs without
+    # ATOMIC_REQUESTS), or, nested in another one (a test's), that one; a failure inside rolls the savepoint
+    # back and the setting with it.
     try:
         with transaction.atomic(using=alias):
             with connections[alias].cursor() as cursor:
-                if nested:
-                    cursor.execute("SHOW statement_timeout")
-                    before = cursor.fetchone()[0]
                 cursor.execute(f"SET LOCAL statement_timeout = {limit}")
             yield
-            if nested:
-                with connections[alias].cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
     except OperationalError as exc:
         if type(exc.__cause__).__name__ != "QueryCanceled":
             raise
