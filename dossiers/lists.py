@@ -66,20 +66,29 @@ class ListTimedOut(DomainError):
 def time_limited():
     """The belt under the indexes: the list's queries run with a statement timeout
     (`settings.DOSSIER_LIST_STATEMENT_TIMEOUT_MS`, in their own transaction), so that no input, however
-    odd, keeps a database backend busy for longer."""
+    odd, keeps a database backend busy for longer; and each is planned for its own values (below)."""
     limit = int(getattr(settings, "DOSSIER_LIST_STATEMENT_TIMEOUT_MS", 5000))
     # On the connection the lists read from: the router's choice (a replica for reports), not always default.
     alias = router.db_for_read(Dossier)
-    if connections[alias].vendor != "postgresql" or limit <= 0:
+    if connections[alias].vendor != "postgresql":
         yield
         return
+    # A list's best plan depends on its values: a name's prefix range ("thanh ha%" is a range of the name index
+    # only when the planner sees it), a province's 7,000,000 rows or a commune's 30,000. Prepared (psycopg's
+    # prepare_threshold, DATABASE_PREPARE_THRESHOLD), PostgreSQL may switch a statement to one generic plan for
+    # all values after five runs: a province's "tất cả" tab searched by "thanh ha" then walked the province's rows
+    # (237 ms at 10,000,000 dossiers instead of 41). The lists are planned for their values every time
+    # (plan_cache_mode), which keeps what preparing saves besides (the parse).
+    settings_sql = ["set_config('plan_cache_mode', 'force_custom_plan', true)"]
+    if limit > 0:
+        settings_sql.append(f"set_config('statement_timeout', '{limit}', true)")
     # SET LOCAL lasts until the outermost transaction ends: the list's own (the portal runs without
     # ATOMIC_REQUESTS), or, nested in another one (a test's), that one; a failure inside rolls the savepoint
     # back and the setting with it.
     try:
         with transaction.atomic(using=alias):
             with connections[alias].cursor() as cursor:
-                cursor.execute(f"SET LOCAL statement_timeout = {limit}")
+                cursor.execute("SELECT " + ", ".join(settings_sql))
             yield
     except OperationalError as exc:
         if type(exc.__cause__).__name__ != "QueryCanceled":

@@ -86,7 +86,7 @@ def test_the_list_costs_the_same_queries_at_any_size(api, staff, make_dossier, r
         make_dossier(4)
     client = api.as_user(staff.desk)
     client.get("/api/v1/dossiers/?page_size=100&status=4")  # the token's owner is cached from here on
-    # The time limit in its savepoint (SAVEPOINT, SET LOCAL statement_timeout, RELEASE), the page (its rows
+    # The time limit in its savepoint (SAVEPOINT, the timeout and custom plans set locally, RELEASE), the page (its rows
     # with their relations, as values), its capped count: constant in the number of rows.
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/dossiers/?page_size=100&status=4")
